@@ -1,0 +1,77 @@
+"""Stage-1 image checks with Pillow: hash, then a full decode (`Image.load()`).
+
+`Image.verify()` misses a JPEG truncated at half; decoding every pixel does not. Pillow's
+LOAD_TRUNCATED_IMAGES stays off so a truncated file is an error, and the decompression-bomb
+limit comes from the settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+
+from PIL import Image, ImageFile, UnidentifiedImageError
+
+from proofdesk.core.intake import ImageCheck, ImageInspector
+
+_CHUNK = 1024 * 1024
+_heif_registered: bool | None = None
+
+
+def register_heif() -> bool:
+    """Let Pillow open HEIC/HEIF when pillow-heif is installed (optional)."""
+    global _heif_registered
+    if _heif_registered is None:
+        try:
+            from pillow_heif import register_heif_opener  # type: ignore[import-not-found]
+
+            register_heif_opener()
+            _heif_registered = True
+        except ImportError:
+            _heif_registered = False
+    return _heif_registered
+
+
+class PillowImageInspector(ImageInspector):
+    def inspect(self, path: str, max_pixels: int) -> ImageCheck:
+        register_heif()
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            return ImageCheck(None, 0, problem=f"cannot be read: {exc.strerror or exc}")
+        digest = hashlib.sha256(data).hexdigest()
+        size = len(data)
+        if size == 0:
+            return ImageCheck(digest, 0, problem="zero-byte file")
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        previous_limit = Image.MAX_IMAGE_PIXELS
+        try:
+            # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that; we refuse above ours.
+            Image.MAX_IMAGE_PIXELS = max_pixels
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(data)) as image:
+                    image_format = image.format
+                    width, height = image.size
+                    if width <= 0 or height <= 0:
+                        return ImageCheck(digest, size, image_format, problem="image has no pixels (0×0)")
+                    image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            return ImageCheck(
+                digest, size, problem=f"decompression bomb: more than {max_pixels:,} pixels "
+                "(raise intake.max_image_pixels if the photo is genuine)"
+            )
+        except UnidentifiedImageError:
+            return ImageCheck(digest, size, problem="not an image Pillow can read (wrong extension or corrupt)")
+        except OSError as exc:
+            message = str(exc)
+            if "truncated" in message.lower() or "premature end" in message.lower():
+                return ImageCheck(digest, size, problem=f"truncated image data ({message})")
+            return ImageCheck(digest, size, problem=f"does not decode: {message}")
+        except (ValueError, SyntaxError, MemoryError, EOFError) as exc:
+            return ImageCheck(digest, size, problem=f"does not decode: {exc.__class__.__name__}: {exc}")
+        finally:
+            Image.MAX_IMAGE_PIXELS = previous_limit
+        return ImageCheck(digest, size, image_format, width, height)

@@ -1,0 +1,344 @@
+"""In-memory fakes of every port, shipped with the package so library users can test their own
+code against them. Each one passes the same contract suite as the real adapter
+(`tests/contract/`), which is what makes it trustworthy.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from proofdesk.adapters.clock import SystemClock
+from proofdesk.core.models import ExifFacts, JournalEntry, Row, RowStatus, Session, SessionStatus
+from proofdesk.core.ports import (
+    Clock,
+    ExifReader,
+    FileStore,
+    FileStoreError,
+    JournalRepository,
+    LockHolder,
+    QueueLock,
+    QueueStore,
+    Reporter,
+    RowConflict,
+    RowRepository,
+    SessionRepository,
+    StorageError,
+    StoredFile,
+    UnitOfWork,
+)
+
+# ---------------------------------------------------------------- queue store
+
+
+class _MemoryState:
+    """The committed state of an in-memory queue."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], Row] = {}
+        self.sessions: dict[str, Session] = {}
+        self.journal: dict[str, list[JournalEntry]] = {}
+        self.next_row_id = 1
+
+
+class _MemoryRows(RowRepository):
+    def __init__(self, state: _MemoryState, clock: Clock) -> None:
+        self._state = state
+        self._clock = clock
+
+    def get(self, set_name: str, original_name: str) -> Row | None:
+        row = self._state.rows.get((set_name, original_name))
+        return row.model_copy(deep=True) if row else None
+
+    def get_by_id(self, row_id: int) -> Row | None:
+        for row in self._state.rows.values():
+            if row.id == row_id:
+                return row.model_copy(deep=True)
+        return None
+
+    def list(self, status: RowStatus | None = None, set_name: str | None = None) -> list[Row]:
+        return [
+            row.model_copy(deep=True)
+            for key, row in sorted(self._state.rows.items())
+            if (status is None or row.status == status)
+            and (set_name is None or row.set_name == set_name)
+        ]
+
+    def add(self, row: Row) -> Row:
+        if row.key in self._state.rows:
+            raise RowConflict(f"row {row.key_text} already exists")
+        now = self._clock.now()
+        stored = row.model_copy(
+            deep=True,
+            update={"id": self._state.next_row_id, "created_at": now, "updated_at": now},
+        )
+        self._state.next_row_id += 1
+        self._state.rows[row.key] = stored
+        return stored.model_copy(deep=True)
+
+    def update(self, row: Row) -> Row:
+        existing = self._state.rows.get(row.key)
+        if existing is None:
+            raise StorageError(f"row {row.key_text} does not exist; add it first")
+        stored = row.model_copy(
+            deep=True,
+            update={
+                "id": existing.id,
+                "created_at": existing.created_at,
+                "updated_at": self._clock.now(),
+            },
+        )
+        self._state.rows[row.key] = stored
+        return stored.model_copy(deep=True)
+
+    def delete(self, set_name: str, original_name: str) -> bool:
+        return self._state.rows.pop((set_name, original_name), None) is not None
+
+    def find_by_sha256(self, sha256: str) -> list[Row]:
+        return [row for row in self.list() if row.sha256 == sha256]
+
+
+class _MemorySessions(SessionRepository):
+    def __init__(self, state: _MemoryState) -> None:
+        self._state = state
+
+    def add(self, session: Session) -> None:
+        if session.id in self._state.sessions:
+            raise StorageError(f"session {session.id} already exists")
+        self._state.sessions[session.id] = session.model_copy(deep=True)
+
+    def get(self, session_id: str) -> Session | None:
+        session = self._state.sessions.get(session_id)
+        return session.model_copy(deep=True) if session else None
+
+    def update(self, session: Session) -> None:
+        if session.id not in self._state.sessions:
+            raise StorageError(f"session {session.id} does not exist")
+        self._state.sessions[session.id] = session.model_copy(deep=True)
+
+    def list(self, status: SessionStatus | None = None) -> list[Session]:
+        sessions = sorted(self._state.sessions.values(), key=lambda s: (s.started_at, s.id))
+        return [s.model_copy(deep=True) for s in sessions if status is None or s.status == status]
+
+
+class _MemoryJournal(JournalRepository):
+    def __init__(self, state: _MemoryState) -> None:
+        self._state = state
+
+    def append(self, entry: JournalEntry) -> JournalEntry:
+        entries = self._state.journal.setdefault(entry.session_id, [])
+        stored = entry.model_copy(deep=True, update={"seq": len(entries) + 1})
+        entries.append(stored)
+        return stored.model_copy(deep=True)
+
+    def entries(self, session_id: str) -> list[JournalEntry]:
+        return [e.model_copy(deep=True) for e in self._state.journal.get(session_id, [])]
+
+    def clear(self, session_id: str) -> None:
+        self._state.journal.pop(session_id, None)
+
+
+class InMemoryUnitOfWork(UnitOfWork):
+    """Works on a private copy of the committed state; commit() publishes it atomically."""
+
+    def __init__(self, store: InMemoryQueueStore) -> None:
+        self._store = store
+        self._begin()
+
+    def _begin(self) -> None:
+        with self._store._mutex:
+            self._state = copy.deepcopy(self._store._state)
+            self._base_version = self._store._version
+        self.rows = _MemoryRows(self._state, self._store.clock)
+        self.sessions = _MemorySessions(self._state)
+        self.journal = _MemoryJournal(self._state)
+
+    def commit(self) -> None:
+        with self._store._mutex:
+            if self._store._version != self._base_version:
+                # Another unit of work committed meanwhile: like a serialisable database, refuse
+                # rather than silently overwrite its writes.
+                raise StorageError("concurrent update of the in-memory queue; retry the operation")
+            self._store._state = self._state
+            self._store._version += 1
+        self._begin()
+
+    def rollback(self) -> None:
+        self._begin()
+
+
+class InMemoryQueueLock(QueueLock):
+    def __init__(self) -> None:
+        self._holder: LockHolder | None = None
+        self._mutex = threading.Lock()
+
+    def acquire(self, holder: LockHolder) -> LockHolder | None:
+        with self._mutex:
+            if self._holder is not None and self._holder.session_id != holder.session_id:
+                return self._holder
+            self._holder = holder
+            return None
+
+    def release(self, session_id: str) -> None:
+        with self._mutex:
+            if self._holder is not None and self._holder.session_id == session_id:
+                self._holder = None
+
+    def holder(self) -> LockHolder | None:
+        return self._holder
+
+
+class InMemoryQueueStore(QueueStore):
+    def __init__(self, clock: Clock | None = None) -> None:
+        self.clock = clock or SystemClock()
+        self._state = _MemoryState()
+        self._version = 0
+        self._mutex = threading.Lock()
+        self._lock = InMemoryQueueLock()
+
+    def unit_of_work(self) -> UnitOfWork:
+        return InMemoryUnitOfWork(self)
+
+    @property
+    def lock(self) -> QueueLock:
+        return self._lock
+
+    @property
+    def description(self) -> str:
+        return "in-memory queue"
+
+
+# ---------------------------------------------------------------- EXIF
+
+
+class FakeExifReader(ExifReader):
+    """Returns the facts registered for a path (by full path or file name); empty facts otherwise."""
+
+    def __init__(self, facts: dict[str, ExifFacts] | None = None) -> None:
+        self.facts: dict[str, ExifFacts] = dict(facts or {})
+        self.calls: list[str] = []
+
+    def read(self, path: str) -> ExifFacts:
+        self.calls.append(path)
+        if not Path(path).exists():
+            raise FileNotFoundError(path)
+        return self.facts.get(path) or self.facts.get(Path(path).name) or ExifFacts()
+
+
+# ---------------------------------------------------------------- files
+
+
+class InMemoryFileStore(FileStore):
+    """Stores file contents in a dict keyed by `memory://<area>/<relpath>`.
+
+    `capacity_bytes` simulates a full disk: a write that would exceed it raises FileStoreError and
+    leaves nothing behind, as the real store's temp-file-then-rename does.
+    """
+
+    def __init__(self, capacity_bytes: int | None = None) -> None:
+        self.files: dict[str, bytes] = {}
+        self.capacity_bytes = capacity_bytes
+        self._mutex = threading.Lock()
+
+    def locate(self, area: str, relpath: str) -> str:
+        self.check_relpath(relpath)
+        return f"memory://{area}/{relpath}"
+
+    def _store(self, path: str, data: bytes) -> StoredFile:
+        digest = hashlib.sha256(data).hexdigest()
+        with self._mutex:
+            if path in self.files and self.files[path] == data:
+                return StoredFile(path, digest, len(data), created=False)
+            used = sum(len(v) for k, v in self.files.items() if k != path)
+            if self.capacity_bytes is not None and used + len(data) > self.capacity_bytes:
+                raise FileStoreError(f"no space left to store {path} ({len(data)} bytes)")
+            self.files[path] = bytes(data)
+        return StoredFile(path, digest, len(data), created=True)
+
+    def import_file(self, source_path: str, area: str, relpath: str, sha256: str) -> StoredFile:
+        data = Path(source_path).read_bytes()
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != sha256:
+            raise FileStoreError(
+                f"{source_path} changed while being copied: sha256 {actual[:12]}, "
+                f"expected {sha256[:12]}; run again"
+            )
+        return self._store(self.locate(area, relpath), data)
+
+    def write_bytes(self, area: str, relpath: str, data: bytes) -> StoredFile:
+        return self._store(self.locate(area, relpath), data)
+
+    def read_bytes(self, area: str, relpath: str) -> bytes:
+        path = self.locate(area, relpath)
+        try:
+            return self.files[path]
+        except KeyError:
+            raise FileNotFoundError(path) from None
+
+    def exists(self, area: str, relpath: str) -> bool:
+        return self.locate(area, relpath) in self.files
+
+    def remove_path(self, path: str) -> bool:
+        with self._mutex:
+            return self.files.pop(path, None) is not None
+
+    def sha256_of(self, path: str) -> str | None:
+        data = self.files.get(path)
+        return hashlib.sha256(data).hexdigest() if data is not None else None
+
+    def list_area(self, area: str) -> list[str]:
+        prefix = f"memory://{area}/"
+        return sorted(path for path in self.files if path.startswith(prefix))
+
+
+# ---------------------------------------------------------------- clock
+
+
+class FixedClock(Clock):
+    """A clock for tests: starts at `start` and moves only when told (or by `step` per call)."""
+
+    def __init__(self, start: datetime | None = None, step: timedelta = timedelta(0)) -> None:
+        self._now = start or datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+        self._step = step
+
+    def now(self) -> datetime:
+        current = self._now
+        self._now = self._now + self._step
+        return current
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta
+
+
+# ---------------------------------------------------------------- reporter
+
+
+class RecordingReporter(Reporter):
+    """Keeps every event as a (kind, text) tuple for assertions."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str]] = []
+
+    def start_stage(self, stage: str, total: int) -> None:
+        self.events.append(("start", f"{stage}:{total}"))
+
+    def advance(self, detail: str = "") -> None:
+        self.events.append(("advance", detail))
+
+    def end_stage(self, stage: str, summary: str) -> None:
+        self.events.append(("end", f"{stage}: {summary}"))
+
+    def info(self, message: str) -> None:
+        self.events.append(("info", message))
+
+    def warn(self, message: str) -> None:
+        self.events.append(("warn", message))
+
+    def session_opened(self, session_id: str) -> None:
+        self.events.append(("session", session_id))
+
+    def messages(self, kind: str) -> list[str]:
+        return [text for event, text in self.events if event == kind]

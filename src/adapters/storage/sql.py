@@ -1,0 +1,477 @@
+"""Review queue on SQLAlchemy 2.x Core: SQLite (default, a file database) and MySQL/MariaDB.
+
+The schema is created on first use. Lists (keywords, proof reasons, stages done, edited fields)
+are JSON columns; datetimes are stored as naive UTC and returned timezone-aware; floats are
+DOUBLE so MySQL keeps full precision. A unit of work is one database transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import types
+import typing
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from proofdesk.adapters.clock import SystemClock
+from proofdesk.core.models import (
+    JournalEntry,
+    ProofReason,
+    Row,
+    RowStatus,
+    Session,
+    SessionStatus,
+)
+from proofdesk.core.ports import (
+    Clock,
+    JournalRepository,
+    LockHolder,
+    QueueLock,
+    QueueStore,
+    RowConflict,
+    RowRepository,
+    SessionRepository,
+    StorageError,
+    UnitOfWork,
+)
+
+DateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+Json = sa.JSON()
+
+# Column sizes for indexed/key strings (MySQL needs bounded lengths for keys).
+_STRING_SIZES = {"set_name": 255, "original_name": 255, "sha256": 64, "file_name": 255, "session_id": 64}
+
+
+def _column_type(name: str, annotation: Any) -> sa.types.TypeEngine[Any]:
+    base = annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        base = next(arg for arg in typing.get_args(annotation) if arg is not type(None))
+    origin = typing.get_origin(base)
+    if origin is list:
+        return Json
+    if base is bool:
+        return sa.Boolean()
+    if base is int:
+        return sa.BigInteger() if name == "size_bytes" else sa.Integer()
+    if base is float:
+        return sa.Double()
+    if base is datetime:
+        return DateTime
+    if base in (RowStatus, SessionStatus) or name == "metadata_quality":
+        return sa.String(16)
+    if name in _STRING_SIZES:
+        return sa.String(_STRING_SIZES[name])
+    if name in ("exposure_time", "captured_at", "captured_offset", "gps_timestamp_utc"):
+        return sa.String(64)
+    return sa.Text()
+
+
+def _row_columns() -> list[sa.Column[Any]]:
+    columns: list[sa.Column[Any]] = [sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)]
+    for name, field in Row.model_fields.items():
+        if name == "id":
+            continue
+        nullable = name not in ("set_name", "original_name", "sha256", "status")
+        columns.append(sa.Column(name, _column_type(name, field.annotation), nullable=nullable))
+    return columns
+
+
+metadata = sa.MetaData()
+
+review_queue = sa.Table(
+    "review_queue",
+    metadata,
+    *_row_columns(),
+    sa.UniqueConstraint("set_name", "original_name", name="uq_review_queue_set_original"),
+    sa.Index("ix_review_queue_sha256", "sha256"),
+    sa.Index("ix_review_queue_status", "status"),
+)
+
+sessions_table = sa.Table(
+    "pipeline_sessions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("started_at", DateTime, nullable=False),
+    sa.Column("ended_at", DateTime),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("sets", Json),
+    sa.Column("config_digest", sa.String(64)),
+    sa.Column("pid", sa.Integer),
+    sa.Column("note", sa.Text),
+)
+
+journal_table = sa.Table(
+    "session_journal",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("session_id", sa.String(64), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("target", sa.Text, nullable=False),
+    sa.Column("before", Json),
+    sa.UniqueConstraint("session_id", "seq", name="uq_session_journal_seq"),
+)
+
+lock_table = sa.Table(
+    "queue_lock",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("session_id", sa.String(64), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("since", DateTime, nullable=False),
+)
+
+_JSON_ROW_FIELDS = {"keywords", "exif_keywords", "proof_reasons", "stages_done", "edited_fields"}
+
+
+def _to_db_time(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None)
+
+
+def _from_db_time(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None else None
+
+
+def _row_to_db(row: Row) -> dict[str, Any]:
+    values = row.model_dump(mode="python", exclude={"id"})
+    for name in ("created_at", "updated_at"):
+        values[name] = _to_db_time(values[name])
+    values["proof_reasons"] = [reason.model_dump() for reason in row.proof_reasons]
+    for name in ("status", "metadata_quality"):
+        if values[name] is not None:
+            values[name] = str(values[name].value if hasattr(values[name], "value") else values[name])
+    return values
+
+
+def _row_from_db(record: sa.RowMapping) -> Row:
+    values = dict(record)
+    for name in _JSON_ROW_FIELDS:
+        if values.get(name) is None:
+            values[name] = []
+    values["proof_reasons"] = [ProofReason(**reason) for reason in values["proof_reasons"]]
+    for name in ("created_at", "updated_at"):
+        values[name] = _from_db_time(values[name])
+    return Row.model_validate(values)
+
+
+def _wrap(exc: SQLAlchemyError, what: str) -> StorageError:
+    return StorageError(f"queue database error while {what}: {exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}")
+
+
+class _SqlRows(RowRepository):
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def _select(self) -> sa.Select[Any]:
+        return sa.select(review_queue)
+
+    def get(self, set_name: str, original_name: str) -> Row | None:
+        query = self._select().where(
+            review_queue.c.set_name == set_name, review_queue.c.original_name == original_name
+        )
+        record = self._uow.execute(query, "reading a row").mappings().first()
+        return _row_from_db(record) if record else None
+
+    def get_by_id(self, row_id: int) -> Row | None:
+        query = self._select().where(review_queue.c.id == row_id)
+        record = self._uow.execute(query, "reading a row").mappings().first()
+        return _row_from_db(record) if record else None
+
+    def list(self, status: RowStatus | None = None, set_name: str | None = None) -> list[Row]:
+        query = self._select().order_by(review_queue.c.set_name, review_queue.c.original_name)
+        if status is not None:
+            query = query.where(review_queue.c.status == status.value)
+        if set_name is not None:
+            query = query.where(review_queue.c.set_name == set_name)
+        return [_row_from_db(r) for r in self._uow.execute(query, "listing rows").mappings()]
+
+    def add(self, row: Row) -> Row:
+        now = self._uow.clock.now()
+        stored = row.model_copy(update={"created_at": now, "updated_at": now})
+        try:
+            result = self._uow.connection.execute(review_queue.insert().values(**_row_to_db(stored)))
+        except IntegrityError:
+            raise RowConflict(f"row {row.key_text} already exists") from None
+        except SQLAlchemyError as exc:
+            raise _wrap(exc, f"inserting row {row.key_text}") from exc
+        return stored.model_copy(update={"id": int(result.inserted_primary_key[0])})
+
+    def update(self, row: Row) -> Row:
+        existing = self.get(*row.key)
+        if existing is None:
+            raise StorageError(f"row {row.key_text} does not exist; add it first")
+        stored = row.model_copy(
+            update={"id": existing.id, "created_at": existing.created_at, "updated_at": self._uow.clock.now()}
+        )
+        statement = (
+            review_queue.update()
+            .where(review_queue.c.id == existing.id)
+            .values(**_row_to_db(stored))
+        )
+        self._uow.execute(statement, f"updating row {row.key_text}")
+        return stored
+
+    def delete(self, set_name: str, original_name: str) -> bool:
+        statement = review_queue.delete().where(
+            review_queue.c.set_name == set_name, review_queue.c.original_name == original_name
+        )
+        return self._uow.execute(statement, f"deleting row {set_name}/{original_name}").rowcount > 0
+
+    def find_by_sha256(self, sha256: str) -> list[Row]:
+        query = self._select().where(review_queue.c.sha256 == sha256).order_by(
+            review_queue.c.set_name, review_queue.c.original_name
+        )
+        return [_row_from_db(r) for r in self._uow.execute(query, "finding rows").mappings()]
+
+    def find_by_name(self, name: str, set_name: str | None = None) -> list[Row]:
+        query = self._select().where(
+            sa.or_(review_queue.c.original_name == name, review_queue.c.file_name == name)
+        ).order_by(review_queue.c.set_name, review_queue.c.original_name)
+        if set_name is not None:
+            query = query.where(review_queue.c.set_name == set_name)
+        return [_row_from_db(r) for r in self._uow.execute(query, "finding rows").mappings()]
+
+    def counts(self) -> dict[str, int]:
+        counts = {status.value: 0 for status in RowStatus}
+        query = sa.select(review_queue.c.status, sa.func.count()).group_by(review_queue.c.status)
+        for status, count in self._uow.execute(query, "counting rows"):
+            counts[status] = int(count)
+        return counts
+
+
+def _session_to_db(session: Session) -> dict[str, Any]:
+    values = session.model_dump(mode="python")
+    values["status"] = session.status.value
+    values["started_at"] = _to_db_time(session.started_at)
+    values["ended_at"] = _to_db_time(session.ended_at)
+    return values
+
+
+def _session_from_db(record: sa.RowMapping) -> Session:
+    values = dict(record)
+    values["started_at"] = _from_db_time(values["started_at"])
+    values["ended_at"] = _from_db_time(values["ended_at"])
+    values["sets"] = values["sets"] or []
+    return Session.model_validate(values)
+
+
+class _SqlSessions(SessionRepository):
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, session: Session) -> None:
+        try:
+            self._uow.connection.execute(sessions_table.insert().values(**_session_to_db(session)))
+        except IntegrityError:
+            raise StorageError(f"session {session.id} already exists") from None
+        except SQLAlchemyError as exc:
+            raise _wrap(exc, f"opening session {session.id}") from exc
+
+    def get(self, session_id: str) -> Session | None:
+        query = sa.select(sessions_table).where(sessions_table.c.id == session_id)
+        record = self._uow.execute(query, "reading a session").mappings().first()
+        return _session_from_db(record) if record else None
+
+    def update(self, session: Session) -> None:
+        values = _session_to_db(session)
+        statement = sessions_table.update().where(sessions_table.c.id == session.id).values(**values)
+        if self._uow.execute(statement, f"updating session {session.id}").rowcount == 0:
+            raise StorageError(f"session {session.id} does not exist")
+
+    def list(self, status: SessionStatus | None = None) -> list[Session]:
+        query = sa.select(sessions_table).order_by(sessions_table.c.started_at, sessions_table.c.id)
+        if status is not None:
+            query = query.where(sessions_table.c.status == status.value)
+        return [_session_from_db(r) for r in self._uow.execute(query, "listing sessions").mappings()]
+
+
+class _SqlJournal(JournalRepository):
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def append(self, entry: JournalEntry) -> JournalEntry:
+        query = sa.select(sa.func.max(journal_table.c.seq)).where(
+            journal_table.c.session_id == entry.session_id
+        )
+        last = self._uow.execute(query, "reading the journal").scalar()
+        stored = entry.model_copy(update={"seq": int(last or 0) + 1})
+        self._uow.execute(
+            journal_table.insert().values(**stored.model_dump(mode="json")),
+            f"journalling {entry.kind} {entry.target}",
+        )
+        return stored
+
+    def entries(self, session_id: str) -> list[JournalEntry]:
+        query = (
+            sa.select(journal_table.c.session_id, journal_table.c.seq, journal_table.c.kind,
+                      journal_table.c.target, journal_table.c.before)
+            .where(journal_table.c.session_id == session_id)
+            .order_by(journal_table.c.seq)
+        )
+        return [JournalEntry.model_validate(dict(r)) for r in self._uow.execute(query, "reading the journal").mappings()]
+
+    def clear(self, session_id: str) -> None:
+        self._uow.execute(
+            journal_table.delete().where(journal_table.c.session_id == session_id),
+            f"clearing the journal of {session_id}",
+        )
+
+
+class SqlUnitOfWork(UnitOfWork):
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self.clock = clock
+        try:
+            self.connection: Connection = engine.connect()
+            self._transaction = self.connection.begin()
+        except SQLAlchemyError as exc:
+            raise _wrap(exc, f"connecting to {engine.url.render_as_string(hide_password=True)}") from exc
+        self.rows = _SqlRows(self)
+        self.sessions = _SqlSessions(self)
+        self.journal = _SqlJournal(self)
+
+    def execute(self, statement: Any, what: str) -> sa.CursorResult[Any]:
+        try:
+            return self.connection.execute(statement)
+        except SQLAlchemyError as exc:
+            raise _wrap(exc, what) from exc
+
+    def __exit__(self, *exc_info: Any) -> None:
+        try:
+            self.rollback()
+        finally:
+            self.connection.close()
+
+    def commit(self) -> None:
+        try:
+            self._transaction.commit()
+            self._transaction = self.connection.begin()
+        except SQLAlchemyError as exc:
+            raise _wrap(exc, "committing") from exc
+
+    def rollback(self) -> None:
+        if self._transaction.is_active:
+            self._transaction.rollback()
+        if not self.connection.closed:
+            self._transaction = self.connection.begin()
+
+
+class SqlQueueLock(QueueLock):
+    NAME = "queue"
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def acquire(self, holder: LockHolder) -> LockHolder | None:
+        values = {
+            "name": self.NAME,
+            "session_id": holder.session_id,
+            "pid": holder.pid,
+            "host": holder.host,
+            "since": _to_db_time(holder.since),
+        }
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(lock_table.insert().values(**values))
+            return None
+        except IntegrityError:
+            current = self.holder()
+            if current is None:  # released in between: try once more
+                return self.acquire(holder)
+            return None if current.session_id == holder.session_id else current
+        except SQLAlchemyError as exc:
+            raise _wrap(exc, "taking the queue lock") from exc
+
+    def release(self, session_id: str) -> None:
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(
+                    lock_table.delete().where(
+                        lock_table.c.name == self.NAME, lock_table.c.session_id == session_id
+                    )
+                )
+        except SQLAlchemyError as exc:
+            raise _wrap(exc, "releasing the queue lock") from exc
+
+    def holder(self) -> LockHolder | None:
+        try:
+            with self._engine.connect() as connection:
+                record = connection.execute(
+                    sa.select(lock_table).where(lock_table.c.name == self.NAME)
+                ).mappings().first()
+        except SQLAlchemyError as exc:
+            raise _wrap(exc, "reading the queue lock") from exc
+        if record is None:
+            return None
+        return LockHolder(record["session_id"], record["pid"], record["host"], _from_db_time(record["since"]))
+
+
+def _sqlite_begin_immediate(engine: Engine) -> None:
+    """pysqlite starts transactions lazily; take the write lock at BEGIN so two writers queue on
+    the busy timeout instead of failing when a reader upgrades (SQLAlchemy's documented recipe)."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for a queue or gallery URL; SQLite parent folders are created."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 60})
+        _sqlite_begin_immediate(engine)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_recycle=3600)
+
+
+class SqlQueueStore(QueueStore):
+    """The review queue in a SQL database; tables are created on first use."""
+
+    def __init__(self, url: str, clock: Clock | None = None) -> None:
+        self.url = url
+        self.clock = clock or SystemClock()
+        self.engine = make_engine(url)
+        try:
+            metadata.create_all(self.engine)
+        except SQLAlchemyError as exc:
+            raise _wrap(exc, f"creating the queue tables in {self.description}") from exc
+        self._lock = SqlQueueLock(self.engine)
+
+    def unit_of_work(self) -> UnitOfWork:
+        return SqlUnitOfWork(self.engine, self.clock)
+
+    @property
+    def lock(self) -> QueueLock:
+        return self._lock
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def description(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,283 @@
+"""The `proofdesk` command line: translates arguments into use-case calls and renders results.
+
+Exit codes (DESIGN.md "Scriptable interface"):
+  0 success · 1 unexpected error (a bug) · 2 bad input, usage or an illegal transition ·
+  3 finished but rows are blocked by the proof · 4 an external service or resource failed ·
+  5 another session holds the queue · 130 interrupted (Ctrl-C)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from proofdesk.apps.config import Settings
+    from proofdesk.apps.container import Container
+
+EXIT_OK = 0
+EXIT_BUG = 1
+EXIT_BAD_INPUT = 2
+EXIT_BLOCKED = 3
+EXIT_EXTERNAL = 4
+EXIT_LOCKED = 5
+EXIT_INTERRUPTED = 130
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CliContext:
+    def __init__(self, config_file: Path | None) -> None:
+        self.config_file = config_file
+        self._settings: Settings | None = None
+        self._container: Container | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from proofdesk.apps.config import load_settings
+
+            self._settings = load_settings(self.config_file)
+        return self._settings
+
+    @property
+    def container(self) -> Container:
+        if self._container is None:
+            from proofdesk.apps.container import build_container
+
+            self._container = build_container(self.settings)
+        return self._container
+
+
+def _fail(code: int, message: str) -> None:
+    click.echo(f"proofdesk: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Map domain and adapter errors to the documented exit codes with a one-line message."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from proofdesk.apps.config import ConfigError
+        from proofdesk.core.errors import DomainError, ExternalFailure, SessionLocked
+
+        try:
+            return func(*args, **kwargs)
+        except (ConfigError, DomainError) as exc:
+            _fail(EXIT_BAD_INPUT, str(exc))
+        except SessionLocked as exc:
+            _fail(EXIT_LOCKED, str(exc))
+        except ExternalFailure as exc:
+            _fail(EXIT_EXTERNAL, str(exc))
+        except KeyboardInterrupt:
+            _fail(EXIT_INTERRUPTED, "interrupted")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    envvar="PROOFDESK_CONFIG",
+    help="TOML config file. Without one, proofdesk works in ./.proofdesk/ with embedded defaults.",
+)
+@click.version_option(package_name="proofdesk")
+@click.pass_context
+def main(ctx: click.Context, config_file: Path | None) -> None:
+    """proofdesk: from memory card to published gallery.
+
+    Validates photo sets, copies them to an incoming area, reads EXIF, queues one row per image,
+    scores, captions with a metadata proof, and lets you review and publish approved rows.
+
+    Exit codes: 0 ok, 1 bug, 2 bad input or illegal transition, 3 rows blocked by the proof,
+    4 external service/resource failed, 5 queue locked by another session, 130 interrupted.
+    """
+    ctx.obj = CliContext(config_file)
+
+
+@contextmanager
+def _uow(cli: CliContext) -> Iterator[Any]:
+    with cli.container.queue_store().unit_of_work() as uow:
+        yield uow
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print counts as JSON.")
+@click.pass_obj
+@handle_errors
+def status(cli: CliContext, as_json: bool) -> None:
+    """Counts of rows per status and per proof verdict."""
+    from proofdesk.core.services import queue_status
+
+    with _uow(cli) as uow:
+        report = queue_status(uow)
+    if as_json:
+        _print_json(report)
+        return
+    click.echo(f"queue: {cli.container.queue_store().description}")
+    click.echo("rows by status:  " + ", ".join(f"{k} {v}" for k, v in report["status"].items()))
+    click.echo("proof verdicts:  " + ", ".join(f"{k} {v}" for k, v in report["proof"].items()))
+    if report["open_session"]:
+        click.echo(f"open session:    {report['open_session']}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print every row as a JSON list.")
+@click.option("--status", "status_filter", default=None, help="Only rows with this status.")
+@click.option("--set", "set_name", default=None, help="Only rows of this set.")
+@click.pass_obj
+@handle_errors
+def rows(cli: CliContext, as_json: bool, status_filter: str | None, set_name: str | None) -> None:
+    """List rows (`--json` prints every field under DESIGN.md's names)."""
+    from proofdesk.core.errors import InputError
+    from proofdesk.core.models import RowStatus
+
+    try:
+        wanted = RowStatus(status_filter) if status_filter else None
+    except ValueError:
+        raise InputError(
+            f"--status {status_filter!r}: choose one of {', '.join(s.value for s in RowStatus)}"
+        ) from None
+    with _uow(cli) as uow:
+        listed = uow.rows.list(status=wanted, set_name=set_name)
+    if as_json:
+        _print_json([row.to_public_dict() for row in listed])
+        return
+    if not listed:
+        click.echo("no rows")
+        return
+    for row in listed:
+        verdict = row.metadata_quality.value if row.metadata_quality else "-"
+        click.echo(f"{row.status.value:9} {verdict:8} {row.set_name}/{row.original_name}  {row.file_name or ''}")
+
+
+def run() -> None:  # pragma: no cover - console entry for `python -m`
+    main()
+
+
+STAGE_NAMES = ["validate", "incoming", "exif", "queue", "score", "resize", "caption"]
+
+
+@main.command(name="run")
+@click.argument("set_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--until", type=click.Choice(STAGE_NAMES), default="caption", show_default=True,
+              help="Stop after this stage.")
+@click.option("--skip-invalid", is_flag=True, help="Leave invalid files out (listed in the report) instead of stopping.")
+@click.option("--no-review", is_flag=True, help="Do not open the review desk afterwards.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run result as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
+@click.pass_obj
+@handle_errors
+def run_command(cli: CliContext, set_dirs: tuple[Path, ...], until: str, skip_invalid: bool,
+                no_review: bool, as_json: bool, quiet: bool) -> None:
+    """Run the pipeline over one or more SET_DIR folders (stages validate → caption).
+
+    Stage 1 validates every file before anything is written; any problem stops the run with
+    exit code 2 and a report naming every file (or use --skip-invalid). A failure inside the
+    session rolls the whole session back (exit 4, or 130 on Ctrl-C), so a plain rerun works.
+    """
+    from proofdesk.apps.reporting import ConsoleReporter
+    from proofdesk.core.intake import ValidationFailed
+    from proofdesk.core.models import Stage
+
+    reporter = ConsoleReporter(cli.settings.runs_dir, quiet=quiet or as_json)
+    try:
+        pipeline = cli.container.pipeline(reporter=reporter)
+        try:
+            result = pipeline.run([str(p) for p in set_dirs], until=Stage(until), skip_invalid=skip_invalid)
+        except ValidationFailed as exc:
+            if as_json:
+                _print_json({"ok": False, "validation": exc.report.to_dict()})
+                sys.exit(EXIT_BAD_INPUT)
+            raise
+    finally:
+        reporter.close()
+    if as_json:
+        _print_json({
+            "ok": True,
+            "session": result.session_id,
+            "stages": result.stages_run,
+            "inserted": result.inserted,
+            "refreshed": result.refreshed,
+            "unchanged": result.unchanged,
+            "duplicates": [d.render() for d in result.duplicates],
+            "skipped": [p.render() for p in result.report.problems],
+            "rolled_back_before": result.rolled_back_before,
+        })
+        return
+    if result.report.problems:
+        click.echo(result.report.render(skipped=True), err=True)
+    if result.session_id:
+        click.echo(f"session {result.session_id}: {result.summary()}")
+        click.echo(f"stage log: {cli.settings.runs_dir / result.session_id / 'stage.log'}")
+    else:
+        click.echo(result.report.render())
+
+
+@main.command()
+@click.argument("session_id", required=False)
+@click.pass_obj
+@handle_errors
+def rollback(cli: CliContext, session_id: str | None) -> None:
+    """Roll back SESSION_ID (default: the last open session). A closed session is refused."""
+    from proofdesk.apps.reporting import ConsoleReporter
+
+    reporter = ConsoleReporter(cli.settings.runs_dir)
+    try:
+        session = cli.container.pipeline(reporter=reporter).rollback(session_id, reason="proofdesk rollback")
+    finally:
+        reporter.close()
+    click.echo(f"session {session.id} rolled back")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print sessions as JSON.")
+@click.pass_obj
+@handle_errors
+def sessions(cli: CliContext, as_json: bool) -> None:
+    """List pipeline sessions (open, closed, rolled back)."""
+    with _uow(cli) as uow:
+        listed = uow.sessions.list()
+    if as_json:
+        _print_json([s.model_dump(mode="json") for s in listed])
+        return
+    for session in listed:
+        click.echo(f"{session.id}  {session.status.value:11} {', '.join(session.sets)}  {session.note or ''}")
+    if not listed:
+        click.echo("no sessions")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--set", "set_name", default=None, help="The set, when two sets share a file name.")
+@click.option("--json", "as_json", is_flag=True, help="Print the row as JSON.")
+@click.pass_obj
+@handle_errors
+def show(cli: CliContext, name: str, set_name: str | None, as_json: bool) -> None:
+    """Show one row by its original file name or current file_name."""
+    from proofdesk.core.services import find_row
+
+    with _uow(cli) as uow:
+        row = find_row(uow, name, set_name)
+    data = row.to_public_dict()
+    if as_json:
+        _print_json(data)
+        return
+    for key, value in data.items():
+        if value not in (None, [], ""):
+            click.echo(f"{key:24} {value}")

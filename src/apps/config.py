@@ -1,0 +1,229 @@
+"""Configuration: one TOML file plus `PROOFDESK_*` environment overrides (pydantic-settings).
+
+Nested keys are joined by `__` in the environment (`PROOFDESK_STORAGE__URL`). Environment values
+win over the file. Secrets (passwords) come from the environment only: a password written into
+the TOML file is refused with a message naming the variable to set. Every key is documented in
+`docs/configuration.md`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from proofdesk.core.intake import IntakeRules
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+ENV_PREFIX = "PROOFDESK_"
+DEFAULT_WORKDIR = ".proofdesk"
+SECRET_KEYS = {"password", "passwd", "secret", "token", "api_key"}
+
+
+class ConfigError(Exception):
+    """The configuration is unusable; the message names the key and the problem (exit code 2)."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StorageSettings(_Section):
+    url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the review queue; default sqlite:///<workdir>/queue.sqlite. "
+        "mysql+pymysql://user@host/db shares one queue between machines.",
+    )
+
+    @property
+    def backend(self) -> str:
+        if self.url is None or self.url.startswith("sqlite"):
+            return "sqlite"
+        if self.url.startswith(("mysql", "mariadb")):
+            return "mysql"
+        if self.url.startswith("memory"):
+            return "memory"
+        raise ConfigError(f"storage.url: unsupported database {self.url.split(':', 1)[0]!r}; use sqlite:/// or mysql+pymysql://")
+
+
+class CaptionerSettings(_Section):
+    backend: Literal["ollama", "openai", "offline"] = "ollama"
+    url: str = "http://127.0.0.1:11434"
+    model: str = "qwen2.5vl:7b"
+    fallback_model: str | None = None
+    parallel: int = Field(default=1, ge=1, le=64)
+    max_repairs: int = Field(default=2, ge=0, le=10)
+
+
+class ScoringSettings(_Section):
+    brisque: bool = True
+    clip_model: str = "ViT-B-32"
+    clip_weights: str | None = None
+    aesthetic_head: str | None = None
+
+
+class FtpSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = 21
+    user: str = "anonymous"
+    password: SecretStr | None = Field(default=None, description="From PROOFDESK_PUBLISH__FTP__PASSWORD only.")
+    tls: bool = False
+    remote_dir: str = "/gallery"
+    thumb_dir: str = "/gallery/thumbs"
+
+
+class LocalPublishSettings(_Section):
+    dir: str = "published"
+
+
+class PublishSettings(_Section):
+    uploader: Literal["ftp", "local"] = "local"
+    ftp: FtpSettings = FtpSettings()
+    local: LocalPublishSettings = LocalPublishSettings()
+
+
+class GallerySettings(_Section):
+    url: str | None = None
+    table: str = "gallery"
+    base_url: str = ""
+
+
+class LoggingSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Settings(BaseSettings):
+    """All of proofdesk's settings. Build with `load_settings()`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        case_sensitive=False,
+    )
+
+    workdir: str = Field(
+        default=DEFAULT_WORKDIR,
+        description="Where proofdesk keeps its queue, incoming and work areas, run artifacts and logs.",
+    )
+    storage: StorageSettings = StorageSettings()
+    intake: IntakeRules = IntakeRules()
+    captioner: CaptionerSettings = CaptionerSettings()
+    scoring: ScoringSettings = ScoringSettings()
+    publish: PublishSettings = PublishSettings()
+    gallery: GallerySettings = GallerySettings()
+    logging: LoggingSettings = LoggingSettings()
+
+    # where the file came from, for messages and relative paths; not a key
+    config_file: str | None = Field(default=None, exclude=True)
+
+    @field_validator("workdir")
+    @classmethod
+    def _workdir_not_empty(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment overrides the TOML file (passed as init kwargs).
+        return (env_settings, init_settings)
+
+    # ---- derived values
+
+    @property
+    def workdir_path(self) -> Path:
+        path = Path(self.workdir).expanduser()
+        if not path.is_absolute() and self.config_file:
+            path = Path(self.config_file).parent / path
+        return path.absolute()
+
+    @property
+    def storage_url(self) -> str:
+        return self.storage.url or f"sqlite:///{self.workdir_path / 'queue.sqlite'}"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.workdir_path / "runs"
+
+    def digest(self) -> str:
+        """A digest of the settings that shape results (recorded on each session)."""
+        payload = self.model_dump(mode="json", exclude={"logging"})
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+    def redacted(self) -> dict[str, Any]:
+        """Settings as a dict with every secret masked (for logs and `--json`)."""
+        return self.model_dump(mode="json")  # SecretStr dumps as '**********'
+
+
+def _find_secrets(data: Any, prefix: str = "") -> list[str]:
+    found = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            dotted = f"{prefix}.{key}" if prefix else str(key)
+            if str(key).lower() in SECRET_KEYS and value not in (None, ""):
+                found.append(dotted)
+            found.extend(_find_secrets(value, dotted))
+    return found
+
+
+def env_name(dotted_key: str) -> str:
+    return ENV_PREFIX + "__".join(dotted_key.upper().split("."))
+
+
+def _format_validation_error(exc: ValidationError, source: str) -> str:
+    lines = [f"invalid configuration ({source}):"]
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (see docs/configuration.md for the keys proofdesk reads)"
+        value = error.get("input")
+        shown = "" if isinstance(value, dict) or error["type"] == "extra_forbidden" else f" (got {value!r})"
+        lines.append(f"  {key}: {message}{shown}; environment override: {env_name(key)}")
+    return "\n".join(lines)
+
+
+def load_settings(config_file: str | os.PathLike[str] | None = None) -> Settings:
+    """Read the TOML file (optional) and the environment into Settings, or raise ConfigError."""
+    data: dict[str, Any] = {}
+    source = "defaults + environment"
+    if config_file is not None:
+        path = Path(config_file)
+        source = str(path)
+        try:
+            with path.open("rb") as handle:
+                data = tomllib.load(handle)
+        except FileNotFoundError:
+            raise ConfigError(f"config file {path} does not exist (create one with `proofdesk init`)") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+        secrets = _find_secrets(data)
+        if secrets:
+            raise ConfigError(
+                f"{path}: secrets are read from the environment only; remove "
+                + ", ".join(secrets)
+                + " from the file and set "
+                + ", ".join(env_name(key) for key in secrets)
+                + " instead"
+            )
+        data["config_file"] = str(path.absolute())
+    try:
+        settings = Settings(**data)
+        _ = settings.storage.backend  # validates the URL scheme
+    except ValidationError as exc:
+        raise ConfigError(_format_validation_error(exc, source)) from None
+    return settings

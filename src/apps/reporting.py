@@ -1,0 +1,105 @@
+"""The CLI's Reporter: rich progress bars on a terminal, plain lines otherwise, and the session's
+stage log (`runs/<session>/stage.log`, human-readable) plus `events.jsonl` (one JSON object per
+event, for machines)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from proofdesk.core.ports import Reporter
+
+log = logging.getLogger("proofdesk")
+
+
+class ConsoleReporter(Reporter):
+    def __init__(self, runs_dir: Path, quiet: bool = False, stream: TextIO | None = None) -> None:
+        self.runs_dir = runs_dir
+        self.quiet = quiet
+        self.console = Console(file=stream or sys.stderr, highlight=False, soft_wrap=True)
+        self._progress: Progress | None = None
+        self._task: Any = None
+        self._log_file: TextIO | None = None
+        self._events: TextIO | None = None
+        self._pending: list[tuple[str, str, str]] = []  # events before the session log exists
+        self.session_dir: Path | None = None
+
+    # ---- log files
+
+    def session_opened(self, session_id: str) -> None:
+        self.session_dir = self.runs_dir / session_id
+        self.session_dir.mkdir(parents=True, exist_ok=True)
+        self._log_file = (self.session_dir / "stage.log").open("a", encoding="utf-8")
+        self._events = (self.session_dir / "events.jsonl").open("a", encoding="utf-8")
+        for stamp, kind, text in self._pending:
+            self._write(stamp, kind, text)
+        self._pending.clear()
+
+    def _record(self, kind: str, text: str) -> None:
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        log.debug("%s %s", kind, text)
+        if self._log_file is None:
+            self._pending.append((stamp, kind, text))
+        else:
+            self._write(stamp, kind, text)
+
+    def _write(self, stamp: str, kind: str, text: str) -> None:
+        assert self._log_file is not None and self._events is not None
+        self._log_file.write(f"{stamp} {kind.upper():7} {text}\n")
+        self._log_file.flush()
+        self._events.write(json.dumps({"time": stamp, "event": kind, "message": text}, ensure_ascii=False) + "\n")
+        self._events.flush()
+
+    def close(self) -> None:
+        self._stop_progress()
+        for handle in (self._log_file, self._events):
+            if handle is not None:
+                handle.close()
+        self._log_file = self._events = None
+
+    # ---- Reporter
+
+    def start_stage(self, stage: str, total: int) -> None:
+        self._record("stage", f"{stage} started ({total} item(s))")
+        self._stop_progress()
+        if self.quiet or not self.console.is_terminal:
+            return
+        self._progress = Progress(
+            TextColumn("[bold]{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=self.console, transient=False,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task(stage, total=total, detail="")
+
+    def advance(self, detail: str = "") -> None:
+        if detail:
+            self._record("item", detail)
+        if self._progress is not None:
+            self._progress.update(self._task, advance=1, detail=detail[-40:])
+
+    def end_stage(self, stage: str, summary: str) -> None:
+        self._stop_progress()
+        self._record("stage", f"{stage} done: {summary}")
+        if not self.quiet:
+            self.console.print(f"[green]✓[/] {stage:<9} {summary}")
+
+    def info(self, message: str) -> None:
+        self._record("info", message)
+        if not self.quiet:
+            self.console.print(message)
+
+    def warn(self, message: str) -> None:
+        self._record("warning", message)
+        self.console.print(f"[yellow]warning:[/] {message}")
+
+    def _stop_progress(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None

@@ -1,0 +1,290 @@
+"""Stage 1 — validate sets before any write.
+
+The file system and the image decoder are ports (`SetScanner`, `ImageInspector`); the rules that
+turn what they see into problems are here: unreadable or missing folder, empty set, unsupported
+or undecodable files, zero-byte files, decompression bombs, symlinks leaving the set, unsafe
+names, duplicate images inside a set. Every problem is collected; nothing stops at the first one.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from proofdesk.core.errors import InputError
+from proofdesk.core.models import PhotoSet
+
+# Formats proofdesk takes in (Pillow names), and image extensions it knows but does not take.
+SUPPORTED_FORMATS = {"JPEG", "MPO", "PNG", "TIFF", "HEIF", "HEIC"}
+KNOWN_UNSUPPORTED_EXTENSIONS = {
+    ".gif", ".bmp", ".webp", ".jp2", ".psd", ".cr2", ".cr3", ".nef", ".arw", ".dng", ".orf",
+    ".rw2", ".raf", ".pef", ".srw", ".svg", ".avif", ".ico",
+}
+MAX_NAME_BYTES = 255
+
+
+class IntakeRules(BaseModel):
+    """What stage 1 accepts (config section `[intake]`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    extensions: list[str] = Field(
+        default=[".jpg", ".jpeg", ".png", ".tif", ".tiff", ".heic", ".heif"],
+        description="File extensions (case-insensitive) taken as photos.",
+    )
+    max_image_pixels: int = Field(
+        default=178_956_970,
+        gt=0,
+        description="Decompression-bomb limit in pixels (Pillow's default); a larger image is refused.",
+    )
+    ignore_names: list[str] = Field(
+        default=[".DS_Store", "Thumbs.db", "desktop.ini"],
+        description="File names skipped silently (system clutter). Hidden files (.*) are always skipped.",
+    )
+
+
+# ---------------------------------------------------------------- ports
+
+
+@dataclass(frozen=True)
+class SetEntry:
+    """One directory entry of a set folder, as the scanner saw it.
+
+    kind: `file`, `dir`, `symlink_outside` (points outside the set), `symlink_broken`,
+    `symlink_loop`, `special` (fifo, device, socket), `unreadable`.
+    """
+
+    name: str
+    path: str
+    kind: str
+    size_bytes: int = 0
+    name_is_utf8: bool = True
+
+
+@dataclass(frozen=True)
+class SetListing:
+    name: str
+    path: str
+    problem: str | None
+    entries: tuple[SetEntry, ...] = ()
+
+
+class SetScanner(ABC):
+    @abstractmethod
+    def scan(self, set_dir: str) -> SetListing:
+        """List the folder without following links out of it; never raises for a bad folder
+        (the problem goes in `SetListing.problem`)."""
+
+
+@dataclass(frozen=True)
+class ImageCheck:
+    sha256: str | None
+    size_bytes: int
+    format: str | None = None
+    width: int | None = None
+    height: int | None = None
+    problem: str | None = None
+
+
+class ImageInspector(ABC):
+    @abstractmethod
+    def inspect(self, path: str, max_pixels: int) -> ImageCheck:
+        """Hash the file and fully decode its pixels; a file that does not decode gets `problem`."""
+
+
+# ---------------------------------------------------------------- report
+
+
+@dataclass(frozen=True)
+class ValidFile:
+    set_name: str
+    name: str
+    path: str
+    sha256: str
+    size_bytes: int
+    format: str
+    width: int | None
+    height: int | None
+
+    @property
+    def key_text(self) -> str:
+        return f"{self.set_name}/{self.name}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    set_name: str
+    name: str | None  # None: the problem is the set folder itself
+    path: str
+    message: str
+
+    def render(self) -> str:
+        where = self.path if self.name is None else f"{self.set_name}/{self.name}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ValidationReport:
+    sets: list[PhotoSet] = field(default_factory=list)
+    files: list[ValidFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    ignored: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def render(self, skipped: bool = False) -> str:
+        lines = []
+        if self.problems:
+            verb = "skipped" if skipped else "invalid"
+            lines.append(f"{len(self.problems)} {verb} file(s) or set(s):")
+            lines.extend(f"  {problem.render()}" for problem in self.problems)
+        if self.ignored:
+            lines.append(f"{len(self.ignored)} file(s) ignored:")
+            lines.extend(f"  {problem.render()}" for problem in self.ignored)
+        lines.append(f"{len(self.files)} valid photo(s) in {len(self.sets)} set(s)")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "valid": [f.key_text for f in self.files],
+            "problems": [p.__dict__ for p in self.problems],
+            "ignored": [p.__dict__ for p in self.ignored],
+        }
+
+
+class ValidationFailed(InputError):
+    def __init__(self, report: ValidationReport) -> None:
+        self.report = report
+        super().__init__(
+            "validation failed; nothing was written. Fix or remove these files, or rerun with "
+            "--skip-invalid to leave them out:\n" + report.render()
+        )
+
+
+# ---------------------------------------------------------------- rules
+
+
+def unsafe_name_reason(name: str, name_is_utf8: bool = True) -> str | None:
+    """Why a file or set name is unsafe to carry through the pipeline, or None."""
+    if not name_is_utf8:
+        return "unsafe name: not valid UTF-8; rename the file"
+    if name in ("", ".", "..") or "/" in name or "\\" in name or ".." in name:
+        return "unsafe name: contains '..' or a path separator; rename the file"
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in name):
+        return "unsafe name: contains control or invisible characters; rename the file"
+    if len(name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+        return f"unsafe name: longer than {MAX_NAME_BYTES} bytes; rename the file"
+    if name != name.strip():
+        return "unsafe name: leading or trailing spaces; rename the file"
+    return None
+
+
+def validate_sets(
+    set_dirs: list[str], scanner: SetScanner, inspector: ImageInspector, rules: IntakeRules
+) -> ValidationReport:
+    """Stage 1 over every set; collects all problems (reads only, writes nothing)."""
+    report = ValidationReport()
+    extensions = {ext.lower() for ext in rules.extensions}
+    ignore = set(rules.ignore_names)
+    seen_set_names: dict[str, str] = {}
+    for set_dir in set_dirs:
+        listing = scanner.scan(set_dir)
+        set_name = listing.name
+        if listing.problem is not None:
+            report.problems.append(Problem(set_name, None, listing.path, listing.problem))
+            continue
+        name_problem = unsafe_name_reason(set_name)
+        if name_problem:
+            report.problems.append(Problem(set_name, None, listing.path, f"set folder {name_problem}"))
+            continue
+        if set_name in seen_set_names and seen_set_names[set_name] != listing.path:
+            report.problems.append(
+                Problem(set_name, None, listing.path,
+                        f"another set in this run has the same folder name ({seen_set_names[set_name]})")
+            )
+            continue
+        if set_name in seen_set_names:
+            continue  # the same folder given twice
+        seen_set_names[set_name] = listing.path
+        report.sets.append(PhotoSet(name=set_name, path=listing.path))
+        valid_in_set = _validate_entries(set_name, listing, inspector, rules, extensions, ignore, report)
+        if valid_in_set == 0 and not any(p.set_name == set_name for p in report.problems):
+            report.problems.append(Problem(set_name, None, listing.path, "the set holds no photos"))
+    return report
+
+
+def _validate_entries(
+    set_name: str,
+    listing: SetListing,
+    inspector: ImageInspector,
+    rules: IntakeRules,
+    extensions: set[str],
+    ignore: set[str],
+    report: ValidationReport,
+) -> int:
+    by_hash: dict[str, str] = {}
+    valid = 0
+    for entry in sorted(listing.entries, key=lambda e: e.name):
+        def problem(message: str, entry: SetEntry = entry) -> None:
+            report.problems.append(Problem(set_name, entry.name, entry.path, message))
+
+        def ignored(message: str, entry: SetEntry = entry) -> None:
+            report.ignored.append(Problem(set_name, entry.name, entry.path, message))
+
+        if entry.name in ignore:
+            continue
+        if entry.name.startswith("."):
+            ignored("hidden file skipped")
+            continue
+        if entry.kind == "dir":
+            ignored("sub-folder skipped (a set is one flat folder; give it as its own set)")
+            continue
+        reason = unsafe_name_reason(entry.name, entry.name_is_utf8)
+        if reason:
+            problem(reason)
+            continue
+        if entry.kind == "symlink_outside":
+            problem("symlink leaves the set folder; copy the photo into the set instead")
+            continue
+        if entry.kind in ("symlink_broken", "symlink_loop"):
+            problem("broken or looping symlink")
+            continue
+        if entry.kind == "special":
+            problem("not a regular file")
+            continue
+        if entry.kind == "unreadable":
+            problem("cannot be read (permission denied or I/O error)")
+            continue
+        suffix = PurePath(entry.name).suffix.lower()
+        if suffix not in extensions:
+            if suffix in KNOWN_UNSUPPORTED_EXTENSIONS:
+                problem(f"unsupported image format {suffix} (proofdesk takes {', '.join(sorted(extensions))})")
+            else:
+                ignored("not a photo (extension not in intake.extensions)")
+            continue
+        if entry.size_bytes == 0:
+            problem("zero-byte file")
+            continue
+        check = inspector.inspect(entry.path, rules.max_image_pixels)
+        if check.problem is not None or check.sha256 is None:
+            problem(check.problem or "could not be read")
+            continue
+        if check.format not in SUPPORTED_FORMATS:
+            problem(f"unsupported image format {check.format} inside a {suffix} file")
+            continue
+        if check.sha256 in by_hash:
+            problem(f"same image as {by_hash[check.sha256]} in this set (duplicate, sha256 {check.sha256[:12]}…)")
+            continue
+        by_hash[check.sha256] = entry.name
+        report.files.append(
+            ValidFile(set_name, entry.name, entry.path, check.sha256, check.size_bytes,
+                      check.format, check.width, check.height)
+        )
+        valid += 1
+    return valid

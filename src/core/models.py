@@ -1,0 +1,232 @@
+"""Domain models: sets, sessions, review-queue rows, EXIF facts, proof reasons.
+
+Pure data (pydantic). Field names are the ones DESIGN.md uses, so `proofdesk rows --json`
+prints them unchanged and scripts can rely on them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class RowStatus(StrEnum):
+    """Where a row stands in review (see `proofdesk.core.queue` for the legal moves)."""
+
+    INGESTED = "ingested"  # stages 3-7 still to finish (`stages_done` says which are)
+    PENDING = "pending"  # prefilled, awaiting a human decision
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PUBLISHED = "published"
+
+
+class ProofVerdict(StrEnum):
+    ACCEPTED = "accepted"
+    BLOCKED = "blocked"
+
+
+class SessionStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    ROLLED_BACK = "rolled_back"
+
+
+class Stage(StrEnum):
+    """Pipeline stages in order; `proofdesk run --until STAGE` takes these names."""
+
+    VALIDATE = "validate"
+    INCOMING = "incoming"
+    EXIF = "exif"
+    QUEUE = "queue"
+    SCORE = "score"
+    RESIZE = "resize"
+    CAPTION = "caption"
+
+    @property
+    def position(self) -> int:
+        return list(Stage).index(self)
+
+
+# Stages whose result lives on the row and must be redone when the file changes.
+ROW_STAGES: tuple[Stage, ...] = (Stage.EXIF, Stage.SCORE, Stage.RESIZE, Stage.CAPTION)
+
+# The metadata a human reviews and edits; the proof covers exactly these.
+EDITABLE_FIELDS: tuple[str, ...] = ("caption", "alt_text", "keywords", "file_name")
+
+
+class ProofReason(BaseModel):
+    """One machine-readable reason of a proof verdict."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    field: str
+    message: str
+
+
+class ExifFacts(BaseModel):
+    """What the EXIF/IPTC/XMP reader found. Every field is optional: a photo without EXIF is valid.
+
+    `captured_at` is the ISO 8601 wall time exactly as DateTimeOriginal records it (no time-zone
+    conversion); `captured_offset` is OffsetTimeOriginal (e.g. "+02:00") when present;
+    `gps_timestamp_utc` is GPSDateStamp + GPSTimeStamp as an ISO 8601 UTC time.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    captured_at: str | None = None
+    captured_offset: str | None = None
+    gps_timestamp_utc: str | None = None
+    camera_make: str | None = None
+    camera_model: str | None = None
+    lens: str | None = None
+    focal_length_mm: float | None = None
+    f_number: float | None = None
+    exposure_time: str | None = None  # as a fraction, e.g. "1/250"
+    iso: int | None = None
+    gps_latitude: float | None = None
+    gps_longitude: float | None = None
+    gps_altitude_m: float | None = None
+    orientation: int | None = None
+    width: int | None = None
+    height: int | None = None
+    exif_caption: str | None = None
+    exif_title: str | None = None
+    exif_keywords: list[str] = Field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return self == ExifFacts()
+
+
+EXIF_FIELDS: tuple[str, ...] = tuple(ExifFacts.model_fields)
+
+
+class PhotoSet(BaseModel):
+    """A folder of photos that belong together; its folder name is its identifier."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    path: str
+
+
+class Session(BaseModel):
+    """One run of the pipeline over one or more sets; rolled back as a unit."""
+
+    id: str
+    started_at: datetime
+    ended_at: datetime | None = None
+    status: SessionStatus = SessionStatus.OPEN
+    sets: list[str] = Field(default_factory=list)
+    config_digest: str = ""
+    pid: int | None = None
+    note: str | None = None
+
+
+class JournalEntry(BaseModel):
+    """One thing a session wrote, so rollback can undo it.
+
+    kind: `file` (a file the session created; undo = delete it), `row_insert` (undo = delete the
+    row), `row_update` (undo = restore `before`, the row as it was before the session first touched it).
+    """
+
+    session_id: str
+    seq: int = 0
+    kind: str
+    target: str  # a path, or "<set_name>/<original_name>" for rows
+    before: dict[str, Any] | None = None
+
+
+class Row(BaseModel):
+    """One image's entry in `review_queue`, keyed by (set_name, original_name)."""
+
+    model_config = ConfigDict(validate_assignment=True)
+
+    id: int | None = None
+    set_name: str
+    original_name: str
+    source_path: str = ""
+    incoming_path: str | None = None
+    ollama_path: str | None = None
+    sha256: str
+    size_bytes: int = 0
+
+    # EXIF facts (flattened so `rows --json` and SQL columns use the same names)
+    captured_at: str | None = None
+    captured_offset: str | None = None
+    gps_timestamp_utc: str | None = None
+    camera_make: str | None = None
+    camera_model: str | None = None
+    lens: str | None = None
+    focal_length_mm: float | None = None
+    f_number: float | None = None
+    exposure_time: str | None = None
+    iso: int | None = None
+    gps_latitude: float | None = None
+    gps_longitude: float | None = None
+    gps_altitude_m: float | None = None
+    orientation: int | None = None
+    width: int | None = None
+    height: int | None = None
+    exif_caption: str | None = None
+    exif_title: str | None = None
+    exif_keywords: list[str] = Field(default_factory=list)
+
+    # scores (stage 5); *_fallback = true marks a deterministic fallback, not a model score
+    brisque_score: float | None = None
+    brisque_fallback: bool | None = None
+    clip_aesthetic_score: float | None = None
+    clip_aesthetic_fallback: bool | None = None
+
+    # metadata (stage 7, then human edits)
+    caption: str | None = None
+    alt_text: str | None = None
+    keywords: list[str] = Field(default_factory=list)
+    file_name: str | None = None
+    caption_source: str | None = None  # model name, or "offline"
+    metadata_quality: ProofVerdict | None = None
+    proof_reasons: list[ProofReason] = Field(default_factory=list)
+    proof_digest: str | None = None  # metadata_digest() the verdict was computed on
+
+    # review
+    status: RowStatus = RowStatus.INGESTED
+    stages_done: list[str] = Field(default_factory=list)
+    edited_fields: list[str] = Field(default_factory=list)
+    remote_id: str | None = None
+    publish_error: str | None = None
+    session_id: str | None = None  # the last session that inserted or refreshed this row
+
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.set_name, self.original_name)
+
+    @property
+    def key_text(self) -> str:
+        return f"{self.set_name}/{self.original_name}"
+
+    def exif(self) -> ExifFacts:
+        return ExifFacts(**{name: getattr(self, name) for name in EXIF_FIELDS})
+
+    def metadata_digest(self) -> str:
+        """A digest of the reviewed metadata: an approval is valid only for this exact content."""
+        payload = {name: getattr(self, name) for name in EDITABLE_FIELDS}
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+    def has_current_accepted_proof(self) -> bool:
+        return (
+            self.metadata_quality == ProofVerdict.ACCEPTED
+            and self.proof_digest == self.metadata_digest()
+        )
+
+    def to_public_dict(self) -> dict[str, Any]:
+        """The JSON shape `proofdesk rows --json` prints."""
+        return self.model_dump(mode="json")

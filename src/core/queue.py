@@ -1,0 +1,209 @@
+"""The review-queue state machine: pure transitions over `Row`.
+
+    ingested --prefilled--> pending --approve--> approved --publish--> published
+                              |  ^                   |
+                       reject |  | reopen / edit     | reject
+                              v  |                   v
+                            rejected <---------------+
+
+Every function returns a new `Row` (the input is never mutated) or raises `IllegalTransition`
+with a message naming the row and the rule. Rules (DESIGN.md "Queue state machine"):
+- no row reaches `published` without `approved`; only an explicit decision approves;
+- approving needs an accepted proof of the row's *current* metadata;
+- editing an approved or published row returns it to `pending`; a published row's `file_name`
+  cannot change; rejected rows are never published; a rejected row can be reopened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from proofdesk.core.errors import DomainError
+from proofdesk.core.models import (
+    EDITABLE_FIELDS,
+    ProofReason,
+    ProofVerdict,
+    Row,
+    RowStatus,
+    Stage,
+)
+
+# Given a row with new metadata, returns (verdict, reasons). The proof engine provides one.
+Prover = Callable[[Row], tuple[ProofVerdict, list[ProofReason]]]
+
+
+class IllegalTransition(DomainError):
+    def __init__(self, row: Row, action: str, why: str) -> None:
+        self.row_key = row.key_text
+        self.status = row.status
+        self.action = action
+        self.why = why
+        super().__init__(f"{row.key_text}: cannot {action} a {row.status.value} row: {why}")
+
+
+def _changed(row: Row, **update: Any) -> Row:
+    return row.model_copy(update=update)
+
+
+def mark_stage_done(row: Row, stage: Stage) -> Row:
+    if stage.value in row.stages_done:
+        return row
+    return _changed(row, stages_done=[*row.stages_done, stage.value])
+
+
+def mark_prefilled(row: Row) -> Row:
+    """ingested -> pending once stages 3-7 are done; other states are left as they are."""
+    if row.status != RowStatus.INGESTED:
+        return row
+    return _changed(row, status=RowStatus.PENDING)
+
+
+def approve(row: Row) -> Row:
+    if row.status == RowStatus.APPROVED:
+        return row
+    if row.status != RowStatus.PENDING:
+        raise IllegalTransition(row, "approve", "only a pending row can be approved")
+    if row.metadata_quality != ProofVerdict.ACCEPTED:
+        failing = sorted({reason.rule for reason in row.proof_reasons}) or ["not proven yet"]
+        raise IllegalTransition(
+            row, "approve", "its metadata proof is not accepted (" + ", ".join(failing) + ")"
+        )
+    if row.proof_digest != row.metadata_digest():
+        raise IllegalTransition(
+            row, "approve", "its metadata changed after the last proof; re-run the proof first"
+        )
+    return _changed(row, status=RowStatus.APPROVED, publish_error=None)
+
+
+def reject(row: Row) -> Row:
+    if row.status == RowStatus.REJECTED:
+        return row
+    if row.status not in (RowStatus.PENDING, RowStatus.APPROVED):
+        raise IllegalTransition(row, "reject", "only a pending or approved row can be rejected")
+    return _changed(row, status=RowStatus.REJECTED)
+
+
+def reopen(row: Row) -> Row:
+    if row.status != RowStatus.REJECTED:
+        raise IllegalTransition(row, "reopen", "only a rejected row can be reopened")
+    return _changed(row, status=RowStatus.PENDING)
+
+
+def edit(row: Row, changes: dict[str, Any], prover: Prover | None = None) -> Row:
+    """A human edit of caption / alt_text / keywords / file_name.
+
+    Records the edited fields, re-runs the proof (or clears the verdict when no prover is given,
+    so the row cannot be approved until proven), and sends approved/published rows back to pending.
+    """
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(
+            f"{row.key_text}: cannot edit {', '.join(sorted(unknown))}; "
+            f"editable fields are {', '.join(EDITABLE_FIELDS)}"
+        )
+    if "keywords" in changes:
+        keywords = changes["keywords"]
+        if isinstance(keywords, str) or not all(isinstance(k, str) for k in keywords):
+            raise DomainError(f"{row.key_text}: keywords must be a list of strings")
+        changes = {**changes, "keywords": list(keywords)}
+    real_changes = {name: value for name, value in changes.items() if getattr(row, name) != value}
+    if not real_changes:
+        return row
+    if row.status == RowStatus.INGESTED:
+        raise IllegalTransition(row, "edit", "its prefill (stages 3-7) has not finished")
+    if (
+        "file_name" in real_changes
+        and (row.status == RowStatus.PUBLISHED or row.remote_id is not None)
+    ):
+        raise IllegalTransition(
+            row, "edit", "a published row's file_name cannot change (republishing upserts it)"
+        )
+    edited = list(row.edited_fields)
+    for name in real_changes:
+        if name not in edited:
+            edited.append(name)
+    status = row.status
+    if status in (RowStatus.APPROVED, RowStatus.PUBLISHED):
+        status = RowStatus.PENDING
+    updated = _changed(row, **real_changes, edited_fields=edited, status=status)
+    return prove(updated, prover)
+
+
+def prove(row: Row, prover: Prover | None) -> Row:
+    """Attach a proof verdict computed on the row's current metadata (None clears it)."""
+    if prover is None:
+        return _changed(row, metadata_quality=None, proof_reasons=[], proof_digest=None)
+    verdict, reasons = prover(row)
+    return _changed(
+        row,
+        metadata_quality=verdict,
+        proof_reasons=list(reasons),
+        proof_digest=row.metadata_digest(),
+    )
+
+
+def mark_published(row: Row, remote_id: str) -> Row:
+    if row.status != RowStatus.APPROVED:
+        raise IllegalTransition(row, "publish", "only an approved row can be published")
+    if not row.has_current_accepted_proof():
+        raise IllegalTransition(row, "publish", "its metadata is not covered by an accepted proof")
+    return _changed(row, status=RowStatus.PUBLISHED, remote_id=str(remote_id), publish_error=None)
+
+
+def record_publish_error(row: Row, error: str) -> Row:
+    """A failed publish leaves the row approved with the error recorded (publish is resumable)."""
+    if row.status != RowStatus.APPROVED:
+        raise IllegalTransition(row, "record a publish error on", "only approved rows are published")
+    return _changed(row, publish_error=error)
+
+
+def refresh_changed_file(row: Row, sha256: str, size_bytes: int, preserve: Iterable[str] = ()) -> Row:
+    """The image behind a row changed (new sha256): facts, scores and the model-ready image are
+    redone and any approval is dropped, but fields a human edited are kept.
+
+    The row goes back to `ingested` with no completed row stages; a published row keeps its
+    `remote_id` and `file_name` so republishing upserts the same gallery entry. A rejected row stays
+    rejected (a decision is never lost); reopening it is an explicit act.
+    """
+    keep = set(row.edited_fields) | set(preserve)
+    status = row.status if row.status == RowStatus.REJECTED else RowStatus.INGESTED
+    update: dict[str, Any] = {
+        "sha256": sha256,
+        "size_bytes": size_bytes,
+        "status": status,
+        "stages_done": [],
+        "ollama_path": None,
+        "brisque_score": None,
+        "brisque_fallback": None,
+        "clip_aesthetic_score": None,
+        "clip_aesthetic_fallback": None,
+        "metadata_quality": None,
+        "proof_reasons": [],
+        "proof_digest": None,
+        "publish_error": None,
+    }
+    for name in EDITABLE_FIELDS:
+        if name in keep or (name == "file_name" and row.remote_id is not None):
+            continue
+        update[name] = [] if name == "keywords" else None
+    if "caption" not in keep:
+        update["caption_source"] = None
+    return _changed(row, **update)
+
+
+__all__ = [
+    "DomainError",
+    "IllegalTransition",
+    "Prover",
+    "approve",
+    "edit",
+    "mark_prefilled",
+    "mark_published",
+    "mark_stage_done",
+    "prove",
+    "record_publish_error",
+    "refresh_changed_file",
+    "reject",
+    "reopen",
+]

@@ -1,0 +1,36 @@
+"""Use cases over the review queue that front ends call (status, row lookup)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from proofdesk.core.errors import InputError
+from proofdesk.core.models import ProofVerdict, Row
+from proofdesk.core.ports import UnitOfWork
+
+
+def queue_status(uow: UnitOfWork) -> dict[str, Any]:
+    """Counts per status and per proof verdict (`unproven` = no verdict yet), and the open session."""
+    rows = uow.rows.list()
+    proof = {verdict.value: 0 for verdict in ProofVerdict} | {"unproven": 0}
+    for row in rows:
+        proof[row.metadata_quality.value if row.metadata_quality else "unproven"] += 1
+    open_session = uow.sessions.last_open()
+    return {
+        "total": len(rows),
+        "status": uow.rows.counts(),
+        "proof": proof,
+        "open_session": open_session.id if open_session else None,
+    }
+
+
+def find_row(uow: UnitOfWork, name: str, set_name: str | None = None) -> Row:
+    """A row by its original file name or current `file_name` (`set_name` disambiguates)."""
+    matches = uow.rows.find_by_name(name, set_name=set_name)
+    if not matches:
+        where = f" in set {set_name!r}" if set_name else ""
+        raise InputError(f"no row named {name!r}{where} (use `proofdesk rows` to list them)")
+    if len(matches) > 1:
+        sets = ", ".join(sorted(row.set_name for row in matches))
+        raise InputError(f"{name!r} is in several sets ({sets}); add --set NAME")
+    return matches[0]

@@ -1,0 +1,71 @@
+"""Shared test fixtures: the sample photos and the MySQL URL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def samples_root() -> Path:
+    """`../shared/samples/exif-samples` beside the project (PROOFDESK_SAMPLES overrides)."""
+    root = Path(os.environ.get("PROOFDESK_SAMPLES", PROJECT_ROOT.parent / "shared" / "samples"))
+    exif_samples = root / "exif-samples"
+    if not exif_samples.is_dir():
+        pytest.fail(
+            f"sample photos not found at {exif_samples}: tests read them from ../shared/samples "
+            "beside the project; set PROOFDESK_SAMPLES to the folder that holds exif-samples/",
+            pytrace=False,
+        )
+    return exif_samples
+
+
+@pytest.fixture(scope="session")
+def samples() -> Path:
+    return samples_root()
+
+
+@pytest.fixture(scope="session")
+def gps_set(samples: Path) -> Path:
+    return samples / "jpg" / "gps"
+
+
+def mysql_url_or_fail() -> str:
+    """The MariaDB/MySQL server URL for tests (PROOFDESK_TEST_MYSQL_URL).
+
+    Under CI=true a missing URL fails the run: those tests exist to check a real server.
+    Elsewhere they are skipped with the reason.
+    """
+    url = os.environ.get("PROOFDESK_TEST_MYSQL_URL")
+    if not url:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("CI=true but PROOFDESK_TEST_MYSQL_URL is not set: MySQL tests must run in CI", pytrace=False)
+        pytest.skip("set PROOFDESK_TEST_MYSQL_URL=mysql+pymysql://root@127.0.0.1:3306/test to run MySQL tests")
+    return url
+
+
+@pytest.fixture
+def mysql_database_url() -> object:
+    """A fresh, empty database on the test server, dropped afterwards; yields its URL."""
+    import secrets
+
+    import sqlalchemy as sa
+
+    base = sa.engine.make_url(mysql_url_or_fail())
+    name = f"proofdesk_t_{secrets.token_hex(4)}"
+    admin = sa.create_engine(base)
+    try:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    except sa.exc.OperationalError as exc:
+        pytest.fail(f"cannot reach the MySQL test server {base.render_as_string(hide_password=True)}: {exc.orig}",
+                    pytrace=False)
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
+        admin.dispose()

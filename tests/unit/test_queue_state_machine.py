@@ -1,0 +1,191 @@
+"""The review-queue state machine (DESIGN.md "Queue state machine"), examples and properties."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from proofdesk.core import queue
+from proofdesk.core.models import ProofReason, ProofVerdict, Row, RowStatus
+from proofdesk.core.queue import DomainError, IllegalTransition
+
+
+def accept_all(row: Row) -> tuple[ProofVerdict, list[ProofReason]]:
+    return ProofVerdict.ACCEPTED, []
+
+
+def block_short_captions(row: Row) -> tuple[ProofVerdict, list[ProofReason]]:
+    if row.caption and len(row.caption) >= 10:
+        return ProofVerdict.ACCEPTED, []
+    return ProofVerdict.BLOCKED, [ProofReason(rule="caption.length", field="caption", message="too short")]
+
+
+def pending_row(**extra) -> Row:
+    row = Row(set_name="s", original_name="a.jpg", sha256="a" * 64, caption="A long enough caption.",
+              alt_text="alt", keywords=["k"], file_name="a-long.jpg", **extra)
+    row = queue.mark_prefilled(row)
+    return queue.prove(row, block_short_captions)
+
+
+def test_happy_path_to_published() -> None:
+    row = pending_row()
+    assert row.status == RowStatus.PENDING
+    approved = queue.approve(row)
+    published = queue.mark_published(approved, "42")
+    assert published.status == RowStatus.PUBLISHED and published.remote_id == "42"
+    assert row.status == RowStatus.PENDING  # inputs are never mutated
+
+
+def test_approving_a_blocked_row_names_the_failing_rules() -> None:
+    row = queue.edit(pending_row(), {"caption": "short"}, block_short_captions)
+    with pytest.raises(IllegalTransition, match=r"s/a.jpg: cannot approve .*caption\.length"):
+        queue.approve(row)
+
+
+def test_approving_needs_a_proof_of_the_current_metadata() -> None:
+    row = pending_row()
+    stale = row.model_copy(update={"caption": "Changed behind the proof's back."})
+    with pytest.raises(IllegalTransition, match="changed after the last proof"):
+        queue.approve(stale)
+    with pytest.raises(IllegalTransition, match="not proven yet"):
+        queue.approve(queue.edit(row, {"caption": "An unproven edit here."}))
+
+
+def test_ingested_rows_cannot_be_decided_or_edited() -> None:
+    row = Row(set_name="s", original_name="a.jpg", sha256="a" * 64)
+    for action in (queue.approve, queue.reject, queue.reopen):
+        with pytest.raises(IllegalTransition):
+            action(row)
+    with pytest.raises(IllegalTransition, match="prefill"):
+        queue.edit(row, {"caption": "Something."})
+
+
+def test_published_requires_approved() -> None:
+    for row in (pending_row(), queue.reject(pending_row())):
+        with pytest.raises(IllegalTransition, match="only an approved row"):
+            queue.mark_published(row, "1")
+
+
+def test_edit_after_approval_returns_to_pending_and_records_fields() -> None:
+    approved = queue.approve(pending_row())
+    edited = queue.edit(approved, {"keywords": ["tuscany", "arezzo"]}, accept_all)
+    assert edited.status == RowStatus.PENDING
+    assert edited.edited_fields == ["keywords"]
+    assert edited.metadata_quality == ProofVerdict.ACCEPTED and edited.has_current_accepted_proof()
+
+
+def test_published_row_file_name_is_fixed_but_caption_can_change() -> None:
+    published = queue.mark_published(queue.approve(pending_row()), "7")
+    with pytest.raises(IllegalTransition, match="file_name cannot change"):
+        queue.edit(published, {"file_name": "other.jpg"}, accept_all)
+    edited = queue.edit(published, {"caption": "A better caption for the site."}, accept_all)
+    assert edited.status == RowStatus.PENDING and edited.remote_id == "7"
+
+
+def test_rejected_can_be_reopened_and_never_published() -> None:
+    rejected = queue.reject(pending_row())
+    assert rejected.status == RowStatus.REJECTED
+    with pytest.raises(IllegalTransition):
+        queue.approve(rejected)
+    assert queue.reopen(rejected).status == RowStatus.PENDING
+
+
+def test_edit_rejects_unknown_fields_and_bad_keywords() -> None:
+    with pytest.raises(DomainError, match="cannot edit status"):
+        queue.edit(pending_row(), {"status": "approved"})
+    with pytest.raises(DomainError, match="list of strings"):
+        queue.edit(pending_row(), {"keywords": "a, b"})
+
+
+def test_unchanged_edit_is_a_no_op() -> None:
+    row = queue.approve(pending_row())
+    assert queue.edit(row, {"caption": row.caption}, accept_all) == row
+
+
+def test_changed_file_drops_approval_keeps_human_edits() -> None:
+    row = queue.edit(pending_row(), {"caption": "Human caption, carefully written."}, accept_all)
+    row = queue.approve(row.model_copy(update={"brisque_score": 20.0, "stages_done": ["exif", "score"]}))
+    refreshed = queue.refresh_changed_file(row, "b" * 64, 123)
+    assert refreshed.status == RowStatus.INGESTED
+    assert refreshed.caption == "Human caption, carefully written."  # human edit kept
+    assert refreshed.alt_text is None and refreshed.keywords == []  # AI fields redone
+    assert refreshed.brisque_score is None and refreshed.stages_done == []
+    assert refreshed.metadata_quality is None and refreshed.sha256 == "b" * 64
+
+
+# ---------------------------------------------------------------- properties
+
+EVENTS = st.sampled_from(
+    ["prefill", "approve", "reject", "reopen", "edit_good", "edit_bad", "edit_name", "publish", "change_file"]
+)
+
+
+def apply(row: Row, event: str, n: int) -> Row:
+    if event == "prefill":
+        return queue.prove(queue.mark_prefilled(row), block_short_captions) if row.status == RowStatus.INGESTED else row
+    if event == "approve":
+        return queue.approve(row)
+    if event == "reject":
+        return queue.reject(row)
+    if event == "reopen":
+        return queue.reopen(row)
+    if event == "edit_good":
+        return queue.edit(row, {"caption": f"A good caption number {n}."}, block_short_captions)
+    if event == "edit_bad":
+        return queue.edit(row, {"caption": f"bad {n}"}, block_short_captions)
+    if event == "edit_name":
+        return queue.edit(row, {"file_name": f"name-{n}.jpg"}, block_short_captions)
+    if event == "publish":
+        return queue.mark_published(row, f"id-{n}")
+    if event == "change_file":
+        return queue.refresh_changed_file(row, f"{n:064d}", n)
+    raise AssertionError(event)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(EVENTS, max_size=40))
+def test_random_event_sequences_keep_the_invariants(events: list[str]) -> None:
+    row = Row(set_name="s", original_name="a.jpg", sha256="a" * 64, caption="short")
+    for n, event in enumerate(events):
+        before = row
+        try:
+            row = apply(row, event, n)
+        except IllegalTransition:
+            assert row == before  # an illegal move changes nothing
+            continue
+        # no row reaches published without having been approved just before
+        if row.status == RowStatus.PUBLISHED and before.status != RowStatus.PUBLISHED:
+            assert before.status == RowStatus.APPROVED and event == "publish"
+        # nothing but an explicit decision approves
+        if row.status == RowStatus.APPROVED and before.status != RowStatus.APPROVED:
+            assert event == "approve" and row.has_current_accepted_proof()
+        # a decision is never lost: a rejected row stays rejected until reopened
+        if before.status == RowStatus.REJECTED and row.status != RowStatus.REJECTED:
+            assert event == "reopen"
+        # an effective edit of an approved or published row returns it to pending
+        if event.startswith("edit") and row != before and before.status in (RowStatus.APPROVED, RowStatus.PUBLISHED):
+            assert row.status == RowStatus.PENDING
+        # an approved or published row always carries an accepted proof of its current metadata
+        if row.status in (RowStatus.APPROVED, RowStatus.PUBLISHED) and event != "change_file":
+            assert row.has_current_accepted_proof()
+        # a published row's file name never changes while it is published
+        if before.remote_id is not None:
+            assert row.file_name == before.file_name and row.remote_id == before.remote_id
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(EVENTS, max_size=30), st.sampled_from(["caption", "alt_text", "keywords"]))
+def test_human_edits_survive_file_changes(events: list[str], field: str) -> None:
+    row = queue.approve(pending_row())
+    value = ["human", "keywords"] if field == "keywords" else "Human words, kept forever."
+    row = queue.edit(row, {field: value}, accept_all)
+    for n, event in enumerate(events):
+        if event.startswith("edit"):
+            continue  # only the pipeline acts here
+        try:
+            row = apply(row, event, n)
+        except IllegalTransition:
+            pass
+        assert getattr(row, field) == value
+        assert field in row.edited_fields

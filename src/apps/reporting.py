@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from proofdesk.core.errors import ExternalFailure
 from proofdesk.core.ports import Reporter
 
 log = logging.getLogger("proofdesk")
@@ -35,9 +36,16 @@ class ConsoleReporter(Reporter):
 
     def session_opened(self, session_id: str) -> None:
         self.session_dir = self.runs_dir / session_id
-        self.session_dir.mkdir(parents=True, exist_ok=True)
-        self._log_file = (self.session_dir / "stage.log").open("a", encoding="utf-8")
-        self._events = (self.session_dir / "events.jsonl").open("a", encoding="utf-8")
+        try:
+            self.session_dir.mkdir(parents=True, exist_ok=True)
+            self._log_file = (self.session_dir / "stage.log").open("a", encoding="utf-8")
+            self._events = (self.session_dir / "events.jsonl").open("a", encoding="utf-8")
+        except OSError as exc:
+            self._log_file = self._events = None
+            raise ExternalFailure(
+                f"cannot write the session log in {self.session_dir}: {exc.strerror or exc} "
+                "(is the work directory on a read-only or full file system?)"
+            ) from exc
         for stamp, kind, text in self._pending:
             self._write(stamp, kind, text)
         self._pending.clear()

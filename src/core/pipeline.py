@@ -164,6 +164,8 @@ class Pipeline:
         session = self._open_session(report, result)
         result.session_id = session.id
         try:
+            self.reporter.session_opened(session.id)
+            self.reporter.info(f"session {session.id} opened for {', '.join(session.sets)}")
             files = self._stage_incoming(session.id, report.files, result)
             result.stages_run.append(Stage.INCOMING.value)
             if until.position >= Stage.EXIF.position:
@@ -223,8 +225,6 @@ class Pipeline:
         except BaseException:
             self.store.lock.release(session.id)
             raise
-        self.reporter.session_opened(session.id)
-        self.reporter.info(f"session {session.id} opened for {', '.join(session.sets)}")
         return session
 
     def _recover_dead_session(self, session_id: str, who: str, result: RunResult) -> None:
@@ -252,13 +252,16 @@ class Pipeline:
         self.reporter.info(f"session {session_id} closed")
 
     def remove_unreferenced_incoming(self) -> list[str]:
+        """Remove incoming copies superseded by a newer version of the same (set, name) photo."""
         with self.store.unit_of_work() as uow:
-            referenced = {row.incoming_path for row in uow.rows.list() if row.incoming_path}
             if uow.sessions.list(SessionStatus.OPEN):
                 return []  # an open session's journal may still own files
+            current = {row.key: row.incoming_path for row in uow.rows.list()}
         removed = []
         for path in self.files.list_area(FileStore.INCOMING):
-            if path not in referenced and self.files.remove_path(path):
+            parts = path.replace("\\", "/").split("/")
+            key = (parts[-3], parts[-1]) if len(parts) >= 3 else None
+            if key in current and current[key] != path and self.files.remove_path(path):
                 removed.append(path)
         return removed
 

@@ -8,6 +8,7 @@ DOUBLE so MySQL keeps full precision. A unit of work is one database transaction
 from __future__ import annotations
 
 import os
+import threading
 import types
 import typing
 from datetime import UTC, datetime
@@ -446,23 +447,40 @@ def make_engine(url: str) -> Engine:
 
 
 class SqlQueueStore(QueueStore):
-    """The review queue in a SQL database; tables are created on first use."""
+    """The review queue in a SQL database.
+
+    Nothing touches the database until first use: then the SQLite folder and the tables are
+    created. (Stage 1 must write nothing, and building the pipeline must not count as a write.)
+    """
 
     def __init__(self, url: str, clock: Clock | None = None) -> None:
         self.url = url
         self.clock = clock or SystemClock()
-        self.engine = make_engine(url)
-        try:
-            metadata.create_all(self.engine)
-        except SQLAlchemyError as exc:
-            raise _wrap(exc, f"creating the queue tables in {self.description}") from exc
-        self._lock = SqlQueueLock(self.engine)
+        self._engine: Engine | None = None
+        self._lock: SqlQueueLock | None = None
+        self._ready = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        with self._ready:
+            if self._engine is None:
+                engine = make_engine(self.url)
+                try:
+                    metadata.create_all(engine)
+                except SQLAlchemyError as exc:
+                    engine.dispose()
+                    raise _wrap(exc, f"creating the queue tables in {self.description}") from exc
+                self._engine = engine
+                self._lock = SqlQueueLock(engine)
+        return self._engine
 
     def unit_of_work(self) -> UnitOfWork:
         return SqlUnitOfWork(self.engine, self.clock)
 
     @property
     def lock(self) -> QueueLock:
+        _ = self.engine
+        assert self._lock is not None
         return self._lock
 
     @property
@@ -471,7 +489,8 @@ class SqlQueueStore(QueueStore):
 
     @property
     def description(self) -> str:
-        return self.engine.url.render_as_string(hide_password=True)
+        return sa.engine.make_url(self.url).render_as_string(hide_password=True)
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()

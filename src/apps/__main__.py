@@ -1,0 +1,5 @@
+"""`python -m proofdesk.apps` runs the CLI (used by tests that need a real process)."""
+
+from proofdesk.apps.cli import main
+
+main()

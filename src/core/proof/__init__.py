@@ -1,0 +1,56 @@
+"""The metadata proof (DESIGN.md stage 7): rules as objects, evidence-first keywords, time of day,
+deterministic fixes, a thread-safe duplicate index. Pure: standard library, pydantic, rapidfuzz,
+astral and python-slugify only (ADR 0006).
+
+    result = proof(row, Evidence.from_row(row, classifier_hints=labels), index, config)
+    row = apply_proof(row, result)
+    if not result.accepted:
+        prompt_tail = result.repair_prompt()
+"""
+
+from proofdesk.core.proof.config import ProofConfig
+from proofdesk.core.proof.duplicates import DuplicateIndex, DuplicateMatch, length_window
+from proofdesk.core.proof.engine import ProofResult, apply_proof, proof, repair_prompt
+from proofdesk.core.proof.evidence import Evidence, identifier_tokens
+from proofdesk.core.proof.fixes import apply_fixes
+from proofdesk.core.proof.model import Fix, ProofMetadata
+from proofdesk.core.proof.rules import (
+    ProofContext,
+    Rule,
+    check,
+    default_rules,
+    duplicate_rules,
+    field_rules,
+    rule_hints,
+)
+from proofdesk.core.proof.text import normalise_for_duplicates, normalise_keyword
+from proofdesk.core.proof.timeofday import CaptureMoment, agrees, find_time_words, resolve_capture
+
+__all__ = [
+    "CaptureMoment",
+    "DuplicateIndex",
+    "DuplicateMatch",
+    "Evidence",
+    "Fix",
+    "ProofConfig",
+    "ProofContext",
+    "ProofMetadata",
+    "ProofResult",
+    "Rule",
+    "agrees",
+    "apply_fixes",
+    "apply_proof",
+    "check",
+    "default_rules",
+    "duplicate_rules",
+    "field_rules",
+    "find_time_words",
+    "identifier_tokens",
+    "length_window",
+    "normalise_for_duplicates",
+    "normalise_keyword",
+    "proof",
+    "repair_prompt",
+    "resolve_capture",
+    "rule_hints",
+]

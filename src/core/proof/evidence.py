@@ -1,0 +1,180 @@
+"""What may support a keyword besides the caption itself: the evidence-first rule (ADR 0006).
+
+Four kinds of evidence, all known before the model answers:
+- classifier hints: labels a zero-shot classifier gave the image;
+- identifier evidence: set-name tokens (`2026-06-12_lofoten_reine` -> lofoten, reine), meaningful
+  words of the original file name, existing IPTC/XMP keywords, caption and title, a glossary;
+- EXIF-derived facts: time-of-day words that agree with the capture time, the season (date and
+  hemisphere), year and month, camera make and model, the place when known.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from proofdesk.core.models import Row
+from proofdesk.core.proof.text import (
+    STOP_WORDS,
+    ascii_tokens,
+    content_stems,
+    keyword_stems,
+    split_extension,
+)
+from proofdesk.core.proof.timeofday import (
+    CaptureMoment,
+    agreeing_words,
+    resolve_capture,
+    season,
+    time_of_day_word,
+)
+
+# camera file-name prefixes and other words that say nothing about the picture
+_GENERIC_NAME_TOKENS = frozenset(
+    "img dsc dscn dscf dcim pxl gopr dji mvimg vid photo image pic pano edit edited copy final "
+    "jpg jpeg png tif tiff heic raw export web small large".split()
+)
+_SEASON_WORDS = {"autumn": ("autumn", "fall"), "winter": ("winter",), "spring": ("spring",), "summer": ("summer",)}
+
+SOURCE_CAPTION = "caption"
+SOURCE_ALT_TEXT = "alt text"
+SOURCE_HINTS = "classifier hints"
+SOURCE_IDENTIFIERS = "identifier evidence"
+SOURCE_EXIF = "EXIF facts"
+
+
+def identifier_tokens(set_name: str, original_name: str = "") -> tuple[str, ...]:
+    """Meaningful words of the set name and original file name, in order, without dates/numbers."""
+    tokens: list[str] = []
+    name_stem, _ = split_extension(original_name)
+    for text, is_file_name in ((set_name, False), (name_stem, True)):
+        for token in ascii_tokens(text):
+            if any(char.isdigit() for char in token) or token in STOP_WORDS or len(token) < 2:
+                continue
+            if is_file_name and (token in _GENERIC_NAME_TOKENS or len(token) < 3):
+                continue
+            if token not in tokens:
+                tokens.append(token)
+    return tuple(tokens)
+
+
+class Evidence(BaseModel):
+    """Everything known about a photo that can support its keywords and time-of-day words."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    classifier_hints: tuple[str, ...] = ()
+    identifier_tokens: tuple[str, ...] = ()
+    existing_keywords: tuple[str, ...] = ()  # IPTC/XMP keywords already in the file
+    existing_text: tuple[str, ...] = ()  # IPTC/XMP caption and title already in the file
+    glossary: tuple[str, ...] = ()
+    camera_make: str | None = None
+    camera_model: str | None = None
+    place: str | None = None
+    captured_at: str | None = None
+    captured_offset: str | None = None
+    gps_timestamp_utc: str | None = None
+    gps_latitude: float | None = None
+    gps_longitude: float | None = None
+    # assumed when there is no GPS latitude (None: no season word without GPS)
+    hemisphere: Literal["north", "south"] | None = None
+
+    @classmethod
+    def from_row(
+        cls,
+        row: Row,
+        classifier_hints: list[str] | tuple[str, ...] = (),
+        glossary: list[str] | tuple[str, ...] = (),
+        place: str | None = None,
+        hemisphere: Literal["north", "south"] | None = None,
+    ) -> Evidence:
+        return cls(
+            classifier_hints=tuple(classifier_hints),
+            identifier_tokens=identifier_tokens(row.set_name, row.original_name),
+            existing_keywords=tuple(row.exif_keywords),
+            existing_text=tuple(text for text in (row.exif_caption, row.exif_title) if text),
+            glossary=tuple(glossary),
+            camera_make=row.camera_make,
+            camera_model=row.camera_model,
+            place=place,
+            captured_at=row.captured_at,
+            captured_offset=row.captured_offset,
+            gps_timestamp_utc=row.gps_timestamp_utc,
+            gps_latitude=row.gps_latitude,
+            gps_longitude=row.gps_longitude,
+            hemisphere=hemisphere,
+        )
+
+    # ------------------------------------------------------------------ EXIF-derived facts
+
+    @cached_property
+    def capture(self) -> CaptureMoment | None:
+        return resolve_capture(
+            self.captured_at, self.captured_offset, self.gps_timestamp_utc, self.gps_latitude, self.gps_longitude
+        )
+
+    @cached_property
+    def time_of_day(self) -> str | None:
+        return time_of_day_word(self.capture)
+
+    @cached_property
+    def season(self) -> str | None:
+        return season(self.capture, self.hemisphere)
+
+    @cached_property
+    def exif_facts(self) -> tuple[str, ...]:
+        """Words the EXIF data vouches for."""
+        facts: list[str] = list(agreeing_words(self.capture))
+        if self.season:
+            facts.extend(_SEASON_WORDS[self.season])
+        day: date | None = self.capture.date if self.capture else None
+        if day is not None:
+            facts.extend((str(day.year), f"{day:%B}".lower()))
+        facts.extend(text for text in (self.camera_make, self.camera_model, self.place) if text)
+        return tuple(facts)
+
+    # ------------------------------------------------------------------ keyword support
+
+    @cached_property
+    def _source_stems(self) -> dict[str, frozenset[str]]:
+        identifiers = (*self.identifier_tokens, *self.existing_keywords, *self.existing_text, *self.glossary)
+        return {
+            SOURCE_HINTS: frozenset().union(*(content_stems(hint) for hint in self.classifier_hints)),
+            SOURCE_IDENTIFIERS: frozenset().union(*(content_stems(text) for text in identifiers)),
+            SOURCE_EXIF: frozenset().union(*(content_stems(fact) for fact in self.exif_facts)),
+        }
+
+    def support(self, keyword: str, caption: str | None = None, alt_text: str | None = None) -> list[str]:
+        """The sources that support every word of the keyword; empty when it is unsupported.
+
+        Words are compared ASCII-folded and lightly stemmed (boats ~ boat, ferries ~ ferry); a
+        multi-word keyword needs all its words, which may come from different sources.
+        """
+        needed = set(keyword_stems(keyword))
+        if not needed:
+            return []
+        sources = {
+            SOURCE_CAPTION: content_stems(caption or ""),
+            SOURCE_ALT_TEXT: content_stems(alt_text or ""),
+            **self._source_stems,
+        }
+        used = [name for name, stems in sources.items() if needed & stems]
+        covered = set().union(*(sources[name] for name in used)) if used else set()
+        return used if needed <= covered else []
+
+    def prompt_facts(self) -> dict[str, Any]:
+        """The evidence as the caption prompt carries it (only what is known)."""
+        facts: dict[str, Any] = {
+            "classifier_hints": list(self.classifier_hints),
+            "identifiers": list(dict.fromkeys((*self.identifier_tokens, *self.existing_keywords))),
+            "glossary": list(self.glossary),
+            "time_of_day": self.time_of_day,
+            "season": self.season,
+            "date": self.capture.date.isoformat() if self.capture and self.capture.date else None,
+            "camera": " ".join(text for text in (self.camera_make, self.camera_model) if text) or None,
+            "place": self.place,
+        }
+        return {name: value for name, value in facts.items() if value}

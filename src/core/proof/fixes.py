@@ -1,0 +1,225 @@
+"""Deterministic local fixes, applied before any rule is checked and before a model is re-asked.
+
+Each fix is reported as a `Fix(rule, field, before, after, message)`:
+- whitespace of caption and alt text collapsed;
+- a meta opener stripped when the rest stands alone ("The image shows a red boat." -> "A red
+  boat."), and an "Image of" alt-text opener likewise - kept only when it lowers the number of
+  violations;
+- keywords split, normalised (lowercase, trimmed, collapsed spaces), de-duplicated; banned and
+  unsupported (evidence-first) keywords dropped; extras beyond the maximum dropped;
+- the file name slugified with python-slugify, its extension forced, its length bounded, and one
+  made from the caption when there is none.
+Making a clashing file name unique needs the duplicate index; `proof()` does that atomically.
+"""
+
+from __future__ import annotations
+
+import re
+
+from proofdesk.core.proof.config import ProofConfig
+from proofdesk.core.proof.evidence import Evidence
+from proofdesk.core.proof.model import Fix, ProofMetadata
+from proofdesk.core.proof.rules import (
+    caption_content,
+    check,
+    expected_extension,
+    field_rules,
+    find_opener,
+    is_banned,
+    slug_stem,
+    NO_EVIDENCE,
+)
+from proofdesk.core.proof.text import (
+    STOP_WORDS,
+    ascii_tokens,
+    collapse_whitespace,
+    normalise_keyword,
+    quote,
+    split_extension,
+    split_keywords,
+)
+
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".heic", ".heif", ".webp", ".gif"})
+
+_VERBS = r"(?:shows|depicts|captures|features|displays|presents|portrays|illustrates|contains|reveals|is\s+of)"
+_PICTURE = r"(?:image|photo|photograph|picture|shot|snapshot)"
+_META_STRIP = re.compile(
+    rf"""^(?:(?:sure|certainly|okay|ok)\s*[,!.]?\s+)?
+    (?:
+        here(?:\s+is|'s|\s+are)\s+(?:(?:a|an|the|your)\s+)?(?:(?:short|brief|concise)\s+)?
+            (?:caption|description|alt\s+text)(?:\s+for\s+(?:the|this)\s+{_PICTURE})?\s*[:\-–—]\s*
+      | (?:in\s+)?(?:the|this)\s+{_PICTURE}
+            (?:\s+{_VERBS}\s+|\s*,\s*(?:we\s+(?:can\s+)?see\s+|there\s+(?:is|are)\s+)?
+               |\s+(?:we\s+(?:can\s+)?see|there\s+(?:is|are))\s+)
+      | (?:(?:a|an)\s+)?{_PICTURE}\s+of\s+
+      | here(?:\s+is|'s|\s+are)\s+
+      | caption\s*:\s*
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _alt_opener_strip(config: ProofConfig) -> re.Pattern[str]:
+    body = "|".join(r"\s+".join(map(re.escape, phrase.split())) for phrase in config.alt_text_openers) or "(?!)"
+    return re.compile(rf"^(?:(?:a|an|the)\s+)?(?:{body})\s+", re.IGNORECASE)
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def strip_opener(text: str, patterns: list[re.Pattern[str]], config: ProofConfig) -> str | None:
+    """The text without its leading opener when what is left stands alone as a sentence."""
+    rest = text.replace("’", "'")
+    changed = False
+    for _ in range(3):  # "Sure, here is a caption: The image shows …"
+        for pattern in patterns:
+            match = pattern.match(rest)
+            if match and match.end() < len(rest):
+                rest, changed = rest[match.end() :], True
+                break
+        else:
+            break
+    if not changed:
+        return None
+    rest = rest.strip()
+    if len(rest.split()) < 3 or not rest[:1].isalnum() or find_opener(rest, tuple(config.meta_openers)):
+        return None
+    # the apostrophe swap above is only for matching: return the original characters
+    return _capitalise(text[len(text) - len(rest) :]) if text.endswith(rest) else _capitalise(rest)
+
+
+def _fewer_violations(before: ProofMetadata, after: ProofMetadata, evidence: Evidence, config: ProofConfig, original_name: str) -> bool:
+    rules = field_rules()
+    count_before = len(check(before, evidence, config, original_name=original_name, rules=rules))
+    count_after = len(check(after, evidence, config, original_name=original_name, rules=rules))
+    return count_after < count_before
+
+
+def _fix_text_fields(
+    metadata: ProofMetadata, evidence: Evidence, config: ProofConfig, original_name: str, fixes: list[Fix]
+) -> ProofMetadata:
+    for field in ("caption", "alt_text"):
+        value = getattr(metadata, field)
+        if value is None:
+            continue
+        collapsed = collapse_whitespace(value)
+        if collapsed != value:
+            label = "caption" if field == "caption" else "alt text"
+            fixes.append(Fix(rule=f"{field}.whitespace", field=field, before=value, after=collapsed,
+                             message=f"collapsed extra spaces and line breaks in the {label}"))  # fmt: skip
+            metadata = metadata.model_copy(update={field: collapsed})
+
+    caption = metadata.caption or ""
+    stripped = strip_opener(caption, [_META_STRIP], config) if caption else None
+    if stripped:
+        candidate = metadata.model_copy(update={"caption": stripped})
+        if _fewer_violations(metadata, candidate, evidence, config, original_name):
+            opener = caption[: len(caption) - len(stripped)]
+            fixes.append(Fix(rule="caption.meta_opener", field="caption", before=caption, after=stripped,
+                             message=f"removed the meta opener {quote(opener.strip())} from the caption"))  # fmt: skip
+            metadata = candidate
+
+    alt_text = metadata.alt_text or ""
+    stripped = strip_opener(alt_text, [_alt_opener_strip(config), _META_STRIP], config) if alt_text else None
+    if stripped:
+        candidate = metadata.model_copy(update={"alt_text": stripped})
+        if _fewer_violations(metadata, candidate, evidence, config, original_name):
+            fixes.append(Fix(rule="alt_text.opener", field="alt_text", before=alt_text, after=stripped,
+                             message=f"removed the opener from the alt text: {quote(stripped)}"))  # fmt: skip
+            metadata = candidate
+    return metadata
+
+
+def _fix_keywords(metadata: ProofMetadata, evidence: Evidence, config: ProofConfig, fixes: list[Fix]) -> ProofMetadata:
+    def dropped(rule: str, keyword: str, message: str) -> None:
+        fixes.append(Fix(rule=rule, field="keywords", before=keyword, after=None, message=message))
+
+    kept: list[str] = []
+    for entry in metadata.keywords:
+        parts = split_keywords([entry])
+        if len(parts) > 1:
+            joined = ", ".join(quote(normalise_keyword(part)) for part in parts if normalise_keyword(part))
+            fixes.append(Fix(rule="keywords.normalised", field="keywords", before=entry,
+                             after=", ".join(normalise_keyword(p) for p in parts if normalise_keyword(p)),
+                             message=f"split keyword {quote(entry)} into {joined or 'nothing'}"))  # fmt: skip
+        for part in parts:
+            normalised = normalise_keyword(part)
+            if not normalised:
+                if len(parts) == 1:
+                    dropped("keywords.normalised", part, f"dropped empty keyword {quote(part)}")
+                continue
+            if normalised != part and len(parts) == 1:
+                fixes.append(Fix(rule="keywords.normalised", field="keywords", before=part, after=normalised,
+                                 message=f"normalised keyword {quote(part)} to {quote(normalised)}"))  # fmt: skip
+            if normalised in kept:
+                dropped("keywords.normalised", normalised, f"dropped repeated keyword {quote(normalised)}")
+                continue
+            kept.append(normalised)
+
+    caption = caption_content(metadata.caption or "", config)
+    supported: list[str] = []
+    for keyword in kept:
+        if is_banned(keyword, config):
+            dropped("keywords.banned", keyword, f"dropped generic keyword {quote(keyword)}")
+        elif not evidence.support(keyword, caption, metadata.alt_text):
+            dropped("keywords.evidence", keyword, f"dropped keyword {quote(keyword)}: no evidence ({NO_EVIDENCE})")
+        else:
+            supported.append(keyword)
+    for keyword in supported[config.keywords_max :]:
+        dropped("keywords.count", keyword, f"dropped keyword {quote(keyword)}: more than {config.keywords_max} keywords")
+    return metadata.model_copy(update={"keywords": tuple(supported[: config.keywords_max])})
+
+
+def name_from_text(metadata: ProofMetadata, config: ProofConfig, room: int) -> str:
+    """A slug stem from the caption's words (or the keywords): the name when the model gave none."""
+    source = caption_content(metadata.caption or "", config) or " ".join(metadata.keywords)
+    tokens = [token for token in ascii_tokens(source) if token not in STOP_WORDS][:6]
+    return slug_stem(" ".join(tokens), room)
+
+
+def _fix_file_name(metadata: ProofMetadata, config: ProofConfig, original_name: str, fixes: list[Fix]) -> ProofMetadata:
+    name = metadata.file_name or ""
+    extension = expected_extension(original_name, config)
+    room = config.file_name_max_chars - len(extension)
+    stem_text, current_extension = split_extension(name.strip())
+    if current_extension.lower() not in IMAGE_EXTENSIONS:
+        stem_text, current_extension = name.strip(), ""
+    new_stem = slug_stem(stem_text, room) if stem_text else ""
+    if not new_stem:
+        new_stem = name_from_text(metadata, config, room)
+        if not new_stem:
+            return metadata
+        new_name = new_stem + extension
+        message = f"made the file name {quote(new_name)} from the caption" + (f" (was {quote(name)})" if name else "")
+        fixes.append(Fix(rule="file_name.slug", field="file_name", before=name or None, after=new_name, message=message))
+        return metadata.model_copy(update={"file_name": new_name})
+    new_name = new_stem + extension
+    if new_name == name:
+        return metadata
+    if new_stem != stem_text:
+        rule = "file_name.slug" if len(stem_text) <= room else "file_name.length"
+        fixes.append(Fix(rule=rule, field="file_name", before=name, after=new_stem + current_extension,
+                         message=f"slugified the file name {quote(name)} to {quote(new_stem + current_extension)}"))  # fmt: skip
+        name = new_stem + current_extension
+    if current_extension != extension:
+        fixes.append(Fix(rule="file_name.extension", field="file_name", before=name, after=new_name,
+                         message=f"set the file name's extension to {quote(extension)}: {quote(new_name)}"))  # fmt: skip
+    return metadata.model_copy(update={"file_name": new_name})
+
+
+def apply_fixes(
+    metadata: ProofMetadata,
+    evidence: Evidence | None = None,
+    config: ProofConfig | None = None,
+    *,
+    original_name: str = "",
+) -> tuple[ProofMetadata, list[Fix]]:
+    """The metadata after every deterministic local fix, and the fixes made (in order)."""
+    evidence = evidence or Evidence()
+    config = config or ProofConfig()
+    fixes: list[Fix] = []
+    metadata = _fix_text_fields(metadata, evidence, config, original_name, fixes)
+    metadata = _fix_keywords(metadata, evidence, config, fixes)
+    metadata = _fix_file_name(metadata, config, original_name, fixes)
+    return metadata, fixes

@@ -10,8 +10,11 @@ import hashlib
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from proofdesk.adapters.clock import SystemClock
+from proofdesk.core.caption_stage import Classifier
+from proofdesk.core.captioning import AnswerCache
 from proofdesk.core.models import ExifFacts, JournalEntry, Row, RowStatus, Session, SessionStatus
 from proofdesk.core.ports import (
     Clock,
@@ -278,6 +281,12 @@ class InMemoryFileStore(FileStore):
         except KeyError:
             raise FileNotFoundError(path) from None
 
+    def read_path(self, path: str) -> bytes:
+        try:
+            return self.files[path]
+        except KeyError:
+            raise FileNotFoundError(path) from None
+
     def exists(self, area: str, relpath: str) -> bool:
         return self.locate(area, relpath) in self.files
 
@@ -321,6 +330,7 @@ class RecordingReporter(Reporter):
 
     def __init__(self) -> None:
         self.events: list[tuple[str, str]] = []
+        self.artifacts: dict[str, dict[str, Any]] = {}
 
     def start_stage(self, stage: str, total: int) -> None:
         self.events.append(("start", f"{stage}:{total}"))
@@ -340,5 +350,33 @@ class RecordingReporter(Reporter):
     def session_opened(self, session_id: str) -> None:
         self.events.append(("session", session_id))
 
+    def write_artifact(self, name: str, data: dict[str, Any]) -> None:
+        self.artifacts[name] = data
+
     def messages(self, kind: str) -> list[str]:
         return [text for event, text in self.events if event == kind]
+
+
+# ---------------------------------------------------------------- caption answers and classifier
+
+
+class InMemoryAnswerCache(AnswerCache):
+    def __init__(self) -> None:
+        self.answers: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        return self.answers.get(key)
+
+    def put(self, key: str, answer: str) -> None:
+        self.answers[key] = answer
+
+
+class FakeClassifier(Classifier):
+    """Returns the labels registered for an image's bytes (or `default`)."""
+
+    def __init__(self, labels: dict[bytes, list[str]] | None = None, default: list[str] | None = None) -> None:
+        self.by_image = dict(labels or {})
+        self.default = list(default or [])
+
+    def labels(self, image_jpeg: bytes, top_k: int = 5) -> list[str]:
+        return list(self.by_image.get(image_jpeg, self.default))[:top_k]

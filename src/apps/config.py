@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from proofdesk.core.intake import IntakeRules
+from proofdesk.core.proof import ProofConfig
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "PROOFDESK_"
@@ -57,6 +58,13 @@ class CaptionerSettings(_Section):
     fallback_model: str | None = None
     parallel: int = Field(default=1, ge=1, le=64)
     max_repairs: int = Field(default=2, ge=0, le=10)
+    timeout_s: float = Field(default=300.0, gt=0, description="Seconds to wait for one answer.")
+    retries: int = Field(default=3, ge=1, le=20, description="Attempts on connection errors, timeouts and 5xx.")
+    keep_alive: str = Field(default="10m", description="Ollama keep_alive: how long the model stays loaded.")
+    num_ctx: int | None = Field(default=None, ge=512, description="Ollama context length (options.num_ctx).")
+    glossary: list[str] = Field(default=[], description="Names and terms that count as identifier evidence.")
+    glossary_file: str | None = Field(default=None, description="A text file, one glossary term per line.")
+    api_key: SecretStr | None = Field(default=None, description="OpenAI-compatible servers only; from PROOFDESK_CAPTIONER__API_KEY.")
 
 
 class ScoringSettings(_Section):
@@ -117,6 +125,7 @@ class Settings(BaseSettings):
     publish: PublishSettings = PublishSettings()
     gallery: GallerySettings = GallerySettings()
     logging: LoggingSettings = LoggingSettings()
+    proof: ProofConfig = ProofConfig()
 
     # where the file came from, for messages and relative paths; not a key
     config_file: str | None = Field(default=None, exclude=True)
@@ -152,6 +161,24 @@ class Settings(BaseSettings):
     @property
     def storage_url(self) -> str:
         return self.storage.url or f"sqlite:///{self.workdir_path / 'queue.sqlite'}"
+
+    def resolve_path(self, value: str) -> Path:
+        """A path from the config: relative paths are relative to the config file's folder."""
+        path = Path(value).expanduser()
+        if not path.is_absolute() and self.config_file:
+            path = Path(self.config_file).parent / path
+        return path.absolute()
+
+    def glossary(self) -> tuple[str, ...]:
+        terms = list(self.captioner.glossary)
+        if self.captioner.glossary_file:
+            path = self.resolve_path(self.captioner.glossary_file)
+            try:
+                lines = path.read_text(encoding="utf-8").splitlines()
+            except OSError as exc:
+                raise ConfigError(f"captioner.glossary_file: cannot read {path}: {exc.strerror or exc}") from None
+            terms.extend(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+        return tuple(dict.fromkeys(terms))
 
     @property
     def runs_dir(self) -> Path:

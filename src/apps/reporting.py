@@ -31,6 +31,7 @@ class ConsoleReporter(Reporter):
         self._events: TextIO | None = None
         self._pending: list[tuple[str, str, str]] = []  # events before the session log exists
         self.session_dir: Path | None = None
+        self.artifacts: dict[str, Path] = {}
 
     # ---- log files
 
@@ -64,6 +65,17 @@ class ConsoleReporter(Reporter):
         self._log_file.flush()
         self._events.write(json.dumps({"time": stamp, "event": kind, "message": text}, ensure_ascii=False) + "\n")
         self._events.flush()
+
+    def write_artifact(self, name: str, data: dict[str, Any]) -> None:
+        if self.session_dir is None:
+            raise ExternalFailure(f"cannot write {name}: no session is open")
+        path = self.session_dir / name
+        try:
+            path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise ExternalFailure(f"cannot write {path}: {exc.strerror or exc}") from exc
+        self.artifacts[name] = path
+        self._record("artifact", f"{name} written to {path}")
 
     def close(self) -> None:
         self._stop_progress()

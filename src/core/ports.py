@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
+from typing import Any
 
 from proofdesk.core.errors import ExternalFailure
 from proofdesk.core.models import ExifFacts, JournalEntry, Row, RowStatus, Session, SessionStatus
@@ -228,6 +229,10 @@ class FileStore(ABC):
     def read_bytes(self, area: str, relpath: str) -> bytes: ...
 
     @abstractmethod
+    def read_path(self, path: str) -> bytes:
+        """Bytes of a stored file by the path `locate` gave (FileNotFoundError if missing)."""
+
+    @abstractmethod
     def exists(self, area: str, relpath: str) -> bool: ...
 
     @abstractmethod
@@ -280,3 +285,7 @@ class Reporter(ABC):
 
     def session_opened(self, session_id: str) -> None:  # noqa: B027 - optional hook
         """Called once the session exists (the CLI opens the session's stage log here)."""
+
+    @abstractmethod
+    def write_artifact(self, name: str, data: dict[str, Any]) -> None:
+        """Store a run artifact (e.g. `qc_summary.json`) with the session's logs."""

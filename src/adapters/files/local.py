@@ -110,6 +110,12 @@ class LocalFileStore(FileStore):
     def read_bytes(self, area: str, relpath: str) -> bytes:
         return self._path(area, relpath).read_bytes()
 
+    def read_path(self, path: str) -> bytes:
+        target = Path(path)
+        if self.root not in target.absolute().parents:
+            raise FileStoreError(f"refusing to read {path}: it is outside {self.root}")
+        return target.read_bytes()
+
     def exists(self, area: str, relpath: str) -> bool:
         return self._path(area, relpath).is_file()
 

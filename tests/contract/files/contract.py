@@ -30,6 +30,7 @@ class FileStoreContract:
         assert stored.path == files.locate(FileStore.INCOMING, "set-1/a.jpg")
         assert files.exists(FileStore.INCOMING, "set-1/a.jpg")
         assert files.read_bytes(FileStore.INCOMING, "set-1/a.jpg") == b"\xff\xd8 jpeg bytes"
+        assert files.read_path(stored.path) == b"\xff\xd8 jpeg bytes"
         assert files.sha256_of(stored.path) == digest
         assert files.list_area(FileStore.INCOMING) == [stored.path]
         assert files.list_area(FileStore.WORK) == []
@@ -70,6 +71,8 @@ class FileStoreContract:
         assert files.sha256_of(stored.path) is None
         with pytest.raises(FileNotFoundError):
             files.read_bytes(FileStore.WORK, "model/s/a.jpg")
+        with pytest.raises(FileNotFoundError):
+            files.read_path(stored.path)
 
     @pytest.mark.parametrize(
         "relpath", ["../escape.jpg", "s/../../x.jpg", "/abs.jpg", "", "s//a.jpg", "s/\nx.jpg", "s/./a.jpg"]

@@ -1,0 +1,135 @@
+"""Ollama backend: `/api/chat` with the image, a JSON-schema `format`, options, keep_alive.
+
+The runtime check reads `/api/tags` (is the model there?), `/api/show` (capabilities: vision?
+context length), warms the model with an empty `/api/generate`, then reads `/api/ps` for the
+processor split (size vs size_vram), the allocated context and VRAM.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from proofdesk.adapters.captioner._http import HttpBackend, error_text
+from proofdesk.core.captioning import (
+    CaptionerError,
+    Captioner,
+    CaptionRequest,
+    ModelNotAvailable,
+    RuntimeInfo,
+    processor_split,
+)
+
+
+def _same_model(a: str, b: str) -> bool:
+    def norm(name: str) -> str:
+        return name if ":" in name else f"{name}:latest"
+
+    return norm(a) == norm(b)
+
+
+class OllamaCaptioner(Captioner):
+    backend = "ollama"
+
+    def __init__(self, url: str, keep_alive: str = "10m", timeout_s: float = 300.0, retries: int = 3,
+                 backoff_s: float = 0.5, stream: bool = False) -> None:
+        self.http = HttpBackend(url, timeout_s=timeout_s, retries=retries, backoff_s=backoff_s)
+        self.url = url
+        self.keep_alive = keep_alive
+        self.stream = stream
+
+    # ---- runtime check
+
+    def runtime_check(self, model: str) -> RuntimeInfo:
+        tags = self.http.request("GET", "/api/tags")
+        if tags.status_code != 200:
+            raise CaptionerError(f"{self.url}/api/tags answered {tags.status_code}: {error_text(tags)}")
+        names = [m.get("name") or m.get("model") for m in tags.json().get("models", [])]
+        if not any(_same_model(model, name or "") for name in names):
+            raise ModelNotAvailable(
+                f"model {model!r} is not on the Ollama server at {self.url} "
+                f"(it has: {', '.join(filter(None, names)) or 'no models'}); run `ollama pull {model}`"
+            )
+        show = self.http.request("POST", "/api/show", json={"model": model})
+        if show.status_code != 200:
+            raise ModelNotAvailable(f"{self.url}/api/show for {model!r}: {error_text(show)}")
+        details = show.json()
+        capabilities = details.get("capabilities")
+        vision = None if capabilities is None else "vision" in capabilities
+        if vision is False:
+            raise ModelNotAvailable(
+                f"model {model!r} has no vision capability (capabilities: {', '.join(capabilities)}); "
+                "choose a vision model such as qwen2.5vl:7b or llava"
+            )
+        max_context = next(
+            (value for key, value in (details.get("model_info") or {}).items() if key.endswith(".context_length")),
+            None,
+        )
+        warm = self.http.request("POST", "/api/generate", json={"model": model, "keep_alive": self.keep_alive})
+        if warm.status_code != 200:
+            raise CaptionerError(f"{self.url}: loading {model!r} failed: {error_text(warm)}")
+        running = self.http.request("GET", "/api/ps")
+        loaded = next(
+            (m for m in running.json().get("models", []) if _same_model(model, m.get("name") or m.get("model") or "")),
+            None,
+        ) if running.status_code == 200 else None
+        if loaded is None:
+            return RuntimeInfo(backend=self.backend, url=self.url, model=model, vision=vision,
+                               context_length=max_context, note="model not listed in /api/ps after warm-up")
+        return RuntimeInfo(
+            backend=self.backend, url=self.url, model=model, vision=vision,
+            processor=processor_split(loaded.get("size"), loaded.get("size_vram")),
+            context_length=loaded.get("context_length") or max_context,
+            size_bytes=loaded.get("size"), vram_bytes=loaded.get("size_vram"),
+        )
+
+    # ---- answers
+
+    def _payload(self, request: CaptionRequest) -> dict[str, Any]:
+        options: dict[str, Any] = {"temperature": request.temperature}
+        if request.seed is not None:
+            options["seed"] = request.seed
+        if request.num_ctx:
+            options["num_ctx"] = request.num_ctx
+        user: dict[str, Any] = {"role": "user", "content": request.prompt}
+        if request.image_jpeg:
+            user["images"] = [base64.b64encode(request.image_jpeg).decode("ascii")]
+        return {
+            "model": request.model,
+            "messages": [{"role": "system", "content": request.system}, user],
+            "format": request.schema_,
+            "options": options,
+            "keep_alive": self.keep_alive,
+            "stream": self.stream,
+        }
+
+    def answer(self, request: CaptionRequest) -> str:
+        response = self.http.request("POST", "/api/chat", json=self._payload(request))
+        if response.status_code == 404:
+            raise ModelNotAvailable(f"{self.url}: {error_text(response)}; run `ollama pull {request.model}`")
+        if response.status_code != 200:
+            raise CaptionerError(f"{self.url}/api/chat answered {response.status_code}: {error_text(response)}")
+        return self._content(response.text)
+
+    @staticmethod
+    def _content(body: str) -> str:
+        """The assistant's text from a single JSON reply or an NDJSON stream of chunks."""
+        lines = [line for line in body.splitlines() if line.strip()]
+        if not lines:
+            raise CaptionerError("Ollama sent an empty reply")
+        parts = []
+        for line in lines:
+            try:
+                chunk = json.loads(line)
+            except json.JSONDecodeError:
+                if len(lines) == 1:
+                    raise CaptionerError(f"Ollama sent a reply that is not JSON: {body[:120]!r}") from None
+                continue
+            if chunk.get("error"):
+                raise CaptionerError(f"Ollama error: {chunk['error']}")
+            parts.append((chunk.get("message") or {}).get("content") or chunk.get("response") or "")
+        return "".join(parts)
+
+    def close(self) -> None:
+        self.http.close()

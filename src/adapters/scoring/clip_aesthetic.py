@@ -1,0 +1,202 @@
+"""CLIP aesthetic score: an open_clip image embedding, L2-normalised, through a LAION-style head.
+
+- `model`: an open_clip built-in architecture name (`ViT-L-14`, `ViT-B-32`, ...) or the path of
+  an open_clip model-config JSON file (registered under its file stem). Hub schemas
+  (`hf-hub:`, `local-dir:`) are refused: proofdesk never downloads weights.
+- `weights`: the open_clip checkpoint FILE (state dict) for that architecture.
+- `head`: the aesthetic head's state dict (`torch.save(head.state_dict())`), either a linear layer
+  (`weight`, `bias`: LAION's `sa_0_4_*_linear.pth`) or the improved-aesthetic-predictor MLP
+  (`layers.N.weight/bias`, Linear layers with dropout between them). Its input size must equal the
+  model's embedding size. The output is the LAION predictor's scale: roughly 1 (worst) to 10 (best).
+
+Missing or unloadable files give the documented fallback (`fallback=True`) with the reason in
+`describe()`. torch and open_clip are imported on first use, never when the module is imported.
+Inference runs under `torch.inference_mode()` in batches of `batch_size`, with `threads` intra-op
+threads (0 = one per core).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from proofdesk.adapters.scoring.fallback import FallbackAestheticScorer
+from proofdesk.core.scoring import AestheticScorer, DecodedImage, Score
+
+ENGINE_PREFIX = "open_clip"
+
+
+def build_head(state: dict[str, Any]) -> Any:
+    """The head module for a state dict: `nn.Linear` or the LAION MLP (`layers.N.*`)."""
+    from torch import nn
+
+    if set(state) == {"weight", "bias"}:
+        weight = state["weight"]
+        head = nn.Linear(weight.shape[1], weight.shape[0])
+        head.load_state_dict(state)
+        return head
+    indices = sorted({int(key.split(".")[1]) for key in state if key.startswith("layers.")})
+    if not indices or any(not key.startswith("layers.") for key in state):
+        raise ValueError(
+            "unknown head format: expected keys weight/bias (linear) or layers.N.weight/bias (LAION MLP), "
+            f"got {sorted(state)[:6]}"
+        )
+    modules: list[nn.Module] = []
+    for position in range(indices[-1] + 1):
+        if position in indices:
+            weight = state[f"layers.{position}.weight"]
+            modules.append(nn.Linear(weight.shape[1], weight.shape[0]))
+        else:
+            modules.append(nn.Identity())  # dropout in the LAION MLP: identity at inference
+    holder = nn.Module()
+    holder.layers = nn.Sequential(*modules)
+    holder.load_state_dict(state)
+    return holder.layers
+
+
+def head_input_size(head: Any) -> int:
+    from torch import nn
+
+    first = head if isinstance(head, nn.Linear) else next(m for m in head if isinstance(m, nn.Linear))
+    return int(first.in_features)
+
+
+class OpenClipAestheticScorer(AestheticScorer):
+    def __init__(
+        self,
+        model: str,
+        weights: str | None,
+        head: str | None,
+        batch_size: int = 16,
+        threads: int = 0,
+        device: str = "cpu",
+    ) -> None:
+        self.model_name = model
+        self.weights = weights
+        self.head_path = head
+        self.batch_size = max(1, batch_size)
+        self.threads = threads
+        self.device = device
+        self._mutex = threading.Lock()
+        self._loaded: bool | None = None
+        self._fallback: FallbackAestheticScorer | None = None
+        self._model: Any = None
+        self._head: Any = None
+        self._preprocess: Any = None
+        self._torch: Any = None
+        self.embedding_size: int | None = None
+
+    # ---- loading
+
+    def load(self) -> bool:
+        with self._mutex:
+            if self._loaded is None:
+                reason = self._try_load()
+                self._loaded = reason is None
+                if reason is not None:
+                    self._fallback = FallbackAestheticScorer(reason)
+            return self._loaded
+
+    def _architecture(self, open_clip: Any) -> str:
+        if self.model_name.endswith(".json"):
+            config = Path(self.model_name)
+            if not config.is_file():
+                raise FileNotFoundError(f"scoring.clip_model config file {config} does not exist")
+            open_clip.add_model_config(config)
+            return config.stem
+        return self.model_name
+
+    def _try_load(self) -> str | None:
+        if ":" in self.model_name.split("/")[0] and not Path(self.model_name).exists():
+            return f"scoring.clip_model {self.model_name!r}: hub models are not downloaded; give a built-in name or a config file"
+        if not self.weights:
+            return "scoring.clip_weights is not set (path of an open_clip checkpoint file)"
+        if not Path(self.weights).is_file():
+            return f"scoring.clip_weights file {self.weights} does not exist"
+        if not self.head_path:
+            return "scoring.aesthetic_head is not set (path of the aesthetic head's state dict)"
+        if not Path(self.head_path).is_file():
+            return f"scoring.aesthetic_head file {self.head_path} does not exist"
+        try:
+            import open_clip
+            import torch
+        except ImportError as exc:
+            return f"torch/open_clip are not installed ({exc}); install proofdesk[ml]"
+        torch.set_num_threads(self.threads if self.threads > 0 else max(1, os.cpu_count() or 1))
+        device = self.device
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        try:
+            architecture = self._architecture(open_clip)
+            # `pretrained` is an existing file here, so open_clip loads it and never downloads.
+            model, _, preprocess = open_clip.create_model_and_transforms(
+                architecture, pretrained=self.weights, device=device
+            )
+            model.eval()
+            state = torch.load(self.head_path, map_location="cpu", weights_only=True)
+            if isinstance(state, dict) and "state_dict" in state:
+                state = state["state_dict"]
+            head = build_head(state).to(device).eval()
+        except (RuntimeError, ValueError, KeyError, OSError) as exc:
+            return f"cannot load CLIP model {self.model_name} from {self.weights} / head {self.head_path}: {exc}"
+        embedding = int(getattr(model.visual, "output_dim", 0) or model.text_projection.shape[1])
+        if head_input_size(head) != embedding:
+            return (
+                f"scoring.aesthetic_head {self.head_path} takes {head_input_size(head)}-d embeddings but "
+                f"{self.model_name} gives {embedding}-d ones; use the head trained for this model"
+            )
+        self._torch, self._model, self._head, self._preprocess = torch, model, head, preprocess
+        self.embedding_size = embedding
+        self.device = device
+        return None
+
+    # ---- AestheticScorer
+
+    @property
+    def engine(self) -> str:
+        if self.load():
+            return f"{ENGINE_PREFIX}:{Path(self.model_name).stem if self.model_name.endswith('.json') else self.model_name}"
+        assert self._fallback is not None
+        return self._fallback.engine
+
+    def describe(self) -> str:
+        if self.load():
+            return f"{self.engine} (weights {self.weights}, head {self.head_path}, batch {self.batch_size}, {self.device})"
+        assert self._fallback is not None
+        return self._fallback.describe()
+
+    def embed(self, images: Sequence[DecodedImage]) -> Any:
+        """L2-normalised image embeddings, shape (len(images), embedding_size)."""
+        from PIL import Image
+
+        torch = self._torch
+        outputs = []
+        with torch.inference_mode():
+            for start in range(0, len(images), self.batch_size):
+                chunk = images[start : start + self.batch_size]
+                batch = torch.stack(
+                    [
+                        self._preprocess(
+                            Image.frombuffer("RGB", (image.width, image.height), image.rgb, "raw", "RGB", 0, 1)
+                        )
+                        for image in chunk
+                    ]
+                ).to(self.device)
+                features = self._model.encode_image(batch)
+                outputs.append(features / features.norm(dim=-1, keepdim=True))
+        return torch.cat(outputs) if outputs else torch.empty((0, self.embedding_size or 0))
+
+    def score_batch(self, images: Sequence[DecodedImage]) -> list[Score]:
+        if not self.load():
+            assert self._fallback is not None
+            return self._fallback.score_batch(images)
+        if not images:
+            return []
+        torch = self._torch
+        engine = self.engine
+        with torch.inference_mode():
+            values = self._head(self.embed(images).float()).reshape(-1).tolist()
+        return [Score(float(value), False, engine) for value in values]

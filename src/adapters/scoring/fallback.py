@@ -1,0 +1,83 @@
+"""Deterministic fallback scorers: the documented formulas of `proofdesk.core.scoring` over image
+statistics computed with Pillow (no numpy, no models), flagged `fallback=True`.
+
+Used when a scorer's engine is set to `fallback`, and by the model adapters when their model
+files cannot be loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PIL import Image, ImageFilter, ImageStat
+
+from proofdesk.core.scoring import (
+    AESTHETIC_FALLBACK_ENGINE,
+    BRISQUE_FALLBACK_ENGINE,
+    AestheticScorer,
+    DecodedImage,
+    QualityScorer,
+    Score,
+    aesthetic_fallback,
+    brisque_fallback,
+)
+
+_LAPLACIAN = ImageFilter.Kernel((3, 3), [0, 1, 0, 1, -4, 1, 0, 1, 0], scale=1, offset=128)
+
+
+@dataclass(frozen=True)
+class ImageStatistics:
+    laplacian_std: float
+    luma_std: float
+    mean_saturation: float
+
+
+def image_statistics(image: DecodedImage) -> ImageStatistics:
+    pixels = Image.frombuffer("RGB", (image.width, image.height), image.rgb, "raw", "RGB", 0, 1)
+    luma = pixels.convert("L")
+    laplacian = luma.filter(_LAPLACIAN)
+    saturation = pixels.convert("HSV").getchannel("S")
+    return ImageStatistics(
+        laplacian_std=float(ImageStat.Stat(laplacian).stddev[0]),
+        luma_std=float(ImageStat.Stat(luma).stddev[0]),
+        mean_saturation=float(ImageStat.Stat(saturation).mean[0]),
+    )
+
+
+class FallbackQualityScorer(QualityScorer):
+    def __init__(self, reason: str = "scoring.brisque_engine = fallback") -> None:
+        self.reason = reason
+
+    @property
+    def engine(self) -> str:
+        return BRISQUE_FALLBACK_ENGINE
+
+    def score_batch(self, images: Sequence[DecodedImage]) -> list[Score]:
+        return [
+            Score(brisque_fallback(image_statistics(image).laplacian_std), True, BRISQUE_FALLBACK_ENGINE)
+            for image in images
+        ]
+
+    def describe(self) -> str:
+        return f"{self.engine} (fallback: {self.reason})"
+
+
+class FallbackAestheticScorer(AestheticScorer):
+    def __init__(self, reason: str = "scoring.aesthetic_engine = fallback") -> None:
+        self.reason = reason
+
+    @property
+    def engine(self) -> str:
+        return AESTHETIC_FALLBACK_ENGINE
+
+    def score_batch(self, images: Sequence[DecodedImage]) -> list[Score]:
+        scores = []
+        for image in images:
+            stats = image_statistics(image)
+            value = aesthetic_fallback(stats.luma_std, stats.mean_saturation)
+            scores.append(Score(value, True, AESTHETIC_FALLBACK_ENGINE))
+        return scores
+
+    def describe(self) -> str:
+        return f"{self.engine} (fallback: {self.reason})"

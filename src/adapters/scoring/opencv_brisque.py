@@ -1,0 +1,105 @@
+"""BRISQUE with OpenCV contrib's `cv2.quality.QualityBRISQUE` and a LIVE-trained model (ADR 0008).
+
+The model and range files are Debian's `opencv-data` (`/usr/share/opencv4/quality/
+brisque_{model,range}_live.yml`) unless `scoring.brisque_model` / `scoring.brisque_range` say
+otherwise; nothing is downloaded. When OpenCV contrib or a model file is missing, the scorer says
+why (`describe()`) and scores with the documented fallback formula (`fallback=True`).
+
+cv2 and numpy are imported on first use, never when the module is imported.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from proofdesk.adapters.scoring.fallback import FallbackQualityScorer
+from proofdesk.core.scoring import DecodedImage, QualityScorer, Score
+
+DEFAULT_MODEL = "/usr/share/opencv4/quality/brisque_model_live.yml"
+DEFAULT_RANGE = "/usr/share/opencv4/quality/brisque_range_live.yml"
+ENGINE = "opencv-brisque"
+
+
+class OpenCvBrisqueScorer(QualityScorer):
+    def __init__(self, model_path: str = DEFAULT_MODEL, range_path: str = DEFAULT_RANGE, threads: int = 1) -> None:
+        self.model_path = str(model_path)
+        self.range_path = str(range_path)
+        self.threads = max(1, threads)
+        self._mutex = threading.Lock()
+        self._loaded: bool | None = None
+        self._fallback: FallbackQualityScorer | None = None
+        self._local = threading.local()
+        self._cv2: Any = None
+        self._np: Any = None
+
+    # ---- loading
+
+    def load(self) -> bool:
+        """Load the model once; False (with the reason in `describe()`) when it cannot load."""
+        with self._mutex:
+            if self._loaded is None:
+                reason = self._try_load()
+                self._loaded = reason is None
+                if reason is not None:
+                    self._fallback = FallbackQualityScorer(reason)
+            return self._loaded
+
+    def _try_load(self) -> str | None:
+        try:
+            import cv2
+            import numpy as np
+        except ImportError as exc:
+            return f"OpenCV is not installed ({exc}); install proofdesk[ml]"
+        if not hasattr(cv2, "quality"):
+            return "this OpenCV build has no contrib quality module; install opencv-contrib-python-headless"
+        for key, path in (("scoring.brisque_model", self.model_path), ("scoring.brisque_range", self.range_path)):
+            if not Path(path).is_file():
+                return f"{key} file {path} does not exist (apt-get install opencv-data, or set {key})"
+        self._cv2, self._np = cv2, np
+        try:
+            self._instance()
+        except cv2.error as exc:
+            return f"OpenCV cannot load the BRISQUE model {self.model_path}: {exc}"
+        return None
+
+    def _instance(self) -> Any:
+        # One QualityBRISQUE per thread: the model is read once per thread, compute() runs in parallel.
+        instance = getattr(self._local, "brisque", None)
+        if instance is None:
+            instance = self._cv2.quality.QualityBRISQUE_create(self.model_path, self.range_path)
+            self._local.brisque = instance
+        return instance
+
+    # ---- QualityScorer
+
+    @property
+    def engine(self) -> str:
+        if self.load():
+            return ENGINE
+        assert self._fallback is not None
+        return self._fallback.engine
+
+    def describe(self) -> str:
+        if self.load():
+            return f"{ENGINE} (model {self.model_path}, range {self.range_path})"
+        assert self._fallback is not None
+        return self._fallback.describe()
+
+    def _score_one(self, image: DecodedImage) -> Score:
+        pixels = self._np.frombuffer(image.rgb, dtype=self._np.uint8).reshape(image.height, image.width, 3)
+        gray = self._cv2.cvtColor(pixels, self._cv2.COLOR_RGB2GRAY)
+        value = self._instance().compute(gray)[0]
+        return Score(float(value), False, ENGINE)
+
+    def score_batch(self, images: Sequence[DecodedImage]) -> list[Score]:
+        if not self.load():
+            assert self._fallback is not None
+            return self._fallback.score_batch(images)
+        if self.threads == 1 or len(images) < 2:
+            return [self._score_one(image) for image in images]
+        with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="proofdesk-brisque") as pool:
+            return list(pool.map(self._score_one, images))

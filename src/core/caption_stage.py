@@ -1,0 +1,301 @@
+"""Stage 7 as a pipeline step: ask the captioner for every row that needs it, prove each answer,
+repair within a bound, fall back, and persist the verdict; then write the QC and proof summaries.
+
+Per row:  primary model → local fixes → proof → up to `max_repairs` re-asks carrying the exact
+violations → optional fallback model (same bound) → `metadata_quality = blocked` with reasons.
+Answers are cached by (image sha256, backend, model, prompt digest) outside the session journal.
+Up to `parallel` rows are in flight; duplicate claims go through the proof engine's thread-safe
+index, and row writes are serialised, so results are stored as they complete.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from proofdesk.core import queue
+from proofdesk.core.captioning import (
+    AnswerCache,
+    Captioner,
+    CaptionRequest,
+    RuntimeInfo,
+    build_prompt,
+    cache_key,
+    parse_answer,
+)
+from proofdesk.core.failpoints import failpoint
+from proofdesk.core.models import ProofReason, ProofVerdict, Row, RowStatus, Stage
+from proofdesk.core.proof import DuplicateIndex, Evidence, ProofConfig, apply_proof, proof, repair_prompt
+from proofdesk.core.ports import FileStore
+
+
+class Classifier(ABC):
+    """Zero-shot labels for a photo over a configurable vocabulary (classifier hints)."""
+
+    @abstractmethod
+    def labels(self, image_jpeg: bytes, top_k: int = 5) -> list[str]: ...
+
+
+@dataclass
+class CaptionSettings:
+    model: str
+    fallback_model: str | None = None
+    max_repairs: int = 2
+    parallel: int = 1
+    glossary: tuple[str, ...] = ()
+    num_ctx: int | None = None
+    hint_count: int = 5
+
+
+@dataclass
+class RowOutcome:
+    key: str
+    verdict: ProofVerdict
+    attempts: int
+    model: str
+    cached_answers: int = 0
+    reasons: list[ProofReason] = field(default_factory=list)
+
+
+def evidence_for_prompt(evidence: Evidence) -> dict[str, list[str]]:
+    identifiers = list(dict.fromkeys([*evidence.identifier_tokens, *evidence.existing_keywords, *evidence.glossary]))
+    return {
+        "classifier_hints": list(evidence.classifier_hints),
+        "identifiers": identifiers,
+        "time_of_day": [evidence.time_of_day] if evidence.time_of_day else [],
+        "season": [evidence.season] if evidence.season else [],
+    }
+
+
+def row_facts(row: Row) -> dict[str, Any]:
+    facts = row.exif().model_dump(mode="json")
+    facts.update({"set_name": row.set_name, "original_name": row.original_name})
+    return facts
+
+
+class CaptionStage:
+    """A `RowStage`: call it with the pipeline's StageContext."""
+
+    def __init__(
+        self,
+        *,
+        captioner: Captioner,
+        settings: CaptionSettings,
+        cache: AnswerCache,
+        files: FileStore,
+        proof_config: ProofConfig | None = None,
+        classifier: Classifier | None = None,
+        gallery_names: Callable[[], Sequence[str]] = lambda: (),
+    ) -> None:
+        self.captioner = captioner
+        self.settings = settings
+        self.cache = cache
+        self.files = files
+        self.proof_config = proof_config or ProofConfig()
+        self.classifier = classifier
+        self.gallery_names = gallery_names
+        self.runtime: RuntimeInfo | None = None
+        self._write_lock = threading.Lock()
+        self._cancelled = threading.Event()
+
+    # ---------------------------------------------------------------- index
+
+    def build_index(self, rows: Sequence[Row], redo: set[tuple[str, str]]) -> DuplicateIndex:
+        """Every queue row's current metadata (except rows about to be redone) plus the gallery's
+        published file names, which are never reused."""
+        index = DuplicateIndex(threshold=self.proof_config.near_duplicate_threshold)
+        entries: list[tuple[str, str, str | None]] = []
+        for row in rows:
+            if row.key in redo or row.status == RowStatus.REJECTED:
+                continue
+            for name in ("caption", "alt_text", "file_name"):
+                entries.append((row.key_text, name, getattr(row, name)))
+        for name in self.gallery_names():
+            entries.append((f"gallery:{name}", "file_name", name))
+        index.load(entries)
+        return index
+
+    # ---------------------------------------------------------------- stage
+
+    def __call__(self, context: Any) -> None:
+        reporter = context.pipeline.reporter
+        rows = context.rows()
+        todo = [row for row in rows if Stage.CAPTION.value not in row.stages_done]
+        self.runtime = self.captioner.runtime_check(self.settings.model)
+        reporter.info(f"runtime check: {self.runtime.describe()}")
+        with context.pipeline.store.unit_of_work() as uow:
+            everything = uow.rows.list()
+        index = self.build_index(everything, {row.key for row in todo})
+        reporter.start_stage(Stage.CAPTION.value, len(todo))
+        outcomes: list[RowOutcome] = []
+        self._cancelled.clear()
+        executor = ThreadPoolExecutor(max_workers=max(1, self.settings.parallel), thread_name_prefix="caption")
+        futures: list[Future[RowOutcome]] = [executor.submit(self._caption_row, context, row, index) for row in todo]
+        try:
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                for future in done:
+                    outcome = future.result()  # re-raises a blocking error (backend down)
+                    outcomes.append(outcome)
+                    reporter.advance(f"{outcome.key}: {outcome.verdict.value} ({outcome.model}, {outcome.attempts} attempt(s))")
+        except BaseException:
+            self._cancelled.set()
+            executor.shutdown(wait=False, cancel_futures=True)
+            with self._write_lock:  # no worker writes after this point
+                pass
+            raise
+        executor.shutdown(wait=True)
+        accepted = sum(1 for o in outcomes if o.verdict == ProofVerdict.ACCEPTED)
+        reporter.end_stage(Stage.CAPTION.value, f"{accepted} accepted, {len(outcomes) - accepted} blocked")
+        final_rows = context.rows()
+        reporter.write_artifact("proof_summary.json", proof_summary(final_rows, outcomes))
+        reporter.write_artifact("qc_summary.json", qc_summary(final_rows, self.proof_config))
+
+    def _image(self, row: Row) -> bytes:
+        for path in (row.ollama_path, row.incoming_path):
+            if path:
+                try:
+                    return self.files.read_path(path)
+                except FileNotFoundError:
+                    continue
+        return b""
+
+    def _caption_row(self, context: Any, row: Row, index: DuplicateIndex) -> RowOutcome:
+        image = self._image(row)
+        hints: list[str] = []
+        if self.classifier is not None and image:
+            hints = self.classifier.labels(image, top_k=self.settings.hint_count)
+        evidence = Evidence.from_row(row, classifier_hints=hints, glossary=self.settings.glossary)
+        prompt_evidence = evidence_for_prompt(evidence)
+        models = [self.settings.model]
+        if self.settings.fallback_model and self.settings.fallback_model != self.settings.model:
+            models.append(self.settings.fallback_model)
+        keep = {name: getattr(row, name) for name in row.edited_fields}
+        attempts = cached = 0
+        best: Row | None = None
+        best_reasons: list[ProofReason] = []
+        used_model = models[0]
+        for model in models:
+            repair: str | None = None
+            for _ in range(self.settings.max_repairs + 1):
+                if self._cancelled.is_set():
+                    raise InterruptedError("caption stage cancelled")
+                attempts += 1
+                used_model = model
+                request = CaptionRequest(
+                    model=model, image_jpeg=image, prompt=build_prompt(row, prompt_evidence, repair),
+                    facts=row_facts(row), evidence=prompt_evidence, num_ctx=self.settings.num_ctx,
+                    attempt=attempts,
+                )
+                key = cache_key(row.sha256, self.captioner.backend, model, request)
+                raw = self.cache.get(key)
+                if raw is None:
+                    raw = self.captioner.answer(request)
+                    self.cache.put(key, raw)
+                else:
+                    cached += 1
+                parsed = parse_answer(raw)
+                candidate = row.model_copy(update={
+                    "caption": keep.get("caption", parsed.caption),
+                    "alt_text": keep.get("alt_text", parsed.alt_text),
+                    "keywords": keep.get("keywords", parsed.keywords),
+                    "file_name": keep.get("file_name", parsed.file_name),
+                    "caption_source": model if self.captioner.backend != "offline" else "offline",
+                })
+                index.release(row.key_text)
+                if not parsed.ok:
+                    violations = list(parsed.problems)
+                    if best is None:
+                        best, best_reasons = candidate, violations
+                    repair = repair_prompt(violations, self.proof_config)
+                    continue
+                result = proof(candidate, evidence, index, self.proof_config, claim=True)
+                proven = apply_proof(candidate, result)
+                if result.accepted:
+                    return self._save(context, proven, RowOutcome(row.key_text, ProofVerdict.ACCEPTED, attempts,
+                                                                  model, cached, list(result.reasons)))
+                best, best_reasons = proven, list(result.reasons)
+                repair = result.repair_prompt(self.proof_config)
+        index.release(row.key_text)
+        assert best is not None
+        blocked = best.model_copy(update={
+            "metadata_quality": ProofVerdict.BLOCKED,
+            "proof_reasons": best_reasons,
+            "proof_digest": best.metadata_digest(),
+        })
+        return self._save(context, blocked, RowOutcome(row.key_text, ProofVerdict.BLOCKED, attempts, used_model,
+                                                       cached, best_reasons))
+
+    def _save(self, context: Any, row: Row, outcome: RowOutcome) -> RowOutcome:
+        row = queue.mark_prefilled(queue.mark_stage_done(row, Stage.CAPTION))
+        with self._write_lock:
+            if self._cancelled.is_set():
+                raise InterruptedError("caption stage cancelled")
+            context.save_row(row)
+        failpoint("stage7.after_caption")
+        return outcome
+
+
+# ---------------------------------------------------------------- summaries
+
+
+def _violations(row: Row) -> list[ProofReason]:
+    return [reason for reason in row.proof_reasons if not reason.message.startswith("fixed: ")]
+
+
+def proof_summary(rows: Sequence[Row], outcomes: Sequence[RowOutcome] = ()) -> dict[str, Any]:
+    verdicts = Counter(row.metadata_quality.value if row.metadata_quality else "unproven" for row in rows)
+    reasons = Counter(reason.rule for row in rows for reason in _violations(row))
+    fixes = Counter(reason.rule for row in rows for reason in row.proof_reasons if reason.message.startswith("fixed: "))
+    return {
+        "rows": len(rows),
+        "accepted": verdicts.get("accepted", 0),
+        "blocked": verdicts.get("blocked", 0),
+        "unproven": verdicts.get("unproven", 0),
+        "reasons": dict(reasons.most_common()),
+        "fixes": dict(fixes.most_common()),
+        "attempts": sum(o.attempts for o in outcomes),
+        "cached_answers": sum(o.cached_answers for o in outcomes),
+        "blocked_rows": [
+            {"row": row.key_text, "reasons": [r.model_dump() for r in _violations(row)]}
+            for row in rows if row.metadata_quality == ProofVerdict.BLOCKED
+        ],
+    }
+
+
+def qc_summary(rows: Sequence[Row], config: ProofConfig) -> dict[str, Any]:
+    duplicate_rules = ("duplicate.caption", "duplicate.alt_text", "duplicate.file_name", "file_name.unique")
+    duplicates = [
+        {"row": row.key_text, "rule": r.rule, "message": r.message}
+        for row in rows for r in row.proof_reasons if r.rule in duplicate_rules
+    ]
+    suspicious = [
+        {"row": row.key_text, "rule": r.rule, "field": r.field, "message": r.message}
+        for row in rows for r in _violations(row) if r.rule not in duplicate_rules and r.rule != "time_of_day"
+    ]
+    time_conflicts = [
+        {"row": row.key_text, "message": r.message} for row in rows for r in _violations(row) if r.rule == "time_of_day"
+    ]
+    fallback_scores = [
+        {"row": row.key_text,
+         "brisque": "fallback" if row.brisque_fallback else "model",
+         "clip_aesthetic": "fallback" if row.clip_aesthetic_fallback else "model"}
+        for row in rows if row.brisque_fallback or row.clip_aesthetic_fallback
+    ]
+    return {
+        "rows": len(rows),
+        "blocked": sum(1 for row in rows if row.metadata_quality == ProofVerdict.BLOCKED),
+        "duplicates": duplicates,
+        "suspicious_metadata": suspicious,
+        "time_of_day_conflicts": time_conflicts,
+        "fallback_scores": fallback_scores,
+        "missing_capture_time": [row.key_text for row in rows if not row.captured_at],
+        "offline_captions": [row.key_text for row in rows if row.caption_source == "offline"],
+        "near_duplicate_threshold": config.near_duplicate_threshold,
+    }

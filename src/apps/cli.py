@@ -207,6 +207,9 @@ def run_command(cli: CliContext, set_dirs: tuple[Path, ...], until: str, skip_in
             raise
     finally:
         reporter.close()
+    with _uow(cli) as uow:
+        blocked = [row.key_text for row in uow.rows.list() if row.metadata_quality and row.metadata_quality.value == "blocked"]
+    qc = reporter.artifacts.get("qc_summary.json")
     if as_json:
         _print_json({
             "ok": True,
@@ -218,15 +221,49 @@ def run_command(cli: CliContext, set_dirs: tuple[Path, ...], until: str, skip_in
             "duplicates": [d.render() for d in result.duplicates],
             "skipped": [p.render() for p in result.report.problems],
             "rolled_back_before": result.rolled_back_before,
+            "blocked": blocked,
+            "artifacts": {name: str(path) for name, path in reporter.artifacts.items()},
         })
-        return
-    if result.report.problems:
-        click.echo(result.report.render(skipped=True), err=True)
-    if result.session_id:
-        click.echo(f"session {result.session_id}: {result.summary()}")
-        click.echo(f"stage log: {cli.settings.runs_dir / result.session_id / 'stage.log'}")
     else:
-        click.echo(result.report.render())
+        if result.report.problems:
+            click.echo(result.report.render(skipped=True), err=True)
+        if qc is not None and not quiet:
+            _print_qc_table(json.loads(qc.read_text()))
+        if result.session_id:
+            click.echo(f"session {result.session_id}: {result.summary()}")
+            click.echo(f"stage log: {cli.settings.runs_dir / result.session_id / 'stage.log'}")
+        else:
+            click.echo(result.report.render())
+        if blocked:
+            click.echo(f"{len(blocked)} row(s) blocked by the proof: {', '.join(blocked[:10])}"
+                       + (" …" if len(blocked) > 10 else "")
+                       + "; fix them in `proofdesk review` or with `proofdesk edit`", err=True)
+    if "caption" in result.stages_run and not no_review and sys.stdin.isatty() and sys.stdout.isatty():
+        ctx = click.get_current_context()
+        review_command = main.get_command(ctx, "review")
+        if review_command is not None:
+            ctx.invoke(review_command)
+    if blocked and "caption" in result.stages_run:
+        sys.exit(EXIT_BLOCKED)
+
+
+def _print_qc_table(qc: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="QC summary before review", show_lines=False)
+    table.add_column("check")
+    table.add_column("rows", justify="right")
+    table.add_column("examples")
+    for label, key in (("duplicates", "duplicates"), ("suspicious metadata", "suspicious_metadata"),
+                       ("time-of-day conflicts", "time_of_day_conflicts"), ("fallback scores", "fallback_scores"),
+                       ("missing capture time", "missing_capture_time"), ("offline captions", "offline_captions")):
+        items = qc.get(key) or []
+        examples = ", ".join(
+            (item["row"] if isinstance(item, dict) else str(item)) for item in items[:3]
+        ) + (" …" if len(items) > 3 else "")
+        table.add_row(label, str(len(items)), examples)
+    Console(stderr=True).print(table)
 
 
 @main.command()
@@ -281,3 +318,76 @@ def show(cli: CliContext, name: str, set_name: str | None, as_json: bool) -> Non
     for key, value in data.items():
         if value not in (None, [], ""):
             click.echo(f"{key:24} {value}")
+
+
+@main.command()
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write export.json (default: runs/<last session>/export.json).")
+@click.pass_obj
+@handle_errors
+def export(cli: CliContext, output: Path | None) -> None:
+    """Write export.json with the accepted rows, only when no row is blocked (else exit 3)."""
+    with _uow(cli) as uow:
+        listed = uow.rows.list()
+        sessions_list = uow.sessions.list()
+    blocked = [row.key_text for row in listed if row.metadata_quality and row.metadata_quality.value == "blocked"]
+    if blocked:
+        click.echo(f"proofdesk: {len(blocked)} row(s) are blocked by the proof; nothing exported: "
+                   + ", ".join(blocked), err=True)
+        sys.exit(EXIT_BLOCKED)
+    accepted = [row.to_public_dict() for row in listed
+                if row.metadata_quality and row.metadata_quality.value == "accepted" and row.status.value != "rejected"]
+    if output is None:
+        last = sessions_list[-1].id if sessions_list else "manual"
+        output = cli.settings.runs_dir / last / "export.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(accepted, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    click.echo(f"exported {len(accepted)} accepted row(s) to {output}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+@click.pass_obj
+@handle_errors
+def doctor(cli: CliContext, as_json: bool) -> None:
+    """Check storage, the captioner (runtime check) and the work area; exit 4 when a check fails."""
+    from proofdesk.core.errors import ProofdeskError
+
+    checks: list[dict[str, Any]] = []
+
+    def check(name: str, probe: Callable[[], str]) -> None:
+        try:
+            checks.append({"check": name, "ok": True, "detail": probe()})
+        except (ProofdeskError, OSError) as exc:
+            checks.append({"check": name, "ok": False, "detail": str(exc)})
+
+    def storage() -> str:
+        store = cli.container.queue_store()
+        with store.unit_of_work() as uow:
+            total = sum(uow.rows.counts().values())
+        return f"{store.description}: {total} row(s)"
+
+    def workdir() -> str:
+        path = cli.settings.workdir_path
+        path.mkdir(parents=True, exist_ok=True)
+        probe_file = path / ".doctor-probe"
+        probe_file.write_text("ok")
+        probe_file.unlink()
+        return f"{path} is writable"
+
+    def captioner() -> str:
+        info = cli.container.captioner().runtime_check(cli.settings.captioner.model)
+        return info.describe()
+
+    check("storage", storage)
+    check("workdir", workdir)
+    check("captioner", captioner)
+    failed = [c for c in checks if not c["ok"]]
+    if as_json:
+        _print_json({"ok": not failed, "checks": checks})
+    else:
+        for item in checks:
+            mark = click.style("ok  ", fg="green") if item["ok"] else click.style("FAIL", fg="red")
+            click.echo(f"{mark} {item['check']:10} {item['detail']}")
+    if failed:
+        sys.exit(EXIT_EXTERNAL)

@@ -183,7 +183,7 @@ class CaptionStage:
         used_model = models[0]
         for model in models:
             repair: str | None = None
-            for _ in range(self.settings.max_repairs + 1):
+            for round_ in range(self.settings.max_repairs + 1):
                 if self._cancelled.is_set():
                     raise InterruptedError("caption stage cancelled")
                 attempts += 1
@@ -192,6 +192,7 @@ class CaptionStage:
                     model=model, image_jpeg=image, prompt=build_prompt(row, prompt_evidence, repair),
                     facts=row_facts(row), evidence=prompt_evidence, num_ctx=self.settings.num_ctx,
                     attempt=attempts,
+                    seed=42 + round_,  # a re-ask must be able to differ from the answer it repairs
                 )
                 key = cache_key(row.sha256, self.captioner.backend, model, request)
                 raw = self.cache.get(key)
@@ -222,8 +223,12 @@ class CaptionStage:
                                                                   model, cached, list(result.reasons)))
                 best, best_reasons = proven, list(result.reasons)
                 repair = result.repair_prompt(self.proof_config)
-        index.release(row.key_text)
         assert best is not None
+        # A blocked row is still an unpublished row of the queue: it holds its texts, so a later
+        # row cannot take the same caption, alt text or file name.
+        index.release(row.key_text)
+        for name in ("caption", "alt_text", "file_name"):
+            index.check_and_claim(row.key_text, name, getattr(best, name))
         blocked = best.model_copy(update={
             "metadata_quality": ProofVerdict.BLOCKED,
             "proof_reasons": best_reasons,

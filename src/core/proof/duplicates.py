@@ -215,7 +215,7 @@ class DuplicateIndex:
             if best is None:
                 return None
             match_key, score = best[0], float(best[1])
-            return DuplicateMatch(field_name, min(index.owners[match_key]), index.display[match_key], score)
+            return DuplicateMatch(field_name, min(index.owners[match_key] - {owner}), index.display[match_key], score)
 
     def check(self, owner: str, field_name: str, text: str | None) -> ProofReason | None:
         """A `duplicate.<field>` reason when another owner holds the same or a near text."""

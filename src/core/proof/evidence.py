@@ -11,7 +11,7 @@ Four kinds of evidence, all known before the model answers:
 from __future__ import annotations
 
 from datetime import date
-from functools import cached_property
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -59,6 +59,22 @@ def identifier_tokens(set_name: str, original_name: str = "") -> tuple[str, ...]
             if token not in tokens:
                 tokens.append(token)
     return tuple(tokens)
+
+
+@lru_cache(maxsize=4096)
+def _capture(
+    captured_at: str | None,
+    captured_offset: str | None,
+    gps_timestamp_utc: str | None,
+    latitude: float | None,
+    longitude: float | None,
+) -> CaptureMoment | None:
+    return resolve_capture(captured_at, captured_offset, gps_timestamp_utc, latitude, longitude)
+
+
+@lru_cache(maxsize=4096)
+def _stems_of(texts: tuple[str, ...]) -> frozenset[str]:
+    return frozenset().union(*(content_stems(text) for text in texts))
 
 
 class Evidence(BaseModel):
@@ -109,22 +125,22 @@ class Evidence(BaseModel):
         )
 
     # ------------------------------------------------------------------ EXIF-derived facts
+    # Plain properties over lru-cached functions of the fields: `model_copy(update=...)` copies an
+    # instance's __dict__, so a cached_property would carry stale values into the copy.
 
-    @cached_property
+    @property
     def capture(self) -> CaptureMoment | None:
-        return resolve_capture(
-            self.captured_at, self.captured_offset, self.gps_timestamp_utc, self.gps_latitude, self.gps_longitude
-        )
+        return _capture(self.captured_at, self.captured_offset, self.gps_timestamp_utc, self.gps_latitude, self.gps_longitude)
 
-    @cached_property
+    @property
     def time_of_day(self) -> str | None:
         return time_of_day_word(self.capture)
 
-    @cached_property
+    @property
     def season(self) -> str | None:
         return season(self.capture, self.hemisphere)
 
-    @cached_property
+    @property
     def exif_facts(self) -> tuple[str, ...]:
         """Words the EXIF data vouches for."""
         facts: list[str] = list(agreeing_words(self.capture))
@@ -138,14 +154,9 @@ class Evidence(BaseModel):
 
     # ------------------------------------------------------------------ keyword support
 
-    @cached_property
+    @property
     def _source_stems(self) -> dict[str, frozenset[str]]:
-        identifiers = (*self.identifier_tokens, *self.existing_keywords, *self.existing_text, *self.glossary)
-        return {
-            SOURCE_HINTS: frozenset().union(*(content_stems(hint) for hint in self.classifier_hints)),
-            SOURCE_IDENTIFIERS: frozenset().union(*(content_stems(text) for text in identifiers)),
-            SOURCE_EXIF: frozenset().union(*(content_stems(fact) for fact in self.exif_facts)),
-        }
+        return _source_stems(self)
 
     def support(self, keyword: str, caption: str | None = None, alt_text: str | None = None) -> list[str]:
         """The sources that support every word of the keyword; empty when it is unsupported.
@@ -178,3 +189,19 @@ class Evidence(BaseModel):
             "place": self.place,
         }
         return {name: value for name, value in facts.items() if value}
+
+
+@lru_cache(maxsize=1024)
+def _source_stems(evidence: Evidence) -> dict[str, frozenset[str]]:
+    """Stems per evidence source; keyed on the (frozen, hashable) evidence itself."""
+    identifiers = (
+        *evidence.identifier_tokens,
+        *evidence.existing_keywords,
+        *evidence.existing_text,
+        *evidence.glossary,
+    )
+    return {
+        SOURCE_HINTS: _stems_of(evidence.classifier_hints),
+        SOURCE_IDENTIFIERS: _stems_of(identifiers),
+        SOURCE_EXIF: _stems_of(evidence.exif_facts),
+    }

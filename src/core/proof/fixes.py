@@ -20,6 +20,8 @@ from proofdesk.core.proof.config import ProofConfig
 from proofdesk.core.proof.evidence import Evidence
 from proofdesk.core.proof.model import Fix, ProofMetadata
 from proofdesk.core.proof.rules import (
+    META_STRIP,
+    NO_EVIDENCE,
     caption_content,
     check,
     expected_extension,
@@ -27,7 +29,6 @@ from proofdesk.core.proof.rules import (
     find_opener,
     is_banned,
     slug_stem,
-    NO_EVIDENCE,
 )
 from proofdesk.core.proof.text import (
     STOP_WORDS,
@@ -40,24 +41,6 @@ from proofdesk.core.proof.text import (
 )
 
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".heic", ".heif", ".webp", ".gif"})
-
-_VERBS = r"(?:shows|depicts|captures|features|displays|presents|portrays|illustrates|contains|reveals|is\s+of)"
-_PICTURE = r"(?:image|photo|photograph|picture|shot|snapshot)"
-_META_STRIP = re.compile(
-    rf"""^(?:(?:sure|certainly|okay|ok)\s*[,!.]?\s+)?
-    (?:
-        here(?:\s+is|'s|\s+are)\s+(?:(?:a|an|the|your)\s+)?(?:(?:short|brief|concise)\s+)?
-            (?:caption|description|alt\s+text)(?:\s+for\s+(?:the|this)\s+{_PICTURE})?\s*[:\-–—]\s*
-      | (?:in\s+)?(?:the|this)\s+{_PICTURE}
-            (?:\s+{_VERBS}\s+|\s*,\s*(?:we\s+(?:can\s+)?see\s+|there\s+(?:is|are)\s+)?
-               |\s+(?:we\s+(?:can\s+)?see|there\s+(?:is|are))\s+)
-      | (?:(?:a|an)\s+)?{_PICTURE}\s+of\s+
-      | here(?:\s+is|'s|\s+are)\s+
-      | caption\s*:\s*
-    )""",
-    re.IGNORECASE | re.VERBOSE,
-)
-
 
 def _alt_opener_strip(config: ProofConfig) -> re.Pattern[str]:
     body = "|".join(r"\s+".join(map(re.escape, phrase.split())) for phrase in config.alt_text_openers) or "(?!)"
@@ -111,7 +94,7 @@ def _fix_text_fields(
             metadata = metadata.model_copy(update={field: collapsed})
 
     caption = metadata.caption or ""
-    stripped = strip_opener(caption, [_META_STRIP], config) if caption else None
+    stripped = strip_opener(caption, [META_STRIP], config) if caption else None
     if stripped:
         candidate = metadata.model_copy(update={"caption": stripped})
         if _fewer_violations(metadata, candidate, evidence, config, original_name):
@@ -121,7 +104,7 @@ def _fix_text_fields(
             metadata = candidate
 
     alt_text = metadata.alt_text or ""
-    stripped = strip_opener(alt_text, [_alt_opener_strip(config), _META_STRIP], config) if alt_text else None
+    stripped = strip_opener(alt_text, [_alt_opener_strip(config), META_STRIP], config) if alt_text else None
     if stripped:
         candidate = metadata.model_copy(update={"alt_text": stripped})
         if _fewer_violations(metadata, candidate, evidence, config, original_name):

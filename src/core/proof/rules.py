@@ -12,7 +12,6 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import ClassVar
 
 from rapidfuzz import fuzz
 from slugify import slugify
@@ -91,9 +90,32 @@ def find_opener(text: str, phrases: tuple[str, ...], with_article: bool = False)
     return text[match.start("opener") : match.end("opener")] if match else None
 
 
+_VERBS = r"(?:shows|depicts|captures|features|displays|presents|portrays|illustrates|contains|reveals|is\s+of)"
+_PICTURE = r"(?:image|photo|photograph|picture|shot|snapshot)"
+META_STRIP = re.compile(
+    rf"""^(?:(?:sure|certainly|okay|ok)\s*[,!.]?\s+)?
+    (?:
+        here(?:\s+is|'s|\s+are)\s+(?:(?:a|an|the|your)\s+)?(?:(?:short|brief|concise)\s+)?
+            (?:caption|description|alt\s+text)(?:\s+for\s+(?:the|this)\s+{_PICTURE})?\s*[:\-–—]\s*
+      | (?:in\s+)?(?:the|this)\s+{_PICTURE}
+            (?:\s+{_VERBS}\s+|\s*,\s*(?:we\s+(?:can\s+)?see\s+|there\s+(?:is|are)\s+)?
+               |\s+(?:we\s+(?:can\s+)?see|there\s+(?:is|are))\s+)
+      | (?:(?:a|an)\s+)?{_PICTURE}\s+of\s+
+      | here(?:\s+is|'s|\s+are)\s+
+      | caption\s*:\s*
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+
+
 def caption_content(caption: str, config: ProofConfig) -> str:
-    """The caption without a leading meta opener: its words, not the opener's, describe the photo."""
-    match = _opener_pattern(tuple(config.meta_openers), False).match(caption.replace("’", "'"))
+    """The caption without a leading meta opener ("The image shows"): the words that describe
+    the photo. Keyword evidence and the file-name token check use only these, so stripping the
+    opener never changes what supports a keyword."""
+    text = caption.replace("’", "'")
+    match = META_STRIP.match(text) or _opener_pattern(tuple(config.meta_openers), False).match(text)
     return caption[match.end() :] if match else caption
 
 
@@ -177,8 +199,8 @@ class LengthRule(Rule):
     @property
     def hint(self) -> str:  # type: ignore[override]
         if self.field == "caption":
-            return "Write a caption of one or two full sentences within the length limits."
-        return "Write a short alt text (at most 125 characters) that says what the photo shows."
+            return "Write a caption of one or two full sentences, {caption_min} to {caption_max} characters."
+        return "Write a short alt text (at most {alt_max} characters) that says what the photo shows."
 
     def check(self, context: ProofContext) -> list[ProofReason]:
         text = context.text(self.field).strip()
@@ -246,19 +268,26 @@ class RepetitionRule(Rule):
 
 
 def repetition(text: str, max_word_repeats: int) -> str | None:
-    """What repeats in the text ("repeats \"a boat\" 3 times"), or None."""
+    """What repeats in the text ("repeats \"a boat\" 3 times in a row"), or None."""
     tokens = words(text)
-    for first, second in zip(tokens, tokens[1:], strict=False):
-        if first == second and not first.isdigit():
-            return f"repeats {quote(first)} twice in a row"
+    # loops first, smallest unit first: "a boat a boat a boat" names "a boat"
+    for size in range(1, 7):
+        for start in range(len(tokens) - 2 * size + 1):
+            unit = tokens[start : start + size]
+            if size == 1 and unit[0].isdigit():
+                continue
+            if tokens[start + size : start + 2 * size] == unit:
+                runs = 1
+                while tokens[start + runs * size : start + (runs + 1) * size] == unit:
+                    runs += 1
+                said = "twice" if runs == 2 else f"{runs} times"
+                return f"repeats {quote(' '.join(unit))} {said} in a row"
     for size in range(6, 1, -1):
-        grams = [tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
-        counts = Counter(grams)
+        counts = Counter(tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1))
         for gram, count in counts.items():
             if all(token in STOP_WORDS for token in gram):
                 continue
-            adjacent = any(grams[i] == gram and grams[i + size] == gram for i in range(len(grams) - size))
-            if (size >= 3 and count >= 2) or count >= 3 or adjacent:
+            if (size >= 3 and count >= 2) or count >= 3:
                 return f"repeats {quote(' '.join(gram))} {count} times"
     counts = Counter(stem(token) for token in tokens if token not in STOP_WORDS and len(token) >= 3)
     for word, count in counts.most_common(1):
@@ -336,9 +365,14 @@ def _banned_stems(banned: tuple[str, ...]) -> frozenset[str]:
     return frozenset(stem(token) for keyword in banned for token in ascii_tokens(keyword))
 
 
+@lru_cache(maxsize=16)
+def _banned_set(banned: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(normalise_keyword(word) for word in banned)
+
+
 def is_banned(keyword: str, config: ProofConfig) -> bool:
     normalised = normalise_keyword(keyword)
-    if normalised in {normalise_keyword(word) for word in config.banned_keywords}:
+    if normalised in _banned_set(tuple(config.banned_keywords)):
         return True
     tokens = ascii_tokens(normalised)
     return bool(tokens) and all(stem(token) in banned_stems(config) for token in tokens)
@@ -599,7 +633,13 @@ def rule_hints(config: ProofConfig | None = None) -> dict[str, str]:
     config = config or ProofConfig()
     hints = {}
     for rule in default_rules():
-        hints[rule.name] = rule.hint.format(low=config.keywords_min, high=config.keywords_max)
+        hints[rule.name] = rule.hint.format(
+            low=config.keywords_min,
+            high=config.keywords_max,
+            caption_min=config.caption_min_chars,
+            caption_max=config.caption_max_chars,
+            alt_max=config.alt_text_max_chars,
+        )
     return hints
 
 

@@ -106,6 +106,11 @@ def file_name_words(file_name: str) -> str:
 
 def phrase_pattern(phrases: tuple[str, ...] | list[str]) -> re.Pattern[str]:
     """A case-insensitive pattern matching any of the phrases as whole words, longest first."""
+    return _phrase_pattern(tuple(phrases))
+
+
+@lru_cache(maxsize=64)
+def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = sorted({phrase.strip().lower() for phrase in phrases if phrase.strip()}, key=len, reverse=True)
     body = "|".join(r"\s+".join(re.escape(part) for part in alt.split()) for alt in alternatives)
     return re.compile(rf"(?<![\w/])(?:{body or '(?!)'})(?![\w/])", re.IGNORECASE)

@@ -391,3 +391,133 @@ def doctor(cli: CliContext, as_json: bool) -> None:
             click.echo(f"{mark} {item['check']:10} {item['detail']}")
     if failed:
         sys.exit(EXIT_EXTERNAL)
+
+
+# ---------------------------------------------------------------- review (stage 8)
+
+
+def _review_service(cli: CliContext) -> Any:
+    return cli.container.review_service()
+
+
+def _resolve_keys(cli: CliContext, names: tuple[str, ...], set_name: str | None) -> list[str]:
+    service = _review_service(cli)
+    return [service.find(name, set_name).key_text for name in names]
+
+
+def _decision_command(action: str, help_text: str) -> None:
+    @main.command(name=action, help=help_text)
+    @click.argument("names", nargs=-1, required=True)
+    @click.option("--set", "set_name", default=None, help="The set, when two sets share a file name.")
+    @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+    @click.pass_obj
+    @handle_errors
+    def command(cli: CliContext, names: tuple[str, ...], set_name: str | None, as_json: bool) -> None:
+        keys = _resolve_keys(cli, names, set_name)
+        result = _review_service(cli).batch(action, keys)
+        if as_json:
+            _print_json({"done": result.done, "refused": [{"row": k, "message": m} for k, m in result.refused]})
+        else:
+            for key in result.done:
+                click.echo(f"{action}: {key}")
+            for _, message in result.refused:
+                click.echo(f"proofdesk: {message}", err=True)
+        if result.refused:
+            sys.exit(EXIT_BAD_INPUT)
+
+
+_decision_command("approve", "Approve rows (by original or current file name); a row whose proof is not "
+                             "accepted is refused with exit 2 and the failing rules.")
+_decision_command("reject", "Reject rows; rejected rows are never published.")
+_decision_command("reopen", "Reopen rejected rows (back to pending).")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--set", "set_name", default=None, help="The set, when two sets share a file name.")
+@click.option("--caption", default=None, help="New caption.")
+@click.option("--alt-text", default=None, help="New alt text (at most 125 characters).")
+@click.option("--keywords", default=None, help="New keywords, comma-separated.")
+@click.option("--file-name", default=None, help="New file name (a lowercase slug ending in .jpg).")
+@click.option("--json", "as_json", is_flag=True, help="Print the edited row as JSON.")
+@click.pass_obj
+@handle_errors
+def edit(cli: CliContext, name: str, set_name: str | None, caption: str | None, alt_text: str | None,
+         keywords: str | None, file_name: str | None, as_json: bool) -> None:
+    """Edit a row's metadata; the proof re-runs at once and an approved row returns to pending."""
+    from proofdesk.core.errors import InputError
+
+    changes = {key: value for key, value in (("caption", caption), ("alt_text", alt_text),
+                                             ("keywords", keywords), ("file_name", file_name)) if value is not None}
+    if not changes:
+        raise InputError("nothing to edit: give --caption, --alt-text, --keywords or --file-name")
+    service = _review_service(cli)
+    row = service.edit(service.find(name, set_name).key_text, changes)
+    if as_json:
+        _print_json(row.to_public_dict())
+        return
+    verdict = row.metadata_quality.value if row.metadata_quality else "not proven"
+    click.echo(f"{row.key_text}: {row.status.value}, proof {verdict}")
+    for reason in row.proof_reasons:
+        if not reason.is_fix:
+            click.echo(f"  {reason.rule}: {reason.message}")
+
+
+@main.command()
+@click.argument("names", nargs=-1, required=True)
+@click.option("--set", "set_name", default=None, help="The set, when two sets share a file name.")
+@click.pass_obj
+@handle_errors
+def generate(cli: CliContext, names: tuple[str, ...], set_name: str | None) -> None:
+    """Ask the captioner again for rows (the previous suggestion is kept)."""
+    service = _review_service(cli)
+    for key in _resolve_keys(cli, names, set_name):
+        row = service.regenerate(key)
+        click.echo(f"{row.key_text}: {row.metadata_quality.value if row.metadata_quality else 'not proven'}")
+
+
+@main.group()
+def dictionary() -> None:
+    """The project dictionary (spellcheck, shared with the proof's glossary)."""
+
+
+@dictionary.command(name="add")
+@click.argument("words", nargs=-1, required=True)
+@click.pass_obj
+@handle_errors
+def dictionary_add(cli: CliContext, words: tuple[str, ...]) -> None:
+    """Add words to the project dictionary."""
+    service = _review_service(cli)
+    for word in words:
+        service.add_word(word)
+    click.echo(f"added {len(words)} word(s) to {cli.settings.dictionary_path}")
+
+
+@dictionary.command(name="list")
+@click.pass_obj
+@handle_errors
+def dictionary_list(cli: CliContext) -> None:
+    """List the project dictionary."""
+    for word in cli.container.spellchecker().project_words():
+        click.echo(word)
+
+
+@main.command()
+@click.pass_obj
+@handle_errors
+def review(cli: CliContext) -> None:
+    """Open the review desk (urwid): edit, spellcheck, Generate, approve/reject, publish."""
+    from proofdesk.apps.review.desk import ReviewDesk, run_desk
+    from proofdesk.core.errors import InputError
+
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        raise InputError("the review desk needs a terminal; use approve/reject/edit/show for scripts")
+    qc = None
+    runs = cli.settings.runs_dir
+    if runs.is_dir():
+        candidates = sorted(runs.glob("*/qc_summary.json"))
+        if candidates:
+            qc = json.loads(candidates[-1].read_text())
+    publisher = getattr(cli.container, "desk_publisher", None)
+    desk = ReviewDesk(_review_service(cli), publisher=publisher() if publisher is not None else None, qc_summary=qc)
+    run_desk(desk)

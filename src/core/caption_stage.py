@@ -106,19 +106,7 @@ class CaptionStage:
     # ---------------------------------------------------------------- index
 
     def build_index(self, rows: Sequence[Row], redo: set[tuple[str, str]]) -> DuplicateIndex:
-        """Every queue row's current metadata (except rows about to be redone) plus the gallery's
-        published file names, which are never reused."""
-        index = DuplicateIndex(threshold=self.proof_config.near_duplicate_threshold)
-        entries: list[tuple[str, str, str | None]] = []
-        for row in rows:
-            if row.key in redo or row.status == RowStatus.REJECTED:
-                continue
-            for name in ("caption", "alt_text", "file_name"):
-                entries.append((row.key_text, name, getattr(row, name)))
-        for name in self.gallery_names():
-            entries.append((f"gallery:{name}", "file_name", name))
-        index.load(entries)
-        return index
+        return build_duplicate_index(rows, redo, self.gallery_names(), self.proof_config)
 
     # ---------------------------------------------------------------- stage
 
@@ -167,6 +155,12 @@ class CaptionStage:
         return b""
 
     def _caption_row(self, context: Any, row: Row, index: DuplicateIndex) -> RowOutcome:
+        proven, outcome = self.suggest(row, index)
+        return self._save(context, proven, outcome)
+
+    def suggest(self, row: Row, index: DuplicateIndex) -> tuple[Row, RowOutcome]:
+        """The row with new proven metadata (accepted, or blocked with reasons), not yet stored.
+        Fields a human edited are kept; the index holds the row's claims afterwards."""
         image = self._image(row)
         hints: list[str] = []
         if self.classifier is not None and image:
@@ -177,6 +171,8 @@ class CaptionStage:
         if self.settings.fallback_model and self.settings.fallback_model != self.settings.model:
             models.append(self.settings.fallback_model)
         keep = {name: getattr(row, name) for name in row.edited_fields}
+        if row.remote_id is not None:
+            keep["file_name"] = row.file_name  # a published row keeps its gallery name
         attempts = cached = 0
         best: Row | None = None
         best_reasons: list[ProofReason] = []
@@ -219,8 +215,8 @@ class CaptionStage:
                 result = proof(candidate, evidence, index, self.proof_config, claim=True)
                 proven = apply_proof(candidate, result)
                 if result.accepted:
-                    return self._save(context, proven, RowOutcome(row.key_text, ProofVerdict.ACCEPTED, attempts,
-                                                                  model, cached, list(result.reasons)))
+                    return proven, RowOutcome(row.key_text, ProofVerdict.ACCEPTED, attempts, model, cached,
+                                              list(result.reasons))
                 best, best_reasons = proven, list(result.reasons)
                 repair = result.repair_prompt(self.proof_config)
         assert best is not None
@@ -234,8 +230,7 @@ class CaptionStage:
             "proof_reasons": best_reasons,
             "proof_digest": best.metadata_digest(),
         })
-        return self._save(context, blocked, RowOutcome(row.key_text, ProofVerdict.BLOCKED, attempts, used_model,
-                                                       cached, best_reasons))
+        return blocked, RowOutcome(row.key_text, ProofVerdict.BLOCKED, attempts, used_model, cached, best_reasons)
 
     def _save(self, context: Any, row: Row, outcome: RowOutcome) -> RowOutcome:
         row = queue.mark_prefilled(queue.mark_stage_done(row, Stage.CAPTION))
@@ -245,6 +240,26 @@ class CaptionStage:
             context.save_row(row)
         failpoint("stage7.after_caption")
         return outcome
+
+
+def build_duplicate_index(
+    rows: Sequence[Row], exclude: set[tuple[str, str]], gallery_names: Sequence[str], config: ProofConfig
+) -> DuplicateIndex:
+    """The duplicate index over the queue's rows (rejected ones and `exclude` left out) plus the
+    gallery's published file names (owned by `gallery:<name>`, never reused by another image)."""
+    index = DuplicateIndex(threshold=config.near_duplicate_threshold)
+    entries: list[tuple[str, str, str | None]] = []
+    own_names = {row.file_name for row in rows if row.remote_id}
+    for row in rows:
+        if row.key in exclude or row.status == RowStatus.REJECTED:
+            continue
+        for name in ("caption", "alt_text", "file_name"):
+            entries.append((row.key_text, name, getattr(row, name)))
+    for name in gallery_names:
+        if name not in own_names:  # a published row already owns its own gallery name
+            entries.append((f"gallery:{name}", "file_name", name))
+    index.load(entries)
+    return index
 
 
 # ---------------------------------------------------------------- summaries

@@ -68,6 +68,11 @@ class ProofReason(BaseModel):
     field: str
     message: str
 
+    @property
+    def is_fix(self) -> bool:
+        """A fix the proof made (reported, never blocking) rather than a violation."""
+        return self.message.startswith("fixed: ")
+
 
 class ExifFacts(BaseModel):
     """What the EXIF/IPTC/XMP reader found. Every field is optional: a photo without EXIF is valid.
@@ -198,6 +203,9 @@ class Row(BaseModel):
     status: RowStatus = RowStatus.INGESTED
     stages_done: list[str] = Field(default_factory=list)
     edited_fields: list[str] = Field(default_factory=list)
+    # earlier machine suggestions, newest last ({caption, alt_text, keywords, file_name, source}),
+    # so the reviewer can go back after Generate
+    suggestion_history: list[dict[str, Any]] = Field(default_factory=list)
     remote_id: str | None = None
     publish_error: str | None = None
     session_id: str | None = None  # the last session that inserted or refreshed this row

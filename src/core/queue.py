@@ -65,7 +65,7 @@ def approve(row: Row) -> Row:
     if row.status != RowStatus.PENDING:
         raise IllegalTransition(row, "approve", "only a pending row can be approved")
     if row.metadata_quality != ProofVerdict.ACCEPTED:
-        failing = sorted({reason.rule for reason in row.proof_reasons}) or ["not proven yet"]
+        failing = sorted({reason.rule for reason in row.proof_reasons if not reason.is_fix}) or ["not proven yet"]
         raise IllegalTransition(
             row, "approve", "its metadata proof is not accepted (" + ", ".join(failing) + ")"
         )
@@ -158,6 +158,22 @@ def record_publish_error(row: Row, error: str) -> Row:
     return _changed(row, publish_error=error)
 
 
+def refuse_publish(row: Row, reason: ProofReason) -> Row:
+    """Publishing refused the row for its metadata (e.g. its `file_name` is owned by another image
+    in the gallery): approved -> pending, with a blocked proof of the current metadata carrying
+    `reason`, so it cannot be approved again until a human edits it (the edit re-runs the proof)."""
+    if row.status != RowStatus.APPROVED:
+        raise IllegalTransition(row, "refuse publishing", "only approved rows are published")
+    return _changed(
+        row,
+        status=RowStatus.PENDING,
+        metadata_quality=ProofVerdict.BLOCKED,
+        proof_reasons=[*row.proof_reasons, reason],
+        proof_digest=row.metadata_digest(),
+        publish_error=reason.message,
+    )
+
+
 def refresh_changed_file(row: Row, sha256: str, size_bytes: int, preserve: Iterable[str] = ()) -> Row:
     """The image behind a row changed (new sha256): facts, scores and the model-ready image are
     redone and any approval is dropped, but fields a human edited are kept.
@@ -204,6 +220,7 @@ __all__ = [
     "prove",
     "record_publish_error",
     "refresh_changed_file",
+    "refuse_publish",
     "reject",
     "reopen",
 ]

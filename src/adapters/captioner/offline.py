@@ -78,7 +78,13 @@ class OfflineCaptioner(Captioner):
             caption += f" near {position}"
         caption += "."
         if not when and not camera:
-            caption = f"Frame {stem} from {place}; the file records no capture details."
+            width, height = facts.get("width"), facts.get("height")
+            shape = ""
+            if width and height:
+                kind = "panoramic" if width > 2 * height else "tall" if height > 2 * width else (
+                    "landscape" if width > height else "portrait" if height > width else "square")
+                shape = f", a {kind} picture of {width} by {height} pixels"
+            caption = f"Frame {stem} from {place}{shape}; the file records no capture details."
 
         alt = (f"{time_word.capitalize()} scene" if time_word else "Scene") + f" in {place}, frame {stem}"
         if clock:

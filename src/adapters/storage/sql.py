@@ -128,7 +128,7 @@ lock_table = sa.Table(
     sa.Column("since", DateTime, nullable=False),
 )
 
-_JSON_ROW_FIELDS = {"keywords", "exif_keywords", "proof_reasons", "stages_done", "edited_fields"}
+_JSON_ROW_FIELDS = {"keywords", "exif_keywords", "proof_reasons", "stages_done", "edited_fields", "suggestion_history"}
 
 
 def _to_db_time(value: datetime | None) -> datetime | None:

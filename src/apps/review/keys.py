@@ -1,0 +1,75 @@
+"""Key bindings of the review desk, as data: one place to read, change and document them.
+
+`scope` is where a binding works: `list` (the row list has focus: plain letters are free) or
+`global` (everywhere, also while typing in a field: function and control keys only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Binding:
+    key: str
+    action: str
+    help: str
+    scope: str = "list"
+
+
+BINDINGS: tuple[Binding, ...] = (
+    Binding("tab", "switch_pane", "list ⇄ editor", "global"),
+    Binding("f2", "save", "save edits", "global"),
+    Binding("ctrl s", "save", "save edits", "global"),
+    Binding("f3", "generate", "Generate", "global"),
+    Binding("f4", "approve", "approve", "global"),
+    Binding("f5", "reject", "reject", "global"),
+    Binding("f6", "add_word", "add flagged word to dictionary", "global"),
+    Binding("f7", "undo_suggestion", "previous suggestion", "global"),
+    Binding("f9", "publish", "publish approved", "global"),
+    Binding("f10", "quit", "quit", "global"),
+    Binding("esc", "close_dialog", "close dialog", "global"),
+    Binding("a", "approve", "approve"),
+    Binding("r", "reject", "reject"),
+    Binding("o", "reopen", "reopen rejected"),
+    Binding("g", "generate", "Generate"),
+    Binding("u", "undo_suggestion", "previous suggestion"),
+    Binding(" ", "mark", "mark row"),
+    Binding("A", "approve_marked", "approve marked"),
+    Binding("R", "reject_marked", "reject marked"),
+    Binding("f", "cycle_filter", "filter"),
+    Binding("d", "add_word", "add flagged word to dictionary"),
+    Binding("p", "publish", "publish approved"),
+    Binding("e", "edit", "edit row"),
+    Binding("enter", "edit", "edit row"),
+    Binding("?", "help", "help"),
+    Binding("q", "quit", "quit"),
+)
+
+FILTER_CYCLE = ("all", "blocked", "pending", "approved", "rejected", "published")
+
+
+def action_for(key: str, scope: str) -> str | None:
+    for binding in BINDINGS:
+        if binding.key == key and (binding.scope == "global" or binding.scope == scope):
+            return binding.action
+    return None
+
+
+def footer_text() -> str:
+    shown = ("tab", "f2", "a", "r", "g", "u", " ", "f", "d", "p", "?", "q")
+    parts = []
+    for key in shown:
+        binding = next(b for b in BINDINGS if b.key == key)
+        label = "space" if key == " " else key
+        parts.append(f"{label} {binding.help}")
+    return " · ".join(parts)
+
+
+def help_lines() -> list[str]:
+    lines = []
+    for binding in BINDINGS:
+        label = "space" if binding.key == " " else binding.key
+        where = "anywhere" if binding.scope == "global" else "in the list"
+        lines.append(f"{label:>8}  {binding.help} ({where})")
+    return lines

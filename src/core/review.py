@@ -1,0 +1,245 @@
+"""Review use cases (stage 8): what the urwid desk and the scriptable CLI commands both call.
+
+Every edit re-runs the proof against the rest of the queue and the gallery; approving needs an
+accepted proof of the row's current metadata (the state machine checks it); Generate asks the
+captioner again for one row and keeps the previous suggestion so the operator can go back.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from proofdesk.core import queue
+from proofdesk.core.caption_stage import build_duplicate_index
+from proofdesk.core.errors import DomainError, InputError
+from proofdesk.core.models import EDITABLE_FIELDS, ProofReason, ProofVerdict, Row, RowStatus
+from proofdesk.core.ports import QueueStore
+from proofdesk.core.proof import DuplicateIndex, Evidence, ProofConfig, ProofResult, apply_proof, proof
+from proofdesk.core.queue import IllegalTransition
+
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
+
+
+class Spellchecker(ABC):
+    """Unknown words against a standard word list plus the project dictionary (shared with the
+    proof's glossary)."""
+
+    @abstractmethod
+    def unknown_words(self, text: str) -> list[str]:
+        """Words of `text` the dictionary does not know, in order of appearance, each once."""
+
+    @abstractmethod
+    def add_word(self, word: str) -> None:
+        """Add a word to the project dictionary (persisted)."""
+
+    @abstractmethod
+    def project_words(self) -> list[str]: ...
+
+
+FILTERS: dict[str, Callable[[Row], bool]] = {
+    "all": lambda row: True,
+    "blocked": lambda row: row.metadata_quality == ProofVerdict.BLOCKED and row.status != RowStatus.REJECTED,
+    "pending": lambda row: row.status == RowStatus.PENDING,
+    "approved": lambda row: row.status == RowStatus.APPROVED,
+    "rejected": lambda row: row.status == RowStatus.REJECTED,
+    "published": lambda row: row.status == RowStatus.PUBLISHED,
+}
+
+
+@dataclass
+class BatchResult:
+    done: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+Suggester = Callable[[Row, DuplicateIndex], Row]
+
+
+class ReviewService:
+    def __init__(
+        self,
+        store: QueueStore,
+        proof_config: ProofConfig | None = None,
+        glossary: Callable[[], Sequence[str]] = lambda: (),
+        gallery_names: Callable[[], Sequence[str]] = lambda: (),
+        suggester: Suggester | None = None,
+        spellchecker: Spellchecker | None = None,
+    ) -> None:
+        self.store = store
+        self.proof_config = proof_config or ProofConfig()
+        self.glossary = glossary
+        self.gallery_names = gallery_names
+        self.suggester = suggester
+        self.spellchecker = spellchecker
+
+    # ---------------------------------------------------------------- reading
+
+    def rows(self, filter_name: str = "all") -> list[Row]:
+        if filter_name not in FILTERS:
+            raise InputError(f"unknown filter {filter_name!r}; choose one of {', '.join(FILTERS)}")
+        with self.store.unit_of_work() as uow:
+            return [row for row in uow.rows.list() if FILTERS[filter_name](row)]
+
+    def get(self, key: str) -> Row:
+        set_name, _, original_name = key.partition("/")
+        with self.store.unit_of_work() as uow:
+            row = uow.rows.get(set_name, original_name)
+        if row is None:
+            raise InputError(f"no row {key!r}")
+        return row
+
+    def find(self, name: str, set_name: str | None = None) -> Row:
+        from proofdesk.core.services import find_row
+
+        with self.store.unit_of_work() as uow:
+            return find_row(uow, name, set_name)
+
+    # ---------------------------------------------------------------- proof
+
+    def index_without(self, row: Row) -> DuplicateIndex:
+        with self.store.unit_of_work() as uow:
+            everything = uow.rows.list()
+        return build_duplicate_index(everything, {row.key}, list(self.gallery_names()), self.proof_config)
+
+    def evidence(self, row: Row) -> Evidence:
+        return Evidence.from_row(row, glossary=tuple(self.glossary()))
+
+    def preview(self, row: Row, changes: dict[str, Any], index: DuplicateIndex | None = None) -> ProofResult:
+        """The proof of `row` with `changes` applied, without storing anything (live verdict)."""
+        candidate = row.model_copy(update=_clean_changes(row, changes))
+        return proof(candidate, self.evidence(candidate), index or self.index_without(row), self.proof_config, claim=False)
+
+    def _prove_edit(self, row: Row, human_keywords: list[str] | None) -> Row:
+        result = proof(row, self.evidence(row), self.index_without(row), self.proof_config, claim=False)
+        proven = apply_proof(row, result)
+        if human_keywords is None:
+            return proven
+        # A keyword a human typed is never dropped silently: without evidence it stays and blocks.
+        dropped = [fix.before for fix in result.fixes if fix.rule == "keywords.evidence" and fix.before]
+        if not dropped:
+            return proven
+        keywords = list(proven.keywords) + [k for k in dropped if k not in proven.keywords]
+        config = self.proof_config
+        count_ok = config.keywords_min <= len(keywords) <= config.keywords_max
+        reasons = [r for r in proven.proof_reasons
+                   if r.rule != "keywords.evidence" and not (count_ok and r.rule == "keywords.count")]
+        reasons += [ProofReason(rule="keywords.evidence", field="keywords",
+                                message=f"keyword {k!r} has no evidence in the caption, alt text, EXIF facts, "
+                                        "set name or dictionary; add it to the dictionary or remove it")
+                    for k in dropped]
+        blocked = proven.model_copy(update={"keywords": keywords})
+        return blocked.model_copy(update={"metadata_quality": ProofVerdict.BLOCKED, "proof_reasons": reasons,
+                                          "proof_digest": blocked.metadata_digest()})
+
+    # ---------------------------------------------------------------- decisions and edits
+
+    def edit(self, key: str, changes: dict[str, Any]) -> Row:
+        row = self.get(key)
+        cleaned = _clean_changes(row, changes)
+        edited = queue.edit(row, cleaned)  # records edited fields, sends approved/published back to pending
+        # An unchanged edit still re-runs the proof: the dictionary or the queue may have changed.
+        human_keywords = edited.keywords if "keywords" in edited.edited_fields else None
+        proven = self._prove_edit(edited, human_keywords)
+        return self._store(proven)
+
+    def reprove(self, key: str) -> Row:
+        row = self.get(key)
+        if row.status == RowStatus.INGESTED:
+            raise IllegalTransition(row, "prove", "its prefill (stages 3-7) has not finished")
+        return self._store(self._prove_edit(row, None))
+
+    def approve(self, key: str) -> Row:
+        return self._store(queue.approve(self.get(key)))
+
+    def reject(self, key: str) -> Row:
+        return self._store(queue.reject(self.get(key)))
+
+    def reopen(self, key: str) -> Row:
+        return self._store(queue.reopen(self.get(key)))
+
+    def batch(self, action: str, keys: Sequence[str]) -> BatchResult:
+        do = {"approve": self.approve, "reject": self.reject, "reopen": self.reopen}[action]
+        result = BatchResult()
+        for key in keys:
+            try:
+                do(key)
+                result.done.append(key)
+            except DomainError as exc:
+                result.refused.append((key, str(exc)))
+        return result
+
+    def regenerate(self, key: str) -> Row:
+        """Ask the captioner again for one row; the previous suggestion is kept for undo."""
+        if self.suggester is None:
+            raise DomainError("no captioner is configured for Generate")
+        row = self.get(key)
+        if row.status in (RowStatus.INGESTED, RowStatus.REJECTED):
+            raise IllegalTransition(row, "regenerate", "only a pending, approved or published row can be regenerated")
+        history = [*row.suggestion_history, _snapshot(row)][-10:]
+        unlocked = row.model_copy(update={"edited_fields": [f for f in row.edited_fields if f == "file_name" and row.remote_id]})
+        suggested = self.suggester(unlocked, self.index_without(row))
+        status = RowStatus.PENDING if row.status in (RowStatus.APPROVED, RowStatus.PUBLISHED) else row.status
+        updated = suggested.model_copy(update={
+            "suggestion_history": history, "status": status,
+            "edited_fields": [f for f in row.edited_fields if f not in EDITABLE_FIELDS],
+        })
+        return self._store(updated)
+
+    def undo_suggestion(self, key: str) -> Row:
+        row = self.get(key)
+        if not row.suggestion_history:
+            raise DomainError(f"{key}: no earlier suggestion to go back to")
+        previous = row.suggestion_history[-1]
+        restored = row.model_copy(update={
+            "caption": previous.get("caption"), "alt_text": previous.get("alt_text"),
+            "keywords": list(previous.get("keywords") or []), "file_name": previous.get("file_name"),
+            "caption_source": previous.get("source"), "suggestion_history": row.suggestion_history[:-1],
+        })
+        if row.remote_id is not None:
+            restored = restored.model_copy(update={"file_name": row.file_name})
+        if restored.status in (RowStatus.APPROVED, RowStatus.PUBLISHED):
+            restored = restored.model_copy(update={"status": RowStatus.PENDING})
+        return self._store(self._prove_edit(restored, None))
+
+    def add_word(self, word: str) -> None:
+        if self.spellchecker is None:
+            raise DomainError("no spellchecker is configured")
+        word = word.strip()
+        if not word or not WORD.fullmatch(word):
+            raise InputError(f"{word!r} is not a single word")
+        self.spellchecker.add_word(word)
+
+    def unknown_words(self, text: str | None) -> list[str]:
+        if self.spellchecker is None or not text:
+            return []
+        return self.spellchecker.unknown_words(text)
+
+    def _store(self, row: Row) -> Row:
+        with self.store.unit_of_work() as uow:
+            stored = uow.rows.update(row)
+            uow.commit()
+        return stored
+
+
+def _snapshot(row: Row) -> dict[str, Any]:
+    return {"caption": row.caption, "alt_text": row.alt_text, "keywords": list(row.keywords),
+            "file_name": row.file_name, "source": row.caption_source}
+
+
+def _clean_changes(row: Row, changes: dict[str, Any]) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name not in EDITABLE_FIELDS:
+            raise InputError(f"{row.key_text}: cannot edit {name}; editable fields are {', '.join(EDITABLE_FIELDS)}")
+        if name == "keywords":
+            if isinstance(value, str):
+                value = [part.strip() for part in value.split(",")]
+            value = [str(k).strip() for k in value if str(k).strip()]
+        elif isinstance(value, str):
+            value = value.strip() or None
+        cleaned[name] = value
+    return cleaned

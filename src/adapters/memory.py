@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from proofdesk.adapters.clock import SystemClock
 from proofdesk.core.caption_stage import Classifier
 from proofdesk.core.captioning import AnswerCache
+from proofdesk.core.review import Spellchecker
 from proofdesk.core.models import ExifFacts, JournalEntry, Row, RowStatus, Session, SessionStatus
 from proofdesk.core.ports import (
     Clock,
@@ -32,6 +34,14 @@ from proofdesk.core.ports import (
     StorageError,
     StoredFile,
     UnitOfWork,
+)
+from proofdesk.core.scoring import (
+    AestheticScorer,
+    DecodedImage,
+    ImageDecodeError,
+    ImageProcessor,
+    QualityScorer,
+    Score,
 )
 
 # ---------------------------------------------------------------- queue store
@@ -226,7 +236,7 @@ class FakeExifReader(ExifReader):
 
     def read(self, path: str) -> ExifFacts:
         self.calls.append(path)
-        if not Path(path).exists():
+        if not path.startswith("memory://") and not Path(path).exists():
             raise FileNotFoundError(path)
         return self.facts.get(path) or self.facts.get(Path(path).name) or ExifFacts()
 
@@ -380,3 +390,240 @@ class FakeClassifier(Classifier):
 
     def labels(self, image_jpeg: bytes, top_k: int = 5) -> list[str]:
         return list(self.by_image.get(image_jpeg, self.default))[:top_k]
+
+
+# ---------------------------------------------------------------- scoring and resize (stages 5-6)
+
+
+class FakeImageProcessor(ImageProcessor):
+    """The plain way, observable: a full Pillow decode (no draft mode), upright, RGB, then a
+    downscale; counts decodes and encodes so tests can check that a stage decodes each image once."""
+
+    def __init__(self) -> None:
+        self.decodes = 0
+        self.encodes = 0
+        self._mutex = threading.Lock()
+
+    def decode(self, data: bytes, long_edge: int) -> DecodedImage:
+        import io
+
+        from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+        with self._mutex:
+            self.decodes += 1
+        try:
+            with Image.open(io.BytesIO(data)) as opened:
+                image = ImageOps.exif_transpose(opened)
+                source_size = image.size
+                icc = opened.info.get("icc_profile")
+                if icc and image.mode in ("RGB", "CMYK", "L"):
+                    try:  # to sRGB, as the contract asks
+                        image = ImageCms.profileToProfile(
+                            image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"),
+                            outputMode="RGB",
+                        ) or image
+                    except (ImageCms.PyCMSError, OSError, ValueError):
+                        pass
+                if image.mode != "RGB":
+                    if "A" in image.getbands() or "transparency" in image.info:
+                        rgba = image.convert("RGBA")
+                        image = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+                    image = image.convert("RGB")
+                scale = min(1.0, long_edge / max(image.size))
+                target = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+                if image.size != target:
+                    image = image.resize(target, Image.Resampling.LANCZOS)
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:
+            raise ImageDecodeError(f"does not decode: {exc.__class__.__name__}: {exc}") from exc
+        return DecodedImage(image.width, image.height, image.tobytes(), source_size[0], source_size[1])
+
+    def encode_jpeg(self, image: DecodedImage, quality: int) -> bytes:
+        import io
+
+        from PIL import Image
+
+        with self._mutex:
+            self.encodes += 1
+        buffer = io.BytesIO()
+        Image.frombytes("RGB", (image.width, image.height), image.rgb).save(buffer, "JPEG", quality=quality)
+        return buffer.getvalue()
+
+
+def _mean_byte(image: DecodedImage) -> float:
+    return sum(image.rgb) / len(image.rgb)
+
+
+class FakeQualityScorer(QualityScorer):
+    """BRISQUE stand-in: 100 * (1 - mean pixel value / 255), lower = brighter. Records batch sizes."""
+
+    def __init__(self, fallback: bool = False, engine: str = "fake-quality") -> None:
+        self.fallback = fallback
+        self._engine = engine
+        self.batches: list[int] = []
+
+    @property
+    def engine(self) -> str:
+        return self._engine
+
+    def score_batch(self, images: Sequence[DecodedImage]) -> list[Score]:
+        self.batches.append(len(images))
+        return [Score(round(100.0 * (1.0 - _mean_byte(i) / 255.0), 4), self.fallback, self._engine) for i in images]
+
+
+class FakeAestheticScorer(AestheticScorer):
+    """CLIP-aesthetic stand-in: 1 + 9 * mean pixel value / 255. Records batch sizes."""
+
+    def __init__(self, fallback: bool = False, engine: str = "fake-aesthetic") -> None:
+        self.fallback = fallback
+        self._engine = engine
+        self.batches: list[int] = []
+
+    @property
+    def engine(self) -> str:
+        return self._engine
+
+    def score_batch(self, images: Sequence[DecodedImage]) -> list[Score]:
+        self.batches.append(len(images))
+        return [Score(round(1.0 + 9.0 * _mean_byte(i) / 255.0, 4), self.fallback, self._engine) for i in images]
+
+
+# ---------------------------------------------------------------- spellcheck
+
+
+class FakeSpellchecker(Spellchecker):
+    """Knows exactly the words it is given (plus those added); everything else is unknown."""
+
+    def __init__(self, known: set[str] | None = None) -> None:
+        self.known = {w.lower() for w in (known or set())}
+        self.added: list[str] = []
+
+    def unknown_words(self, text: str) -> list[str]:
+        from proofdesk.core.review import WORD
+
+        seen: dict[str, None] = {}
+        for word in WORD.findall(text):
+            if len(word) > 1 and word.lower() not in self.known:
+                seen.setdefault(word, None)
+        return list(seen)
+
+    def add_word(self, word: str) -> None:
+        if word.lower() not in self.known:
+            self.known.add(word.lower())
+            self.added.append(word)
+
+    def project_words(self) -> list[str]:
+        return list(self.added)
+
+
+# ---------------------------------------------------------------- publishing (uploader, gallery, metadata)
+
+from proofdesk.core.publishing import (  # noqa: E402 - grouped with the fakes that use it
+    Gallery,
+    GalleryEntry,
+    GalleryRecord,
+    MetadataWriter,
+    PublishedMetadata,
+    ServiceUnavailable,
+    Uploader,
+    split_remote_path,
+)
+
+
+class InMemoryUploader(Uploader):
+    """Files in a dict keyed by normalised path ("/a/b.jpg"). `fail_puts` makes the next N puts
+    raise ServiceUnavailable (the server went away), `puts` counts successful ones."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self.fail_puts = 0
+        self.puts = 0
+        self._mutex = threading.Lock()
+
+    @staticmethod
+    def _key(remote_path: str) -> str:
+        return "/" + "/".join(split_remote_path(remote_path))
+
+    def put(self, remote_path: str, data: bytes) -> int:
+        key = self._key(remote_path)
+        with self._mutex:
+            if self.fail_puts > 0:
+                self.fail_puts -= 1
+                raise ServiceUnavailable(f"memory uploader: connection lost while uploading {key}")
+            self.files[key] = bytes(data)  # the dict swap is the atomic rename
+            self.puts += 1
+            return len(data)
+
+    def remove(self, remote_path: str) -> bool:
+        with self._mutex:
+            return self.files.pop(self._key(remote_path), None) is not None
+
+    def size(self, remote_path: str) -> int | None:
+        with self._mutex:
+            data = self.files.get(self._key(remote_path))
+        return None if data is None else len(data)
+
+    def list_dir(self, remote_dir: str) -> list[str]:
+        prefix = (self._key(remote_dir) if remote_dir.strip("/") else "") + "/"
+        with self._mutex:
+            return sorted(path[len(prefix):] for path in self.files
+                          if path.startswith(prefix) and "/" not in path[len(prefix):])
+
+
+class InMemoryGallery(Gallery):
+    """The gallery table as a dict keyed by File_Name, ids from 1. `unavailable = True` makes every
+    call raise ServiceUnavailable (the database went away)."""
+
+    def __init__(self) -> None:
+        self.records_by_name: dict[str, GalleryRecord] = {}
+        self.table_exists = False
+        self.unavailable = False
+        self.upserts = 0
+        self._next_id = 1
+        self._mutex = threading.Lock()
+
+    def _check(self) -> None:
+        if self.unavailable:
+            raise ServiceUnavailable("memory gallery: the database is unreachable")
+
+    def ensure_table(self) -> None:
+        self._check()
+        self.table_exists = True
+
+    def upsert(self, entry: GalleryEntry) -> str:
+        self._check()
+        with self._mutex:
+            self.table_exists = True
+            existing = self.records_by_name.get(entry.file_name)
+            if existing is None:
+                remote_id = str(self._next_id)
+                self._next_id += 1
+            else:
+                remote_id = existing.remote_id
+            self.records_by_name[entry.file_name] = GalleryRecord(remote_id=remote_id, entry=entry)
+            self.upserts += 1
+            return remote_id
+
+    def lookup(self, file_name: str) -> GalleryRecord | None:
+        self._check()
+        return self.records_by_name.get(file_name)
+
+    def file_names(self) -> list[str]:
+        self._check()
+        return sorted(self.records_by_name)
+
+    def records(self) -> list[GalleryRecord]:
+        return sorted(self.records_by_name.values(), key=lambda record: int(record.remote_id))
+
+
+class FakeMetadataWriter(MetadataWriter):
+    """Appends a readable marker after the JPEG's end (viewers ignore trailing bytes) and records
+    what it embedded, so tests can see which metadata went into which copy."""
+
+    MARKER = b"\nproofdesk-metadata:"
+
+    def __init__(self) -> None:
+        self.embedded: list[PublishedMetadata] = []
+
+    def embed(self, jpeg: bytes, metadata: PublishedMetadata) -> bytes:
+        self.embedded.append(metadata)
+        return jpeg + self.MARKER + metadata.model_dump_json().encode()

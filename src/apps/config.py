@@ -72,6 +72,18 @@ class ScoringSettings(_Section):
     clip_model: str = "ViT-B-32"
     clip_weights: str | None = None
     aesthetic_head: str | None = None
+    # stages 5-6 (docs/configuration.md, ADR 0008)
+    brisque_engine: Literal["opencv", "fallback"] = "opencv"
+    brisque_model: str = "/usr/share/opencv4/quality/brisque_model_live.yml"
+    brisque_range: str = "/usr/share/opencv4/quality/brisque_range_live.yml"
+    aesthetic_engine: Literal["open_clip", "fallback"] = "open_clip"
+    device: Literal["cpu", "cuda", "auto"] = "cpu"
+    batch_size: int = Field(default=16, ge=1, le=1024)
+    threads: int = Field(default=0, ge=0, le=256)
+    workers: int = Field(default=0, ge=0, le=64)
+    resize_long_edge: int = Field(default=1024, ge=64, le=8192)
+    thumbnail_size: int = Field(default=400, ge=16, le=4096)
+    jpeg_quality: int = Field(default=90, ge=1, le=100)
 
 
 class FtpSettings(_Section):
@@ -79,25 +91,79 @@ class FtpSettings(_Section):
     port: int = 21
     user: str = "anonymous"
     password: SecretStr | None = Field(default=None, description="From PROOFDESK_PUBLISH__FTP__PASSWORD only.")
-    tls: bool = False
+    tls: bool = Field(default=False, description="FTPS (explicit TLS, AUTH TLS + PROT P); the certificate is verified.")
+    ca_file: str | None = Field(default=None, description="Extra CA (or self-signed certificate) PEM file to trust for FTPS.")
     remote_dir: str = "/gallery"
     thumb_dir: str = "/gallery/thumbs"
+    timeout_s: float = Field(default=30.0, gt=0, description="Socket timeout of one FTP operation.")
+    retries: int = Field(default=3, ge=1, le=20, description="Attempts on connection errors, timeouts and 4xx replies.")
+    backoff_s: float = Field(default=0.5, ge=0, le=60, description="First wait between attempts (doubles each time).")
+    passive: bool = True
 
 
 class LocalPublishSettings(_Section):
-    dir: str = "published"
+    dir: str = Field(default="published", description="Folder for the `local` uploader; relative to the workdir.")
+    thumb_dir: str = Field(default="thumbs", description="Thumbnails' folder inside `dir`.")
 
 
 class PublishSettings(_Section):
     uploader: Literal["ftp", "local"] = "local"
     ftp: FtpSettings = FtpSettings()
     local: LocalPublishSettings = LocalPublishSettings()
+    jpeg_quality: int = Field(default=92, ge=1, le=100, description="JPEG quality of thumbnails and of originals that are not JPEGs.")
+    clean_model_files: bool = Field(default=True, description="Remove published rows' model-ready files after a publish.")
+
+
+class GalleryColumns(_Section):
+    """Column names of the gallery table ("" leaves an optional column out)."""
+
+    id: str = "id"
+    file_name: str = "File_Name"
+    title: str = "Title"
+    caption: str = "Caption"
+    alt_text: str = "Alt_Text"
+    keywords: str = "Keywords"
+    set_name: str = "Set_Name"
+    width: str = "Width"
+    height: str = "Height"
+    captured_at: str = "Captured_At"
+    camera: str = "Camera"
+    lens: str = "Lens"
+    image_url: str = "Image_URL"
+    thumb_url: str = "Thumb_URL"
+    brisque_score: str = "Brisque_Score"
+    aesthetic_score: str = "Aesthetic_Score"
+    sha256: str = "Sha256"
+    updated_at: str = "Updated_At"
 
 
 class GallerySettings(_Section):
-    url: str | None = None
+    url: str | None = Field(default=None, description="SQLAlchemy URL; default sqlite:///<workdir>/gallery.sqlite.")
     table: str = "gallery"
-    base_url: str = ""
+    base_url: str = Field(default="", description="Public URL of the full images' folder (Image_URL = base_url/File_Name).")
+    thumb_base_url: str = Field(default="", description="Public URL of the thumbnails' folder; default <base_url>/thumbs.")
+    password: SecretStr | None = Field(default=None, description="From PROOFDESK_GALLERY__PASSWORD only; added to the URL.")
+    columns: GalleryColumns = GalleryColumns()
+    timeout_s: float = Field(default=30.0, gt=0, description="Connect/read/write timeout (MySQL).")
+    retries: int = Field(default=3, ge=1, le=20, description="Attempts on connection errors.")
+    backoff_s: float = Field(default=0.5, ge=0, le=60)
+
+    @property
+    def backend(self) -> str:
+        if self.url is None or self.url.startswith("sqlite"):
+            return "sqlite"
+        if self.url.startswith(("mysql", "mariadb")):
+            return "mysql"
+        raise ConfigError(f"gallery.url: unsupported database {self.url.split(':', 1)[0]!r}; use sqlite:/// or mysql+pymysql://")
+
+
+class ReviewSettings(_Section):
+    dictionary: str | None = Field(
+        default=None,
+        description="Project dictionary file (one word per line), shared with the proof's glossary; "
+        "default <workdir>/dictionary.txt.",
+    )
+    language: str = Field(default="en", description="pyspellchecker language of the standard word list.")
 
 
 class LoggingSettings(_Section):
@@ -126,6 +192,7 @@ class Settings(BaseSettings):
     gallery: GallerySettings = GallerySettings()
     logging: LoggingSettings = LoggingSettings()
     proof: ProofConfig = ProofConfig()
+    review: ReviewSettings = ReviewSettings()
 
     # where the file came from, for messages and relative paths; not a key
     config_file: str | None = Field(default=None, exclude=True)
@@ -178,7 +245,19 @@ class Settings(BaseSettings):
             except OSError as exc:
                 raise ConfigError(f"captioner.glossary_file: cannot read {path}: {exc.strerror or exc}") from None
             terms.extend(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+        dictionary = self.dictionary_path
+        if dictionary.is_file():
+            terms.extend(
+                line.strip() for line in dictionary.read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith("#")
+            )
         return tuple(dict.fromkeys(terms))
+
+    @property
+    def dictionary_path(self) -> Path:
+        if self.review.dictionary:
+            return self.resolve_path(self.review.dictionary)
+        return self.workdir_path / "dictionary.txt"
 
     @property
     def runs_dir(self) -> Path:
@@ -203,6 +282,17 @@ def _find_secrets(data: Any, prefix: str = "") -> list[str]:
                 found.append(dotted)
             found.extend(_find_secrets(value, dotted))
     return found
+
+
+def _url_has_password(url: object) -> bool:
+    if not isinstance(url, str) or "://" not in url:
+        return False
+    from urllib.parse import urlsplit
+
+    try:
+        return bool(urlsplit(url).password)
+    except ValueError:
+        return False
 
 
 def env_name(dotted_key: str) -> str:
@@ -247,10 +337,16 @@ def load_settings(config_file: str | os.PathLike[str] | None = None) -> Settings
                 + ", ".join(env_name(key) for key in secrets)
                 + " instead"
             )
+        if _url_has_password(data.get("gallery", {}).get("url") if isinstance(data.get("gallery"), dict) else None):
+            raise ConfigError(
+                f"{path}: gallery.url carries a password; secrets are read from the environment only: "
+                f"remove it from the URL and set {env_name('gallery.password')} instead"
+            )
         data["config_file"] = str(path.absolute())
     try:
         settings = Settings(**data)
         _ = settings.storage.backend  # validates the URL scheme
+        _ = settings.gallery.backend
     except ValidationError as exc:
         raise ConfigError(_format_validation_error(exc, source)) from None
     return settings

@@ -8,6 +8,7 @@ imports this module only inside commands that need it, so `proofdesk --help` sta
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from dependency_injector import containers, providers
 
@@ -20,16 +21,36 @@ from proofdesk.adapters.exif.pyexiv2_reader import Pyexiv2ExifReader
 from proofdesk.adapters.files.local import LocalFileStore
 from proofdesk.adapters.files.scanner import LocalSetScanner
 from proofdesk.adapters.images.pillow_inspector import PillowImageInspector
+from proofdesk.adapters.images.pillow_processor import PillowImageProcessor
 from proofdesk.adapters.memory import InMemoryQueueStore
 from proofdesk.adapters.process import holder_is_alive, this_host
+from proofdesk.adapters.spelling.pyspell import PySpellchecker
+from proofdesk.adapters.scoring.clip_aesthetic import OpenClipAestheticScorer
+from proofdesk.adapters.scoring.fallback import FallbackAestheticScorer, FallbackQualityScorer
+from proofdesk.adapters.scoring.opencv_brisque import OpenCvBrisqueScorer
 from proofdesk.adapters.storage.sql import SqlQueueStore
+from proofdesk.adapters.exif.pyexiv2_writer import Pyexiv2MetadataWriter
+from proofdesk.adapters.gallery.sql import SqlGallery
+from proofdesk.adapters.uploader.ftp import FtpUploader
+from proofdesk.adapters.uploader.local import LocalUploader
+from proofdesk.core.publishing import Gallery, MetadataWriter, PublishOptions, Publisher, Uploader
 from proofdesk.apps.config import Settings
 from proofdesk.core.caption_stage import CaptionSettings, CaptionStage
 from proofdesk.core.captioning import Captioner
 from proofdesk.core.intake import ImageInspector, SetScanner
 from proofdesk.core.models import Stage
+from proofdesk.core.models import Row
 from proofdesk.core.pipeline import Pipeline, RowStage
+from proofdesk.core.proof import DuplicateIndex
+from proofdesk.core.review import ReviewService, Spellchecker
 from proofdesk.core.ports import Clock, ExifReader, FileStore, QueueStore
+from proofdesk.core.scoring import (
+    AestheticScorer,
+    ImageProcessor,
+    QualityScorer,
+    ScoringOptions,
+    ScoringStages,
+)
 
 
 def _storage_backend(settings: Settings) -> str:
@@ -46,6 +67,133 @@ def _caption_settings(settings: Settings) -> CaptionSettings:
         glossary=settings.glossary(),
         num_ctx=captioner.num_ctx,
     )
+
+
+def _scoring_path(settings: Settings, value: str | None) -> str | None:
+    """A model file path from the config: relative paths are relative to the config file's folder."""
+    if not value:
+        return value
+    path = Path(value).expanduser()
+    if not path.is_absolute() and settings.config_file:
+        path = Path(settings.config_file).parent / path
+    return str(path)
+
+
+def _brisque_engine(settings: Settings) -> str:
+    return settings.scoring.brisque_engine if settings.scoring.brisque else "fallback"
+
+
+def _cores() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def _scoring_options(settings: Settings) -> ScoringOptions:
+    scoring = settings.scoring
+    return ScoringOptions(
+        long_edge=scoring.resize_long_edge,
+        jpeg_quality=scoring.jpeg_quality,
+        batch_size=scoring.batch_size,
+        workers=scoring.workers or min(4, _cores()),
+    )
+
+
+def _suggester(caption_stage: providers.Provider[CaptionStage]) -> Callable[[Row, DuplicateIndex], Row]:
+    """Generate for one row: the caption stage's per-row flow, built only when first used."""
+
+    def suggest(row: Row, index: DuplicateIndex) -> Row:
+        return caption_stage().suggest(row, index)[0]
+
+    return suggest
+
+
+# ---------------------------------------------------------------- publishing (issue 8, ADR 0009)
+
+
+def _gallery_url(settings: Settings) -> str:
+    return settings.gallery.url or f"sqlite:///{settings.workdir_path / 'gallery.sqlite'}"
+
+
+def _make_gallery(settings: Settings) -> SqlGallery:
+    from proofdesk.apps.config import ConfigError
+
+    gallery = settings.gallery
+    try:
+        return SqlGallery(
+            url=_gallery_url(settings),
+            table=gallery.table,
+            columns=gallery.columns.model_dump(),
+            password=gallery.password.get_secret_value() if gallery.password else None,
+            timeout_s=gallery.timeout_s,
+            retries=gallery.retries,
+            backoff_s=gallery.backoff_s,
+        )
+    except ValueError as exc:  # a bad table/column name or URL
+        raise ConfigError(str(exc)) from None
+
+
+def _make_ftp_uploader(settings: Settings) -> FtpUploader:
+    ftp = settings.publish.ftp
+    return FtpUploader(
+        host=ftp.host,
+        port=ftp.port,
+        user=ftp.user,
+        password=ftp.password.get_secret_value() if ftp.password else None,
+        tls=ftp.tls,
+        ca_file=str(settings.resolve_path(ftp.ca_file)) if ftp.ca_file else None,
+        timeout_s=ftp.timeout_s,
+        retries=ftp.retries,
+        backoff_s=ftp.backoff_s,
+        passive=ftp.passive,
+    )
+
+
+def _local_publish_root(settings: Settings) -> Path:
+    path = Path(settings.publish.local.dir).expanduser()
+    return path if path.is_absolute() else settings.workdir_path / path
+
+
+def _publish_options(settings: Settings) -> PublishOptions:
+    publish = settings.publish
+    if publish.uploader == "ftp":
+        full_dir, thumb_dir = publish.ftp.remote_dir, publish.ftp.thumb_dir
+    else:
+        full_dir, thumb_dir = "/", "/" + publish.local.thumb_dir.strip("/")
+    return PublishOptions(
+        full_dir=full_dir,
+        thumb_dir=thumb_dir,
+        image_base_url=settings.gallery.base_url,
+        thumb_base_url=settings.gallery.thumb_base_url,
+        thumbnail_size=settings.scoring.thumbnail_size,
+        jpeg_quality=publish.jpeg_quality,
+        clean_model_files=publish.clean_model_files,
+    )
+
+
+def _gallery_names(gallery: providers.Provider[Gallery]) -> Callable[[], list[str]]:
+    """The published mirror's names for the proof, read from the gallery when asked (not at build)."""
+
+    def names() -> list[str]:
+        return gallery().file_names()
+
+    return names
+
+
+def _desk_publisher(publisher: providers.Provider[Publisher], settings: Settings) -> Callable[[], str]:
+    """What the review desk's publish key runs (in its worker thread): publish, return a paragraph."""
+
+    def publish() -> str:
+        import io
+
+        from proofdesk.apps.reporting import ConsoleReporter
+        from proofdesk.core.publishing import publish_approved
+
+        reporter = ConsoleReporter(settings.runs_dir, quiet=True, stream=io.StringIO())
+        try:
+            return publish_approved(publisher(reporter=reporter)).render()
+        finally:
+            reporter.close()
+
+    return publish
 
 
 def _row_stages(
@@ -82,6 +230,55 @@ class Container(containers.DeclarativeContainer):
 
     image_inspector = providers.Singleton(PillowImageInspector)
 
+    image_processor = providers.Singleton(
+        PillowImageProcessor, max_image_pixels=providers.Callable(lambda s: s.intake.max_image_pixels, settings)
+    )
+
+    quality_scorer = providers.Selector(
+        providers.Callable(_brisque_engine, settings),
+        opencv=providers.Singleton(
+            OpenCvBrisqueScorer,
+            model_path=providers.Callable(lambda s: _scoring_path(s, s.scoring.brisque_model), settings),
+            range_path=providers.Callable(lambda s: _scoring_path(s, s.scoring.brisque_range), settings),
+            threads=providers.Callable(lambda s: s.scoring.threads or _cores(), settings),
+        ),
+        fallback=providers.Singleton(
+            FallbackQualityScorer,
+            reason=providers.Callable(
+                lambda s: "scoring.brisque = false" if not s.scoring.brisque else "scoring.brisque_engine = fallback",
+                settings,
+            ),
+        ),
+    )
+
+    aesthetic_scorer = providers.Selector(
+        providers.Callable(lambda s: s.scoring.aesthetic_engine, settings),
+        open_clip=providers.Singleton(
+            OpenClipAestheticScorer,
+            model=providers.Callable(
+                lambda s: _scoring_path(s, s.scoring.clip_model) if s.scoring.clip_model.endswith(".json")
+                else s.scoring.clip_model,
+                settings,
+            ),
+            weights=providers.Callable(lambda s: _scoring_path(s, s.scoring.clip_weights), settings),
+            head=providers.Callable(lambda s: _scoring_path(s, s.scoring.aesthetic_head), settings),
+            batch_size=providers.Callable(lambda s: s.scoring.batch_size, settings),
+            threads=providers.Callable(lambda s: s.scoring.threads, settings),
+            device=providers.Callable(lambda s: s.scoring.device, settings),
+        ),
+        fallback=providers.Singleton(FallbackAestheticScorer),
+    )
+
+    # One per pipeline: it carries the decode hand-over from stage 5 to stage 6 of one run.
+    scoring_stages = providers.Factory(
+        ScoringStages,
+        processor=image_processor,
+        quality=quality_scorer,
+        aesthetic=aesthetic_scorer,
+        files=file_store,
+        options=providers.Callable(_scoring_options, settings),
+    )
+
     captioner = providers.Selector(
         providers.Callable(lambda s: s.captioner.backend, settings),
         ollama=providers.Singleton(
@@ -107,6 +304,12 @@ class Container(containers.DeclarativeContainer):
         FileAnswerCache, root=providers.Callable(lambda s: s.workdir_path / "cache" / "answers", settings)
     )
 
+    gallery = providers.Selector(
+        providers.Callable(lambda s: s.gallery.backend, settings),
+        sqlite=providers.Singleton(_make_gallery, settings),
+        mysql=providers.Singleton(_make_gallery, settings),
+    )
+
     caption_stage = providers.Factory(
         CaptionStage,
         captioner=captioner,
@@ -114,7 +317,51 @@ class Container(containers.DeclarativeContainer):
         cache=answer_cache,
         files=file_store,
         proof_config=providers.Callable(lambda s: s.proof, settings),
+        gallery_names=providers.Callable(_gallery_names, gallery.provider),
     )
+
+    spellchecker = providers.Singleton(
+        PySpellchecker,
+        dictionary_path=providers.Callable(lambda s: s.dictionary_path, settings),
+        language=providers.Callable(lambda s: s.review.language, settings),
+    )
+
+    review_service = providers.Singleton(
+        ReviewService,
+        store=queue_store,
+        proof_config=providers.Callable(lambda s: s.proof, settings),
+        glossary=providers.Callable(lambda s: s.glossary, settings),
+        gallery_names=providers.Callable(_gallery_names, gallery.provider),
+        suggester=providers.Callable(_suggester, caption_stage.provider),
+        spellchecker=spellchecker,
+    )
+
+    uploader = providers.Selector(
+        providers.Callable(lambda s: s.publish.uploader, settings),
+        ftp=providers.Singleton(_make_ftp_uploader, settings),
+        local=providers.Singleton(LocalUploader, root=providers.Callable(_local_publish_root, settings)),
+    )
+
+    metadata_writer = providers.Singleton(Pyexiv2MetadataWriter)
+
+    # The front end passes its Reporter: `publish_approved(container.publisher(reporter=...))`.
+    publisher = providers.Factory(
+        Publisher,
+        store=queue_store,
+        uploader=uploader,
+        gallery=gallery,
+        processor=image_processor,
+        writer=metadata_writer,
+        files=file_store,
+        clock=clock,
+        options=providers.Callable(_publish_options, settings),
+        pid=providers.Callable(os.getpid),
+        host=providers.Callable(this_host),
+        is_alive=providers.Object(holder_is_alive),
+    )
+
+    # The review desk's publish key (`proofdesk review` looks this provider up by name).
+    desk_publisher = providers.Callable(_desk_publisher, publisher.provider, settings)
 
     # The front end passes its Reporter when it asks for a pipeline: `container.pipeline(reporter=...)`.
     pipeline = providers.Factory(
@@ -130,7 +377,11 @@ class Container(containers.DeclarativeContainer):
         host=providers.Callable(this_host),
         is_alive=providers.Object(holder_is_alive),
         config_digest=providers.Callable(lambda s: s.digest(), settings),
-        row_stages=providers.Callable(_row_stages, caption=caption_stage),
+        row_stages=providers.Callable(
+            lambda stages, caption: _row_stages(score=stages.score_stage, resize=stages.resize_stage, caption=caption),
+            scoring_stages,
+            caption_stage,
+        ),
     )
 
 
@@ -149,6 +400,13 @@ def check_ports(container: Container) -> None:
         ("set_scanner", SetScanner),
         ("image_inspector", ImageInspector),
         ("captioner", Captioner),
+        ("spellchecker", Spellchecker),
+        ("image_processor", ImageProcessor),
+        ("quality_scorer", QualityScorer),
+        ("aesthetic_scorer", AestheticScorer),
+        ("uploader", Uploader),
+        ("gallery", Gallery),
+        ("metadata_writer", MetadataWriter),
     ):
         instance = getattr(container, name)()
         if not isinstance(instance, port):

@@ -37,6 +37,9 @@ def image_statistics(image: DecodedImage) -> ImageStatistics:
     pixels = Image.frombuffer("RGB", (image.width, image.height), image.rgb, "raw", "RGB", 0, 1)
     luma = pixels.convert("L")
     laplacian = luma.filter(_LAPLACIAN)
+    if laplacian.width > 2 and laplacian.height > 2:
+        # Pillow's kernel filter copies the 1-pixel border unfiltered: leave it out.
+        laplacian = laplacian.crop((1, 1, laplacian.width - 1, laplacian.height - 1))
     saturation = pixels.convert("HSV").getchannel("S")
     return ImageStatistics(
         laplacian_std=float(ImageStat.Stat(laplacian).stddev[0]),

@@ -1,0 +1,1 @@
+"""Gallery tables on SQLAlchemy Core (MySQL/MariaDB and SQLite)."""

@@ -1,0 +1,1 @@
+"""Uploaders: where published files go (`ftp` with ftplib, `local` a folder)."""

@@ -1,0 +1,378 @@
+"""Stages 5 (scoring) and 6 (resize): ports, the documented fallback formulas, and the stages.
+
+Each image is decoded once, at reduced size (JPEG draft mode), upright and in sRGB, by the
+`ImageProcessor`. The decoded image feeds both scorers in batches, and the model-ready JPEG is
+encoded from that same decode, so stage 6 writes what stage 5 already made instead of decoding
+the original again (a bounded in-memory hand-over keyed by sha256).
+
+Score scales (stored on the row as floats, with `*_fallback` saying where the value came from):
+
+- `brisque_score`: BRISQUE, no-reference image quality, trained on the LIVE database.
+  Roughly 0 (best) to 100 (worst); lower is better. Values slightly outside 0-100 occur for
+  unusual images. A fallback value uses the same direction and the range (0, 100].
+- `clip_aesthetic_score`: a LAION-style aesthetic predictor (linear or MLP head) on a CLIP image
+  embedding. Roughly 1 (worst) to 10 (best); higher is better; not clipped. A fallback value lies
+  in [1, 10].
+
+Fallbacks are deterministic functions of image statistics (same image, same settings, same value),
+flagged with `*_fallback = true` so nobody mistakes them for model scores:
+
+- BRISQUE fallback = 100 * 10 / (10 + s), s = population standard deviation of the 4-neighbour
+  Laplacian (kernel 0 1 0 / 1 -4 1 / 0 1 0, offset 128, clipped to 0-255) of the 8-bit luma
+  (ITU-R 601) of the decoded image, over its interior pixels (the 1-pixel border left out). Sharp, detailed images have a large s and score low (good);
+  flat or blurred ones approach 100 (bad).
+- aesthetic fallback = 1 + 9 * (0.6 * min(c / 128, 1) + 0.4 * min(m / 255, 1)), c = population
+  standard deviation of the 8-bit luma (global contrast, 0-127.5), m = mean HSV saturation
+  (0-255). A typical photo (c ~ 55, m ~ 80) lands near 4.5, the middle of the LAION scale.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from proofdesk.core import queue
+from proofdesk.core.errors import ExternalFailure
+from proofdesk.core.failpoints import failpoint
+from proofdesk.core.models import Row, Stage
+from proofdesk.core.pipeline import StageContext
+from proofdesk.core.ports import FileStore
+
+BRISQUE_FALLBACK_ENGINE = "fallback-laplacian-v1"
+AESTHETIC_FALLBACK_ENGINE = "fallback-contrast-saturation-v1"
+
+
+class ImageDecodeError(ExternalFailure):
+    """An image that passed validation could not be decoded for scoring or resizing."""
+
+
+# ---------------------------------------------------------------- decoded images
+
+
+@dataclass(frozen=True, eq=False)
+class DecodedImage:
+    """An image decoded once at reduced size: upright, 8-bit sRGB, `rgb` holds width*height*3
+    bytes, row-major (the neutral hand-over between the image processor and the scorers).
+    `source_width`/`source_height` are the upright size of the original."""
+
+    width: int
+    height: int
+    rgb: bytes
+    source_width: int = 0
+    source_height: int = 0
+
+    def __post_init__(self) -> None:
+        if self.width <= 0 or self.height <= 0 or len(self.rgb) != self.width * self.height * 3:
+            raise ValueError(
+                f"DecodedImage: {len(self.rgb)} bytes do not hold {self.width}x{self.height} RGB pixels"
+            )
+
+    @property
+    def long_edge(self) -> int:
+        return max(self.width, self.height)
+
+
+class ImageProcessor(ABC):
+    """Decodes photos for the models and encodes the model-ready JPEGs and thumbnails."""
+
+    @abstractmethod
+    def decode(self, data: bytes, long_edge: int) -> DecodedImage:
+        """Decode the image in `data` once, at reduced size: its long edge becomes `long_edge`
+        (never upscaled; aspect ratio kept), EXIF orientation applied (the result is upright),
+        colours converted to sRGB. JPEGs use draft mode (DCT scaling) so a 24 MP photo is never
+        decoded at full size. Raises ImageDecodeError when the bytes do not decode."""
+
+    @abstractmethod
+    def encode_jpeg(self, image: DecodedImage, quality: int) -> bytes:
+        """A baseline sRGB JPEG of `image` without orientation metadata (pixels are upright)."""
+
+    def model_ready(self, data: bytes, long_edge: int, quality: int) -> bytes:
+        """The model-ready JPEG of an original (stage 6)."""
+        return self.encode_jpeg(self.decode(data, long_edge), quality)
+
+    def thumbnail(self, data: bytes, size: int, quality: int) -> bytes:
+        """A thumbnail JPEG whose long edge is `size` (publish)."""
+        return self.encode_jpeg(self.decode(data, size), quality)
+
+
+# ---------------------------------------------------------------- scorers
+
+
+@dataclass(frozen=True)
+class Score:
+    """One image's score; `fallback` is True when it came from a documented formula, not a model."""
+
+    value: float
+    fallback: bool
+    engine: str
+
+    @property
+    def source(self) -> str:
+        return "fallback" if self.fallback else "model"
+
+
+class _Scorer(ABC):
+    @property
+    @abstractmethod
+    def engine(self) -> str:
+        """The engine that actually scores (a fallback name when the configured model cannot load)."""
+
+    @abstractmethod
+    def score_batch(self, images: Sequence[DecodedImage]) -> list[Score]:
+        """One score per image, in order. A batch gives the same values as scoring one by one."""
+
+    def score(self, image: DecodedImage) -> Score:
+        return self.score_batch([image])[0]
+
+    def describe(self) -> str:
+        """One line for the stage log: the engine and its model files, or why it fell back."""
+        return self.engine
+
+
+class QualityScorer(_Scorer):
+    """No-reference technical quality (BRISQUE): roughly 0 (best) to 100 (worst); lower is better."""
+
+
+class AestheticScorer(_Scorer):
+    """Aesthetic appeal (CLIP embedding -> LAION-style head): roughly 1 (worst) to 10 (best)."""
+
+
+# ---------------------------------------------------------------- fallback formulas
+
+
+def brisque_fallback(laplacian_std: float) -> float:
+    """BRISQUE-like fallback in (0, 100], lower = sharper (see the module docstring)."""
+    return round(100.0 * 10.0 / (10.0 + max(0.0, laplacian_std)), 4)
+
+
+def aesthetic_fallback(luma_std: float, mean_saturation: float) -> float:
+    """Aesthetic fallback in [1, 10] from global contrast and colourfulness (module docstring)."""
+    contrast = min(max(luma_std, 0.0) / 128.0, 1.0)
+    colour = min(max(mean_saturation, 0.0) / 255.0, 1.0)
+    return round(1.0 + 9.0 * (0.6 * contrast + 0.4 * colour), 4)
+
+
+# ---------------------------------------------------------------- stages 5 and 6
+
+
+class ScoringOptions(BaseModel):
+    """What the scoring and resize stages need from the settings."""
+
+    model_config = ConfigDict(frozen=True)
+
+    long_edge: int = Field(default=1024, ge=64, le=8192)
+    jpeg_quality: int = Field(default=90, ge=1, le=100)
+    batch_size: int = Field(default=16, ge=1, le=1024)
+    workers: int = Field(default=2, ge=1, le=64)
+    handover_bytes: int = Field(default=256 * 1024 * 1024, ge=0)
+
+
+def incoming_relpath(row: Row) -> str:
+    """The row's original in the incoming area (as stage 2 stored it)."""
+    return f"{row.set_name}/{row.sha256[:12]}/{row.original_name}"
+
+
+def model_relpath(row: Row) -> str:
+    """Where the model-ready JPEG lives in the work area: model/<set>/<sha12>/<stem>.jpg."""
+    stem = row.original_name.rsplit(".", 1)[0] if "." in row.original_name else row.original_name
+    return f"model/{row.set_name}/{row.sha256[:12]}/{stem}.jpg"
+
+
+class _Handover:
+    """Model-ready JPEG bytes made during scoring, waiting for the resize stage (bounded)."""
+
+    def __init__(self, budget_bytes: int) -> None:
+        self.budget = budget_bytes
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._mutex = threading.Lock()
+
+    def put(self, sha256: str, data: bytes) -> bool:
+        with self._mutex:
+            if sha256 in self._items or self._size + len(data) > self.budget:
+                return False
+            self._items[sha256] = data
+            self._size += len(data)
+            return True
+
+    def take(self, sha256: str) -> bytes | None:
+        with self._mutex:
+            data = self._items.pop(sha256, None)
+            if data is not None:
+                self._size -= len(data)
+            return data
+
+    def __contains__(self, sha256: object) -> bool:
+        with self._mutex:
+            return sha256 in self._items
+
+    def clear(self) -> None:
+        with self._mutex:
+            self._items.clear()
+            self._size = 0
+
+
+def _chunks(items: list[Row], size: int) -> Iterator[list[Row]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class ScoringStages:
+    """Stage 5 (`score_stage`) and stage 6 (`resize_stage`) as `RowStage` callables.
+
+    Both skip rows that already did the stage (a changed file clears `stages_done`, so a done
+    stage always belongs to the row's current sha256): a rerun recomputes nothing.
+    """
+
+    def __init__(
+        self,
+        processor: ImageProcessor,
+        quality: QualityScorer,
+        aesthetic: AestheticScorer,
+        files: FileStore,
+        options: ScoringOptions | None = None,
+    ) -> None:
+        self.processor = processor
+        self.quality = quality
+        self.aesthetic = aesthetic
+        self.files = files
+        self.options = options or ScoringOptions()
+        self._handover = _Handover(self.options.handover_bytes)
+
+    # ---- shared work
+
+    def _decode(self, row: Row, make_model_ready: bool) -> DecodedImage:
+        data = self.files.read_bytes(FileStore.INCOMING, incoming_relpath(row))
+        try:
+            decoded = self.processor.decode(data, self.options.long_edge)
+        except ImageDecodeError as exc:
+            raise ImageDecodeError(f"{row.key_text}: {exc}") from exc
+        if make_model_ready:
+            self._handover.put(row.sha256, self.processor.encode_jpeg(decoded, self.options.jpeg_quality))
+        return decoded
+
+    # ---- stage 5
+
+    def score_stage(self, context: StageContext) -> None:
+        reporter = context.pipeline.reporter
+        rows = context.rows()
+        todo = [row for row in rows if Stage.SCORE.value not in row.stages_done]
+        reporter.start_stage(Stage.SCORE.value, len(rows))
+        counts = {"brisque_model": 0, "brisque_fallback": 0, "aesthetic_model": 0, "aesthetic_fallback": 0}
+        if todo:
+            reporter.info(f"BRISQUE: {self.quality.describe()}; aesthetic: {self.aesthetic.describe()}")
+        with ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="proofdesk-decode") as pool:
+
+            def submit(chunk: list[Row]) -> list[Future[DecodedImage]]:
+                return [
+                    pool.submit(self._decode, row, Stage.RESIZE.value not in row.stages_done) for row in chunk
+                ]
+
+            chunks = list(_chunks(todo, self.options.batch_size))
+            pending = submit(chunks[0]) if chunks else []
+            for index, chunk in enumerate(chunks):
+                decoded = [future.result() for future in pending]
+                # Decode the next batch while the models work on this one.
+                pending = submit(chunks[index + 1]) if index + 1 < len(chunks) else []
+                quality_scores = self.quality.score_batch(decoded)
+                aesthetic_scores = self.aesthetic.score_batch(decoded)
+                del decoded
+                for row, brisque, aesthetic in zip(chunk, quality_scores, aesthetic_scores, strict=True):
+                    scored = queue.mark_stage_done(
+                        row.model_copy(
+                            update={
+                                "brisque_score": brisque.value,
+                                "brisque_fallback": brisque.fallback,
+                                "clip_aesthetic_score": aesthetic.value,
+                                "clip_aesthetic_fallback": aesthetic.fallback,
+                            }
+                        ),
+                        Stage.SCORE,
+                    )
+                    context.save_row(scored)
+                    failpoint("stage5.after_score")
+                    counts[f"brisque_{brisque.source}"] += 1
+                    counts[f"aesthetic_{aesthetic.source}"] += 1
+                    reporter.advance(
+                        f"{row.key_text}: brisque {brisque.value:.2f} ({brisque.source}, {brisque.engine}), "
+                        f"aesthetic {aesthetic.value:.2f} ({aesthetic.source}, {aesthetic.engine})"
+                    )
+        for row in rows:
+            if Stage.SCORE.value in row.stages_done:
+                reporter.advance(f"{row.key_text}: already scored")
+        reporter.end_stage(
+            Stage.SCORE.value,
+            f"{len(todo)} scored (BRISQUE {counts['brisque_model']} model, {counts['brisque_fallback']} fallback; "
+            f"aesthetic {counts['aesthetic_model']} model, {counts['aesthetic_fallback']} fallback), "
+            f"{len(rows) - len(todo)} unchanged",
+        )
+
+    # ---- stage 6
+
+    def _is_resized(self, row: Row) -> bool:
+        relpath = model_relpath(row)
+        return (
+            Stage.RESIZE.value in row.stages_done
+            and row.ollama_path == self.files.locate(FileStore.WORK, relpath)
+            and self.files.exists(FileStore.WORK, relpath)
+        )
+
+    def _model_ready(self, row: Row) -> bytes:
+        data = self._handover.take(row.sha256)
+        if data is not None:
+            return data
+        original = self.files.read_bytes(FileStore.INCOMING, incoming_relpath(row))
+        try:
+            return self.processor.model_ready(original, self.options.long_edge, self.options.jpeg_quality)
+        except ImageDecodeError as exc:
+            raise ImageDecodeError(f"{row.key_text}: {exc}") from exc
+
+    def resize_stage(self, context: StageContext) -> None:
+        reporter = context.pipeline.reporter
+        rows = context.rows()
+        todo = [row for row in rows if not self._is_resized(row)]
+        todo_keys = {row.key for row in todo}
+        reporter.start_stage(Stage.RESIZE.value, len(rows))
+        handed_over = 0
+        try:
+            with ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="proofdesk-resize") as pool:
+                for chunk in _chunks(todo, self.options.batch_size):
+                    handed_over += sum(1 for row in chunk if row.sha256 in self._handover)
+                    ready = list(pool.map(self._model_ready, chunk))
+                    for row, data in zip(chunk, ready, strict=True):
+                        relpath = model_relpath(row)
+                        path = self.files.locate(FileStore.WORK, relpath)
+                        if not self.files.exists(FileStore.WORK, relpath):
+                            context.journal_file(path)  # write-ahead: rollback removes it
+                        self.files.write_bytes(FileStore.WORK, relpath, data)
+                        resized = queue.mark_stage_done(row.model_copy(update={"ollama_path": path}), Stage.RESIZE)
+                        context.save_row(resized)
+                        failpoint("stage6.after_resize")
+                        reporter.advance(f"{row.key_text}: model-ready JPEG {len(data):,} bytes at {relpath}")
+        finally:
+            self._handover.clear()
+        for row in rows:
+            if row.key not in todo_keys:
+                reporter.advance(f"{row.key_text}: already resized")
+        reporter.end_stage(
+            Stage.RESIZE.value,
+            f"{len(todo)} model-ready image(s) written ({handed_over} from the scoring decode), "
+            f"{len(rows) - len(todo)} unchanged",
+        )
+
+
+def build_scoring_stages(
+    processor: ImageProcessor,
+    quality: QualityScorer,
+    aesthetic: AestheticScorer,
+    files: FileStore,
+    options: ScoringOptions | None = None,
+) -> ScoringStages:
+    """The stage pair for `Pipeline(row_stages=[(Stage.SCORE, s.score_stage), (Stage.RESIZE, s.resize_stage)])`."""
+    return ScoringStages(processor, quality, aesthetic, files, options)

@@ -1,0 +1,173 @@
+"""A real FTP/FTPS server for tests: pyftpdlib on 127.0.0.1, an ephemeral port, one user.
+
+    with FtpServer(root, tls=True) as server:   # TLS: a fresh self-signed cert (server.ca_file)
+        server.env()                           # PROOFDESK_PUBLISH__* variables for proofdesk
+
+Faults, scriptable per test:
+- `server.drop_uploads = N`: the next N uploads lose the connection (control and data) after
+  `drop_after_bytes` bytes arrived, leaving a partial file behind, as a network cut does;
+- `server.on_file_received = callback(path)`: called after each completed upload (e.g. to cut a
+  database proxy between the upload and the gallery upsert).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pyftpdlib.authorizers import DummyAuthorizer
+from pyftpdlib.handlers import DTPHandler, FTPHandler, TLS_DTPHandler, TLS_FTPHandler
+from pyftpdlib.ioloop import IOLoop
+from pyftpdlib.servers import FTPServer
+
+logging.getLogger("pyftpdlib").setLevel(logging.WARNING)  # one line per command otherwise
+
+USER = "publisher"
+PASSWORD = "s3cr3t-ftp-pass"  # a test secret: tests check it never shows up in output
+
+
+def make_self_signed_cert(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1/localhost (SAN) and its key, as PEM files."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "proofdesk test ftp")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(
+            [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    cert_file, key_file = folder / "ftp-cert.pem", folder / "ftp-key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+class FtpServer:
+    def __init__(self, root: Path, tls: bool = False, cert_dir: Path | None = None) -> None:
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.tls = tls
+        self.drop_uploads = 0
+        self.drop_after_bytes = 4096
+        self.dropped = 0
+        self.on_file_received: Callable[[str], None] | None = None
+        self.received: list[str] = []
+        self.secure_data_transfers = 0
+        self.ca_file: Path | None = None
+        self._cert_dir = cert_dir or root.parent / f"{root.name}-tls"
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._server: FTPServer | None = None
+        self.port = 0
+
+    # ---- handlers bound to this server
+
+    def _handler(self) -> type[FTPHandler]:
+        controller = self
+        authorizer = DummyAuthorizer()
+        authorizer.add_user(USER, PASSWORD, str(self.root), perm="elradfmwMT")
+        base_dtp = TLS_DTPHandler if self.tls else DTPHandler
+
+        class Dtp(base_dtp):  # type: ignore[misc, valid-type]
+            def handle_read_event(self) -> None:
+                super().handle_read_event()
+                if self.receive and not self._closed and controller.drop_uploads > 0 and self.tot_bytes_received >= controller.drop_after_bytes:
+                    controller.drop_uploads -= 1
+                    controller.dropped += 1
+                    self.file_obj.flush()
+                    self.cmd_channel.close()  # closes the data channel too: the client sees a reset
+
+        base: type[FTPHandler] = TLS_FTPHandler if self.tls else FTPHandler
+        attributes: dict[str, Any] = {
+            "authorizer": authorizer,
+            "dtp_handler": Dtp,
+            "banner": "proofdesk test ftp",
+            "passive_ports": None,
+            "permit_foreign_addresses": False,
+        }
+        if self.tls:
+            cert_file, key_file = make_self_signed_cert(self._cert_dir)
+            self.ca_file = cert_file
+            attributes.update(certfile=str(cert_file), keyfile=str(key_file),
+                              tls_control_required=True, tls_data_required=True)
+
+        def on_file_received(handler: FTPHandler, file: str) -> None:
+            controller.received.append(file)
+            if getattr(handler, "_prot", False):
+                controller.secure_data_transfers += 1
+            if controller.on_file_received is not None:
+                controller.on_file_received(file)
+
+        attributes["on_file_received"] = on_file_received
+        return type("TestFtpHandler", (base,), attributes)
+
+    # ---- lifecycle
+
+    def start(self) -> FtpServer:
+        handler = self._handler()
+        self._server = FTPServer(("127.0.0.1", 0), handler, ioloop=IOLoop())
+        self.port = self._server.address[1]
+        self._thread = threading.Thread(target=self._serve, name="test-ftp", daemon=True)
+        self._thread.start()
+        return self
+
+    def _serve(self) -> None:
+        assert self._server is not None
+        while not self._stop.is_set():
+            self._server.ioloop.loop(0.05, blocking=False)
+        self._server.close_all()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def __enter__(self) -> FtpServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---- for tests
+
+    def env(self, remote_dir: str = "/gallery", thumb_dir: str = "/gallery/thumbs", **extra: str) -> dict[str, str]:
+        env = {
+            "PROOFDESK_PUBLISH__UPLOADER": "ftp",
+            "PROOFDESK_PUBLISH__FTP__HOST": "127.0.0.1",
+            "PROOFDESK_PUBLISH__FTP__PORT": str(self.port),
+            "PROOFDESK_PUBLISH__FTP__USER": USER,
+            "PROOFDESK_PUBLISH__FTP__PASSWORD": PASSWORD,
+            "PROOFDESK_PUBLISH__FTP__TLS": "true" if self.tls else "false",
+            "PROOFDESK_PUBLISH__FTP__REMOTE_DIR": remote_dir,
+            "PROOFDESK_PUBLISH__FTP__THUMB_DIR": thumb_dir,
+            "PROOFDESK_PUBLISH__FTP__BACKOFF_S": "0.05",
+            "PROOFDESK_PUBLISH__FTP__TIMEOUT_S": "10",
+        }
+        if self.ca_file is not None:
+            env["PROOFDESK_PUBLISH__FTP__CA_FILE"] = str(self.ca_file)
+        return {**env, **extra}
+
+    def files(self, folder: str = "") -> list[str]:
+        """Plain files under the server root (relative paths, sorted), hidden ones included."""
+        base = self.root / folder.strip("/")
+        return sorted(str(p.relative_to(base)) for p in base.rglob("*") if p.is_file()) if base.exists() else []

@@ -170,9 +170,20 @@ class ReviewDesk:
         except ProofdeskError:
             return []
 
-    def reload(self, keep: str | None = None) -> None:
+    def reload(self, keep: str | None = None, sticky: bool = True) -> None:
+        """Re-read the rows of the filter. The row being worked on stays in the list (sticky) even
+        when an edit or decision takes it out of the filter, until the filter changes."""
         keep = keep or (self.current.key_text if self.current else None)
+        previous = [item.row.key_text for item in self.walker]
         rows = self.service.rows(self.filter)
+        if sticky and keep and keep in previous and all(row.key_text != keep for row in rows):
+            try:
+                kept = self.service.get(keep)
+            except ProofdeskError:
+                kept = None
+            if kept is not None:
+                position = min(previous.index(keep), len(rows))
+                rows.insert(position, kept)
         urwid.disconnect_signal(self.walker, "modified", self._on_focus_change)
         self.walker[:] = [RowItem(row, row.key_text in self.marked) for row in rows]
         urwid.connect_signal(self.walker, "modified", self._on_focus_change)
@@ -293,6 +304,13 @@ class ReviewDesk:
         if action is not None:
             getattr(self, f"do_{action}")()
             return None
+        if not in_list and key in ("down", "up"):
+            # up/down move between the fields (a long caption wraps; left/right/home/end move in it)
+            position = self.pane.focus_position
+            target = position + (1 if key == "down" else -1)
+            if 0 <= target < len(EDITABLE_FIELDS):
+                self.pane.focus_position = target
+            return None
         return self.widget.keypress(size, key)
 
     def do_switch_pane(self) -> None:
@@ -340,6 +358,13 @@ class ReviewDesk:
             return
         self.say(f"{action} {key}: now {row.status.value}")
         self.reload(keep=key)
+        self._advance()
+
+    def _advance(self) -> None:
+        """After a decision, move to the next row, as a reviewer working down the list expects."""
+        _, position = self.walker.get_focus()
+        if position is not None and position + 1 < len(self.walker):
+            self.walker.set_focus(position + 1)
 
     def do_approve(self) -> None:
         self._decide("approve")
@@ -355,10 +380,8 @@ class ReviewDesk:
             return
         key = self.current.key_text
         self.marked.symmetric_difference_update({key})
-        _, position = self.walker.get_focus()
         self.reload(keep=key)
-        if position is not None and position + 1 < len(self.walker):
-            self.walker.set_focus(position + 1)
+        self._advance()
 
     def _batch(self, action: str) -> None:
         if not self.marked:
@@ -380,7 +403,7 @@ class ReviewDesk:
 
     def do_cycle_filter(self) -> None:
         self.filter = FILTER_CYCLE[(FILTER_CYCLE.index(self.filter) + 1) % len(FILTER_CYCLE)]
-        self.reload()
+        self.reload(sticky=False)
 
     def do_add_word(self) -> None:
         for name in ("caption", "alt_text", "keywords"):

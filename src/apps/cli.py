@@ -407,14 +407,27 @@ def _resolve_keys(cli: CliContext, names: tuple[str, ...], set_name: str | None)
 
 def _decision_command(action: str, help_text: str) -> None:
     @main.command(name=action, help=help_text)
-    @click.argument("names", nargs=-1, required=True)
+    @click.argument("names", nargs=-1)
     @click.option("--set", "set_name", default=None, help="The set, when two sets share a file name.")
+    @click.option("--all-accepted", "all_accepted", is_flag=True,
+                  help="Every pending row whose proof is accepted (approve only).", hidden=action != "approve")
     @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
     @click.pass_obj
     @handle_errors
-    def command(cli: CliContext, names: tuple[str, ...], set_name: str | None, as_json: bool) -> None:
-        keys = _resolve_keys(cli, names, set_name)
-        result = _review_service(cli).batch(action, keys)
+    def command(cli: CliContext, names: tuple[str, ...], set_name: str | None, all_accepted: bool,
+                as_json: bool) -> None:
+        from proofdesk.core.errors import InputError
+
+        service = _review_service(cli)
+        if all_accepted and action == "approve":
+            keys = [row.key_text for row in service.rows("pending")
+                    if row.metadata_quality is not None and row.metadata_quality.value == "accepted"
+                    and (set_name is None or row.set_name == set_name)]
+        elif names:
+            keys = _resolve_keys(cli, names, set_name)
+        else:
+            raise InputError(f"name the rows to {action}" + (" (or use --all-accepted)" if action == "approve" else ""))
+        result = service.batch(action, keys)
         if as_json:
             _print_json({"done": result.done, "refused": [{"row": k, "message": m} for k, m in result.refused]})
         else:
@@ -587,3 +600,18 @@ def _close_publish_adapters(cli: CliContext) -> None:
             getattr(cli.container, name)().close()
         except Exception:  # noqa: BLE001 - closing is best effort
             pass
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=Path("proofdesk.toml"))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: Path, force: bool) -> None:
+    """Write a commented starter config (default ./proofdesk.toml)."""
+    from importlib.resources import files
+
+    if path.exists() and not force:
+        _fail(EXIT_BAD_INPUT, f"{path} exists; use --force to overwrite it")
+    text = files("proofdesk.apps").joinpath("starter.toml").read_text(encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {path}; check it with `proofdesk --config {path} doctor`")

@@ -170,6 +170,11 @@ class ValidationFailed(InputError):
 # ---------------------------------------------------------------- rules
 
 
+def printable_path(path: str) -> str:
+    """A path safe to print and put in JSON: undecodable bytes shown as \\xNN escapes."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def unsafe_name_reason(name: str, name_is_utf8: bool = True) -> str | None:
     """Why a file or set name is unsafe to carry through the pipeline, or None."""
     if not name_is_utf8:
@@ -232,10 +237,10 @@ def _validate_entries(
     valid = 0
     for entry in sorted(listing.entries, key=lambda e: e.name):
         def problem(message: str, entry: SetEntry = entry) -> None:
-            report.problems.append(Problem(set_name, entry.name, entry.path, message))
+            report.problems.append(Problem(set_name, entry.name, printable_path(entry.path), message))
 
         def ignored(message: str, entry: SetEntry = entry) -> None:
-            report.ignored.append(Problem(set_name, entry.name, entry.path, message))
+            report.ignored.append(Problem(set_name, entry.name, printable_path(entry.path), message))
 
         if entry.name in ignore:
             continue

@@ -589,7 +589,7 @@ def publish(cli: CliContext, yes: bool, dry_run: bool, as_json: bool) -> None:
             click.echo(f"proofdesk: {report.blocking_error}", err=True)
     else:
         click.echo(report.render())
-    if not dry_run and not report.ok:
+    if report.blocking_error or (not dry_run and not report.ok):
         sys.exit(EXIT_EXTERNAL)
 
 

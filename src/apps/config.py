@@ -110,7 +110,7 @@ class PublishSettings(_Section):
     uploader: Literal["ftp", "local"] = "local"
     ftp: FtpSettings = FtpSettings()
     local: LocalPublishSettings = LocalPublishSettings()
-    jpeg_quality: int = Field(default=92, ge=1, le=100, description="JPEG quality of thumbnails and of originals that are not JPEGs.")
+    jpeg_quality: int = Field(default=92, ge=1, le=100, description="JPEG quality of full images re-encoded from originals that are not JPEGs.")
     clean_model_files: bool = Field(default=True, description="Remove published rows' model-ready files after a publish.")
 
 

@@ -164,6 +164,7 @@ def _publish_options(settings: Settings) -> PublishOptions:
         image_base_url=settings.gallery.base_url,
         thumb_base_url=settings.gallery.thumb_base_url,
         thumbnail_size=settings.scoring.thumbnail_size,
+        thumbnail_quality=settings.scoring.jpeg_quality,
         jpeg_quality=publish.jpeg_quality,
         clean_model_files=publish.clean_model_files,
     )

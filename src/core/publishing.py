@@ -240,7 +240,8 @@ class PublishOptions(BaseModel):
     image_base_url: str = ""  # "" -> the remote path is stored as the URL
     thumb_base_url: str = ""
     thumbnail_size: int = Field(default=400, ge=16, le=4096)
-    jpeg_quality: int = Field(default=92, ge=1, le=100)
+    thumbnail_quality: int = Field(default=90, ge=1, le=100)
+    jpeg_quality: int = Field(default=92, ge=1, le=100)  # full images re-encoded from non-JPEG originals
     clean_model_files: bool = True
 
 
@@ -498,11 +499,12 @@ class Publisher:
                                                 error="the row has no file name"))
                 continue
             full_path, thumb_path = remote_paths(row, self.options)
-            try:
-                reason = conflict_reason(row, self.gallery.lookup(row.file_name))
-            except PublishFailure as exc:
-                reason = None
-                report.blocking_error = report.blocking_error or f"gallery not readable: {exc}"
+            reason = None
+            if report.blocking_error is None:  # once the gallery is unreachable, stop asking it
+                try:
+                    reason = conflict_reason(row, self.gallery.lookup(row.file_name))
+                except PublishFailure as exc:
+                    report.blocking_error = f"gallery not readable, name conflicts not checked: {exc}"
             report.results.append(RowResult(
                 row=row.key_text, file_name=row.file_name, full_path=full_path, thumb_path=thumb_path,
                 outcome="would_refuse" if reason else "would_publish", error=reason,
@@ -605,7 +607,7 @@ class Publisher:
             self.processor.decode(original, _FULL_SIZE), self.options.jpeg_quality
         )
         full = self.writer.embed(jpeg, published_metadata(row))
-        thumbnail = self.processor.thumbnail(original, self.options.thumbnail_size, self.options.jpeg_quality)
+        thumbnail = self.processor.thumbnail(original, self.options.thumbnail_size, self.options.thumbnail_quality)
         return full, thumbnail
 
     def _fail(self, row: Row, result: RowResult, error: str) -> RowResult:

@@ -26,6 +26,7 @@ from pyftpdlib.ioloop import IOLoop
 from pyftpdlib.servers import FTPServer
 
 logging.getLogger("pyftpdlib").setLevel(logging.WARNING)  # one line per command otherwise
+logging.getLogger("pyftpdlib").addHandler(logging.NullHandler())  # and keep it from configuring its own
 
 USER = "publisher"
 PASSWORD = "s3cr3t-ftp-pass"  # a test secret: tests check it never shows up in output
@@ -104,6 +105,7 @@ class FtpServer:
             "banner": "proofdesk test ftp",
             "passive_ports": None,
             "permit_foreign_addresses": False,
+            "auth_failed_timeout": 0.1,  # a wrong password answers at once (default: 3 s)
         }
         if self.tls:
             cert_file, key_file = make_self_signed_cert(self._cert_dir)

@@ -193,6 +193,7 @@ class FtpUploader(Uploader):
 
     @staticmethod
     def _size(ftp: ftplib.FTP, path: str) -> int | None:
+        ftp.voidcmd("TYPE I")  # SIZE is refused in ASCII mode, which listings switch to
         try:
             size = ftp.size(path)
         except ftplib.error_perm:

@@ -40,10 +40,10 @@ class LocalUploader(Uploader):
             os.replace(temp, final)
             _fsync_dir(final.parent)
         except UploadError:
-            temp.unlink(missing_ok=True)
+            _unlink_quietly(temp)
             raise
         except OSError as exc:
-            temp.unlink(missing_ok=True)
+            _unlink_quietly(temp)
             raise ServiceUnavailable(
                 f"cannot write {final} in the publish folder: {exc.strerror or exc}"
             ) from exc
@@ -67,6 +67,13 @@ class LocalUploader(Uploader):
         if not folder.is_dir():
             return []
         return sorted(entry.name for entry in folder.iterdir() if entry.is_file() and not entry.is_symlink())
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass  # its folder could not be made either; nothing was written
 
 
 def _fsync_dir(folder: Path) -> None:

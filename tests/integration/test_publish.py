@@ -1,0 +1,328 @@
+"""Publish end to end on real servers: the GPS set through `proofdesk run` (offline captioner),
+rows approved through the library, then `proofdesk publish` to a pyftpdlib server (plain and TLS)
+and a MariaDB gallery. Only approved rows leave; metadata is readable back from the file that
+arrived; ids are mirrored; a rerun changes nothing remote. Faults (connection dropped mid-upload,
+MariaDB gone at upsert, the process killed between upload and upsert) end, after a rerun, with
+every approved row published exactly once and the mirror agreeing with the remote."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from proofdesk.adapters.storage.sql import SqlQueueStore
+from proofdesk.core import queue
+from proofdesk.core.publishing import TEMP_PREFIX
+from tests.support.ftp_server import PASSWORD, FtpServer
+from tests.support.tcp_proxy import TcpProxy
+
+from .conftest import Proofdesk
+
+OFFLINE = {
+    "PROOFDESK_CAPTIONER__BACKEND": "offline",
+    "PROOFDESK_SCORING__BRISQUE_ENGINE": "fallback",
+    "PROOFDESK_SCORING__AESTHETIC_ENGINE": "fallback",
+}
+REJECTED = "DSCN0010.jpg"
+PENDING = "DSCN0012.jpg"
+FAST_GALLERY = {"PROOFDESK_GALLERY__RETRIES": "2", "PROOFDESK_GALLERY__BACKOFF_S": "0.05",
+                "PROOFDESK_GALLERY__TIMEOUT_S": "5"}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def prepare(desk: Proofdesk, gps_set: Path) -> list[str]:
+    """Run the GPS set, approve every accepted row but one rejected and one left pending;
+    returns the approved rows' original names."""
+    result = desk("run", str(gps_set), "--no-review", "-q", env=OFFLINE)
+    assert result.exit_code == 0, result.output
+    store = SqlQueueStore(f"sqlite:///{desk.workdir / 'queue.sqlite'}")
+    approved = []
+    with store.unit_of_work() as uow:
+        for row in uow.rows.list():
+            if row.original_name == REJECTED:
+                uow.rows.update(queue.reject(row))
+            elif row.original_name != PENDING and row.has_current_accepted_proof():
+                uow.rows.update(queue.approve(row))
+                approved.append(row.original_name)
+        uow.commit()
+    store.close()
+    assert len(approved) == 7
+    return sorted(approved)
+
+
+def gallery_rows(url: str) -> list[dict[str, Any]]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            if not sa.inspect(connection).has_table("gallery"):
+                return []
+            return [dict(r) for r in connection.execute(sa.text("SELECT * FROM gallery ORDER BY id")).mappings()]
+    finally:
+        engine.dispose()
+
+
+def remote_state(ftp: FtpServer, url: str) -> dict[str, Any]:
+    files = {name: (hashlib.sha256((ftp.root / name).read_bytes()).hexdigest(), (ftp.root / name).stat().st_mtime_ns)
+             for name in ftp.files()}
+    return {"files": files, "gallery": gallery_rows(url)}
+
+
+def assert_mirror_agrees(desk: Proofdesk, ftp: FtpServer, url: str, approved: list[str]) -> None:
+    rows = desk.rows()
+    published = {row["file_name"]: row for row in rows if row["status"] == "published"}
+    assert sorted(row["original_name"] for row in published.values()) == approved
+    assert [row for row in rows if row["status"] == "approved"] == []
+    gallery = gallery_rows(url)
+    assert len(gallery) == len(approved)  # exactly once each
+    assert {g["File_Name"]: str(g["id"]) for g in gallery} == {name: row["remote_id"] for name, row in published.items()}
+    assert {g["File_Name"]: g["Sha256"] for g in gallery} == {name: row["sha256"] for name, row in published.items()}
+    expected = sorted([f"gallery/{name}" for name in published] + [f"gallery/thumbs/{name}" for name in published])
+    assert ftp.files() == expected  # files == published rows x 2, no temp file anywhere
+    assert not any(Path(name).name.startswith(TEMP_PREFIX) for name in ftp.files())
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def ftp(tmp_path: Path) -> Iterator[FtpServer]:
+    with FtpServer(tmp_path / "ftp-root") as server:
+        yield server
+
+
+# ---------------------------------------------------------------- the happy path
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["ftp", "ftps"])
+def test_approved_rows_reach_ftp_and_mariadb_and_a_rerun_changes_nothing(
+    proofdesk: Proofdesk, gps_set: Path, tmp_path: Path, mysql_database_url: str, tls: bool
+) -> None:
+    import pyexiv2
+    from PIL import Image
+
+    approved = prepare(proofdesk, gps_set)
+    with FtpServer(tmp_path / "ftp-root", tls=tls) as ftp:
+        env = {**OFFLINE, **ftp.env(), "PROOFDESK_GALLERY__URL": mysql_database_url}
+
+        dry = proofdesk("publish", "--dry-run", env=env)
+        assert dry.exit_code == 0, dry.output
+        assert dry.stdout.count("would publish") == 7 and REJECTED not in dry.stdout and PENDING not in dry.stdout
+        assert ftp.files() == [] and gallery_rows(mysql_database_url) == []  # a dry run writes nothing
+        assert not list((proofdesk.workdir / "runs").glob("publish-*"))
+
+        result = proofdesk("publish", "--yes", "--json", env=env)
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout)
+        assert report["published"] == 7 and report["failed"] == 0 and report["ok"] is True
+        assert PASSWORD not in result.output
+        if tls:
+            assert ftp.secure_data_transfers == 14
+
+        assert_mirror_agrees(proofdesk, ftp, mysql_database_url, approved)
+        rows = {row["original_name"]: row for row in proofdesk.rows()}
+        for name in (REJECTED, PENDING):  # never sent
+            assert rows[name]["file_name"] not in json.dumps(ftp.files()) and rows[name]["remote_id"] is None
+            assert rows[name]["ollama_path"] and Path(rows[name]["ollama_path"]).is_file()  # kept for Generate
+        gallery = {g["File_Name"]: g for g in gallery_rows(mysql_database_url)}
+        for name in approved:
+            row = rows[name]
+            assert row["ollama_path"] is None and row["publish_error"] is None
+            full = (ftp.root / "gallery" / row["file_name"]).read_bytes()
+            image = pyexiv2.ImageData(full)
+            iptc, xmp = image.read_iptc(), image.read_xmp()
+            image.close()
+            assert iptc["Iptc.Application2.Caption"] == row["caption"]
+            assert iptc["Iptc.Application2.Keywords"] == row["keywords"]
+            assert iptc["Iptc.Application2.ObjectName"]
+            assert xmp["Xmp.dc.description"] == {'lang="x-default"': row["caption"]}
+            assert xmp["Xmp.dc.subject"] == row["keywords"]
+            assert xmp["Xmp.dc.title"] == {'lang="x-default"': iptc["Iptc.Application2.ObjectName"]}
+            assert xmp["Xmp.iptc.AltTextAccessibility"] == {'lang="x-default"': row["alt_text"]}
+            original = Path(row["incoming_path"]).read_bytes()
+            assert hashlib.sha256(original).hexdigest() == row["sha256"]  # the original is untouched
+            assert row["caption"].encode() not in original  # metadata went into the copy only
+            with Image.open(io.BytesIO(full)) as decoded_full, Image.open(io.BytesIO(original)) as decoded_original:
+                assert decoded_full.size == decoded_original.size and decoded_full.format == "JPEG"
+                assert decoded_full.tobytes() == decoded_original.tobytes()  # a JPEG is not re-encoded
+            with Image.open(ftp.root / "gallery" / "thumbs" / row["file_name"]) as thumb:
+                assert thumb.format == "JPEG" and max(thumb.size) == 400
+            entry = gallery[row["file_name"]]
+            assert entry["Caption"] == row["caption"] and entry["Alt_Text"] == row["alt_text"]
+            assert entry["Keywords"] == ", ".join(row["keywords"]) and entry["Set_Name"] == "gps"
+            assert entry["Width"] == 640 and entry["Height"] == 480
+            assert entry["Image_URL"] == f"/gallery/{row['file_name']}"
+        [report_file] = (proofdesk.workdir / "runs").glob("publish-*/publish_report.json")
+        assert json.loads(report_file.read_text())["published"] == 7
+
+        before = remote_state(ftp, mysql_database_url)
+        again = proofdesk("publish", "--yes", "--json", env=env)
+        assert again.exit_code == 0, again.output
+        assert json.loads(again.stdout)["published"] == 0
+        assert remote_state(ftp, mysql_database_url) == before  # same files, same rows, same ids
+        assert_mirror_agrees(proofdesk, ftp, mysql_database_url, approved)
+
+
+def test_publish_refuses_without_yes_when_not_on_a_terminal(proofdesk: Proofdesk, gps_set: Path) -> None:
+    prepare(proofdesk, gps_set)
+    result = proofdesk("publish", env=OFFLINE)
+    assert result.exit_code == 2
+    assert "--yes" in result.stderr
+    assert not (proofdesk.workdir / "published").exists() and not (proofdesk.workdir / "gallery.sqlite").exists()
+    assert all(row["status"] != "published" for row in proofdesk.rows())
+
+
+def test_the_default_publishes_locally_and_refuses_a_file_name_owned_by_another_image(
+    proofdesk: Proofdesk, gps_set: Path
+) -> None:
+    """No server configured: a folder and a SQLite gallery in the workdir (the demo path)."""
+    approved = prepare(proofdesk, gps_set)
+    rows = {row["original_name"]: row for row in proofdesk.rows()}
+    victim = rows[approved[0]]
+    gallery_url = f"sqlite:///{proofdesk.workdir / 'gallery.sqlite'}"
+    from proofdesk.adapters.gallery.sql import SqlGallery
+    from tests.contract.gallery.contract import make_entry
+
+    squatter = SqlGallery(gallery_url)
+    squatter.ensure_table()
+    squatter.upsert(make_entry(victim["file_name"], sha256="0" * 64))  # another image holds the name
+    squatter.close()
+
+    result = proofdesk("publish", "--yes", env=OFFLINE)
+    assert result.exit_code == 4, result.output
+    assert "refused" in result.stdout and "choose a new file name" in result.stdout
+    after = {row["original_name"]: row for row in proofdesk.rows()}
+    refused = after[approved[0]]
+    assert refused["status"] == "pending" and refused["metadata_quality"] == "blocked"
+    assert any(reason["rule"] == "file_name.gallery_conflict" for reason in refused["proof_reasons"])
+    assert [after[name]["status"] for name in approved[1:]] == ["published"] * 6
+    published_dir = proofdesk.workdir / "published"
+    assert sorted(p.name for p in published_dir.glob("*.jpg")) == sorted(after[name]["file_name"] for name in approved[1:])
+    assert len(list((published_dir / "thumbs").glob("*.jpg"))) == 6
+    names = {g["File_Name"]: g["Sha256"] for g in gallery_rows(gallery_url)}
+    assert names[victim["file_name"]] == "0" * 64  # never overwritten
+
+
+# ---------------------------------------------------------------- faults
+
+
+def test_ftp_connection_dropped_mid_upload_then_a_rerun_finishes(
+    proofdesk: Proofdesk, gps_set: Path, ftp: FtpServer, mysql_database_url: str
+) -> None:
+    approved = prepare(proofdesk, gps_set)
+    env = {**OFFLINE, **ftp.env(PROOFDESK_PUBLISH__FTP__RETRIES="2"), "PROOFDESK_GALLERY__URL": mysql_database_url}
+
+    def arm(path: str) -> None:  # after three rows (six files) the network starts dropping uploads
+        if len(ftp.received) == 6:
+            ftp.drop_uploads = 2
+
+    ftp.on_file_received = arm
+    first = proofdesk("publish", "--yes", "--json", env=env)
+    assert first.exit_code == 4, first.output
+    report = json.loads(first.stdout)
+    assert report["published"] == 3 and report["blocking_error"] and "failed after 2 attempt" in report["blocking_error"]
+    assert ftp.dropped == 2
+    rows = proofdesk.rows()
+    failed = [row for row in rows if row["publish_error"]]
+    assert len(failed) == 1 and failed[0]["status"] == "approved"
+    assert len(gallery_rows(mysql_database_url)) == 3
+    assert [r for r in rows if r["status"] == "approved" and r["remote_id"]] == []
+
+    ftp.on_file_received = None
+    second = proofdesk("publish", "--yes", "--json", env=env)
+    assert second.exit_code == 0, second.output
+    assert json.loads(second.stdout)["published"] == 4
+    assert_mirror_agrees(proofdesk, ftp, mysql_database_url, approved)
+
+
+def test_ftp_drop_is_retried_within_one_publish(
+    proofdesk: Proofdesk, gps_set: Path, ftp: FtpServer, mysql_database_url: str
+) -> None:
+    approved = prepare(proofdesk, gps_set)
+    ftp.drop_uploads = 2  # the first upload is cut twice; the third attempt gets through
+    result = proofdesk("publish", "--yes", env={**OFFLINE, **ftp.env(), "PROOFDESK_GALLERY__URL": mysql_database_url})
+    assert result.exit_code == 0, result.output
+    assert ftp.dropped == 2
+    assert_mirror_agrees(proofdesk, ftp, mysql_database_url, approved)
+
+
+def test_mariadb_gone_at_upsert_then_a_rerun_finishes(
+    proofdesk: Proofdesk, gps_set: Path, ftp: FtpServer, mysql_database_url: str
+) -> None:
+    approved = prepare(proofdesk, gps_set)
+    real = sa.engine.make_url(mysql_database_url)
+    with TcpProxy(real.host or "127.0.0.1", real.port or 3306) as proxy:
+        through_proxy = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        env = {**OFFLINE, **ftp.env(), **FAST_GALLERY, "PROOFDESK_GALLERY__URL": through_proxy}
+
+        def cut(path: str) -> None:  # row 4's files arrived: the database goes away before its upsert
+            if len(ftp.received) == 8:
+                proxy.cut()
+
+        ftp.on_file_received = cut
+        first = proofdesk("publish", "--yes", "--json", env=env)
+        assert first.exit_code == 4, first.output
+        report = json.loads(first.stdout)
+        assert report["published"] == 3 and "after 2 attempt" in report["blocking_error"]
+        assert len(gallery_rows(mysql_database_url)) == 3
+        failed = [row for row in proofdesk.rows() if row["publish_error"]]
+        assert len(failed) == 1 and failed[0]["status"] == "approved" and failed[0]["remote_id"] is None
+        assert (ftp.root / "gallery" / failed[0]["file_name"]).is_file()  # uploaded, never upserted
+
+        ftp.on_file_received = None
+        proxy.restore()
+        second = proofdesk("publish", "--yes", "--json", env=env)
+        assert second.exit_code == 0, second.output
+        assert json.loads(second.stdout)["published"] == 4
+    assert_mirror_agrees(proofdesk, ftp, mysql_database_url, approved)
+
+
+def test_mariadb_unreachable_from_the_start_touches_nothing(
+    proofdesk: Proofdesk, gps_set: Path, ftp: FtpServer, mysql_database_url: str
+) -> None:
+    approved = prepare(proofdesk, gps_set)
+    closed = sa.engine.make_url(mysql_database_url).set(host="127.0.0.1", port=closed_port())
+    env = {**OFFLINE, **ftp.env(), **FAST_GALLERY,
+           "PROOFDESK_GALLERY__URL": closed.render_as_string(hide_password=False)}
+    dry = proofdesk("publish", "--dry-run", env=env)
+    assert dry.exit_code == 4 and "gallery not readable" in dry.stderr
+    first = proofdesk("publish", "--yes", env=env)
+    assert first.exit_code == 4, first.output
+    assert "failed after 2 attempt" in first.stdout
+    assert ftp.files() == []
+    assert [row["status"] for row in proofdesk.rows() if row["original_name"] in approved] == ["approved"] * 7
+
+    second = proofdesk("publish", "--yes", env={**env, "PROOFDESK_GALLERY__URL": mysql_database_url})
+    assert second.exit_code == 0, second.output
+    assert_mirror_agrees(proofdesk, ftp, mysql_database_url, approved)
+
+
+@pytest.mark.parametrize("point", ["publish.after_upload:3", "publish.after_upsert:3"])
+def test_killed_between_upload_and_upsert_then_a_rerun_publishes_each_row_once(
+    proofdesk: Proofdesk, gps_set: Path, ftp: FtpServer, mysql_database_url: str, point: str
+) -> None:
+    approved = prepare(proofdesk, gps_set)
+    env = {**OFFLINE, **ftp.env(), "PROOFDESK_GALLERY__URL": mysql_database_url}
+    killed = proofdesk.subprocess("publish", "--yes", env={**env, "PROOFDESK_FAULT": point})
+    assert killed.returncode == -9, killed.stderr
+    published = [row for row in proofdesk.rows() if row["status"] == "published"]
+    assert len(published) == 2
+    assert len(ftp.files("gallery/thumbs")) == 3  # the third row's files arrived before the kill
+    assert len(gallery_rows(mysql_database_url)) == (2 if point.startswith("publish.after_upload") else 3)
+
+    rerun = proofdesk("publish", "--yes", "--json", env=env)  # takes over the dead publisher's lock
+    assert rerun.exit_code == 0, rerun.output
+    assert json.loads(rerun.stdout)["published"] == 5
+    assert_mirror_agrees(proofdesk, ftp, mysql_database_url, approved)

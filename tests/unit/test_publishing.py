@@ -1,0 +1,267 @@
+"""The publish use case over the fakes: only approved rows, failures stay approved with the error,
+service outages stop the run, gallery name conflicts go back to review, reruns are idempotent,
+dry runs write nothing, model-ready files of published rows only are cleaned."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from datetime import UTC, datetime
+
+import pytest
+from PIL import Image
+
+from proofdesk.adapters.memory import (
+    FakeImageProcessor,
+    FakeMetadataWriter,
+    FixedClock,
+    InMemoryFileStore,
+    InMemoryGallery,
+    InMemoryQueueStore,
+    InMemoryUploader,
+    RecordingReporter,
+)
+from proofdesk.core import failpoints, queue
+from proofdesk.core.errors import SessionLocked
+from proofdesk.core.failpoints import FaultInjected
+from proofdesk.core.models import ProofVerdict, Row, RowStatus
+from proofdesk.core.ports import FileStore, LockHolder
+from proofdesk.core.publishing import (
+    GalleryEntry,
+    PublishOptions,
+    Publisher,
+    conflict_reason,
+    gallery_entry,
+    published_title,
+    publish_approved,
+)
+
+
+def image_bytes(seed: int, kind: str = "JPEG") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (seed * 40 % 256, 100, 200)).save(buffer, kind)
+    return buffer.getvalue()
+
+
+class World:
+    def __init__(self) -> None:
+        self.store = InMemoryQueueStore()
+        self.files = InMemoryFileStore()
+        self.uploader = InMemoryUploader()
+        self.gallery = InMemoryGallery()
+        self.writer = FakeMetadataWriter()
+        self.reporter = RecordingReporter()
+        self.alive: set[int] = set()
+
+    def publisher(self, **options: object) -> Publisher:
+        return Publisher(
+            store=self.store, uploader=self.uploader, gallery=self.gallery, processor=FakeImageProcessor(),
+            writer=self.writer, files=self.files, clock=FixedClock(datetime(2026, 6, 12, 9, 0, tzinfo=UTC)),
+            reporter=self.reporter, options=PublishOptions(thumbnail_size=32, **options),  # type: ignore[arg-type]
+            pid=4242, host="here", is_alive=lambda holder: holder.pid in self.alive,
+        )
+
+    def add(self, index: int, status: RowStatus = RowStatus.APPROVED, kind: str = "JPEG") -> Row:
+        data = image_bytes(index, kind)
+        name = f"IMG_{index:04d}.{'jpg' if kind == 'JPEG' else 'png'}"
+        incoming = self.files.write_bytes(FileStore.INCOMING, f"trip/{name}", data).path
+        model = self.files.write_bytes(FileStore.WORK, f"model/trip/{index}.jpg", b"model").path
+        row = Row(set_name="trip", original_name=name, sha256=hashlib.sha256(data).hexdigest(),
+                  incoming_path=incoming, ollama_path=model, status=RowStatus.PENDING,
+                  caption=f"Harbour view number {index} in the morning light.", alt_text=f"Harbour {index}",
+                  keywords=["harbour", "morning"], file_name=f"harbour-{index}.jpg", width=64, height=48)
+        row = queue.prove(row, lambda r: (ProofVerdict.ACCEPTED, []))
+        if status in (RowStatus.APPROVED, RowStatus.PUBLISHED):
+            row = queue.approve(row)
+        if status == RowStatus.PUBLISHED:
+            row = queue.mark_published(row, "999")
+        if status == RowStatus.REJECTED:
+            row = queue.reject(row)
+        with self.store.unit_of_work() as uow:
+            stored = uow.rows.add(row)
+            uow.commit()
+        return stored
+
+    def row(self, row: Row) -> Row:
+        with self.store.unit_of_work() as uow:
+            found = uow.rows.get(*row.key)
+        assert found is not None
+        return found
+
+
+@pytest.fixture
+def world() -> World:
+    failpoints.reset()
+    return World()
+
+
+def test_only_approved_rows_are_published_and_mirrored(world: World) -> None:
+    approved = [world.add(1), world.add(2)]
+    pending, rejected = world.add(3, RowStatus.PENDING), world.add(4, RowStatus.REJECTED)
+    report = publish_approved(world.publisher())
+    assert (report.published, report.failed, report.refused, report.ok) == (2, 0, 0, True)
+    assert sorted(world.uploader.files) == ["/gallery/harbour-1.jpg", "/gallery/harbour-2.jpg",
+                                            "/gallery/thumbs/harbour-1.jpg", "/gallery/thumbs/harbour-2.jpg"]
+    for row in approved:
+        stored = world.row(row)
+        assert stored.status == RowStatus.PUBLISHED
+        assert stored.remote_id == world.gallery.lookup(stored.file_name or "").remote_id  # type: ignore[union-attr]
+        assert stored.ollama_path is None
+    for row in (pending, rejected):
+        assert world.row(row).status == row.status and world.row(row).remote_id is None
+        assert world.files.read_path(row.ollama_path or "") == b"model"  # kept for Generate
+    assert world.reporter.messages("session") == [report.id] and report.id.startswith("publish-20260612T090000Z-")
+    assert world.reporter.artifacts["publish_report.json"]["published"] == 2
+    assert world.store.lock.holder() is None
+
+
+def test_the_metadata_goes_into_the_copy_and_the_thumbnail_is_a_jpeg(world: World) -> None:
+    row = world.add(1)
+    original = world.files.read_path(row.incoming_path or "")
+    publish_approved(world.publisher())
+    full = world.uploader.files["/gallery/harbour-1.jpg"]
+    assert full.startswith(original) and full != original and FakeMetadataWriter.MARKER in full
+    assert world.files.read_path(row.incoming_path or "") == original  # the original is untouched
+    [embedded] = world.writer.embedded
+    assert embedded.caption == row.caption and embedded.alt_text == row.alt_text and embedded.title == "Harbour 1"
+    with Image.open(io.BytesIO(world.uploader.files["/gallery/thumbs/harbour-1.jpg"])) as thumb:
+        assert thumb.format == "JPEG" and max(thumb.size) == 32
+
+
+def test_a_png_original_is_re_encoded_to_jpeg(world: World) -> None:
+    world.add(1, kind="PNG")
+    publish_approved(world.publisher())
+    full = world.uploader.files["/gallery/harbour-1.jpg"]
+    with Image.open(io.BytesIO(full.split(FakeMetadataWriter.MARKER)[0])) as image:
+        assert image.format == "JPEG" and image.size == (64, 48)
+
+
+def test_a_row_failure_leaves_it_approved_with_the_error_and_the_others_go_on(world: World) -> None:
+    broken, fine = world.add(1), world.add(2)
+    world.files.remove_path(broken.incoming_path or "")
+    report = publish_approved(world.publisher())
+    assert (report.published, report.failed, report.blocking_error) == (1, 1, None)
+    stored = world.row(broken)
+    assert stored.status == RowStatus.APPROVED and "incoming copy" in (stored.publish_error or "")
+    assert world.row(fine).status == RowStatus.PUBLISHED
+    assert world.gallery.file_names() == ["harbour-2.jpg"]
+
+
+def test_a_service_outage_stops_publishing_and_a_rerun_resumes(world: World) -> None:
+    rows = [world.add(index) for index in (1, 2, 3)]
+    world.uploader.fail_puts = 1
+    report = publish_approved(world.publisher())
+    assert report.blocking_error and [r.outcome for r in report.results] == ["failed", "not_attempted", "not_attempted"]
+    assert world.row(rows[0]).publish_error and world.row(rows[1]).publish_error is None
+    assert all(world.row(row).ollama_path for row in rows)  # no cleanup after a blocking error
+    again = publish_approved(world.publisher())
+    assert again.published == 3 and again.ok
+    assert world.row(rows[0]).publish_error is None
+
+
+def test_a_file_name_owned_by_another_image_is_refused_and_goes_back_to_review(world: World) -> None:
+    row = world.add(1)
+    world.gallery.upsert(GalleryEntry(file_name="harbour-1.jpg", sha256="0" * 64))
+    report = publish_approved(world.publisher())
+    assert report.refused == 1 and not report.ok
+    stored = world.row(row)
+    assert stored.status == RowStatus.PENDING and stored.metadata_quality == ProofVerdict.BLOCKED
+    assert stored.proof_reasons[-1].rule == "file_name.gallery_conflict"
+    assert not stored.has_current_accepted_proof()
+    with pytest.raises(queue.IllegalTransition):
+        queue.approve(stored)
+    assert world.uploader.files == {} and world.gallery.lookup("harbour-1.jpg").sha256 == "0" * 64  # type: ignore[union-attr]
+
+
+def test_a_rerun_after_success_changes_nothing_remote(world: World) -> None:
+    world.add(1)
+    publish_approved(world.publisher())
+    files, upserts, puts = dict(world.uploader.files), world.gallery.upserts, world.uploader.puts
+    report = publish_approved(world.publisher())
+    assert report.results == [] and world.uploader.files == files
+    assert (world.gallery.upserts, world.uploader.puts) == (upserts, puts)
+
+
+def test_an_edited_published_row_republishes_under_the_same_file_name_and_id(world: World) -> None:
+    row = world.add(1)
+    publish_approved(world.publisher())
+    first = world.row(row)
+    edited = queue.edit(first, {"caption": "Harbour view number 1 under a clear morning sky."},
+                        lambda r: (ProofVerdict.ACCEPTED, []))
+    assert edited.status == RowStatus.PENDING
+    with world.store.unit_of_work() as uow:
+        uow.rows.update(queue.approve(edited))
+        uow.commit()
+    report = publish_approved(world.publisher())
+    assert report.results[0].republish and report.published == 1
+    assert world.row(row).remote_id == first.remote_id
+    assert world.gallery.file_names() == ["harbour-1.jpg"]
+    assert world.gallery.lookup("harbour-1.jpg").entry.caption.endswith("clear morning sky.")  # type: ignore[union-attr]
+
+
+def test_our_own_entry_with_a_changed_image_is_not_a_conflict() -> None:
+    row = Row(set_name="s", original_name="a.jpg", sha256="1" * 64, file_name="a.jpg", remote_id="7")
+    from proofdesk.core.publishing import GalleryRecord
+
+    ours = GalleryRecord(remote_id="7", entry=GalleryEntry(file_name="a.jpg", sha256="2" * 64))
+    theirs = GalleryRecord(remote_id="8", entry=GalleryEntry(file_name="a.jpg", sha256="2" * 64))
+    assert conflict_reason(row, ours) is None
+    assert conflict_reason(row, None) is None
+    assert "another image" in (conflict_reason(row, theirs) or "")
+
+
+def test_a_dry_run_writes_nothing(world: World) -> None:
+    rows = [world.add(1), world.add(2)]
+    world.gallery.upsert(GalleryEntry(file_name="harbour-2.jpg", sha256="0" * 64))
+    upserts = world.gallery.upserts
+    report = publish_approved(world.publisher(), dry_run=True)
+    assert [r.outcome for r in report.results] == ["would_publish", "would_refuse"]
+    assert world.uploader.files == {} and world.gallery.upserts == upserts
+    assert [world.row(row) for row in rows] == rows
+    assert world.reporter.artifacts == {} and world.reporter.messages("session") == []
+    assert world.store.lock.holder() is None
+
+
+def test_a_live_session_holding_the_queue_blocks_publishing(world: World) -> None:
+    world.add(1)
+    world.alive.add(77)
+    world.store.lock.acquire(LockHolder("20260612T085900Z-abc123", 77, "here", datetime.now(UTC)))
+    with pytest.raises(SessionLocked, match="holds the queue"):
+        publish_approved(world.publisher())
+    assert world.uploader.files == {}
+
+
+def test_a_dead_publisher_s_lock_is_taken_over(world: World) -> None:
+    world.add(1)
+    world.store.lock.acquire(LockHolder("publish-20260612T085900Z-dead00", 66, "here", datetime.now(UTC)))
+    report = publish_approved(world.publisher())
+    assert report.published == 1
+    assert any("died while publishing" in message for message in world.reporter.messages("warn"))
+
+
+def test_a_fault_after_upload_leaves_the_row_approved_and_releases_the_lock(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    row = world.add(1)
+    monkeypatch.setenv("PROOFDESK_FAULT", "publish.after_upload:1:raise")
+    with pytest.raises(FaultInjected):
+        publish_approved(world.publisher())
+    assert world.row(row).status == RowStatus.APPROVED and world.gallery.file_names() == []
+    assert world.store.lock.holder() is None
+    assert "publish_report.json" in world.reporter.artifacts
+    monkeypatch.delenv("PROOFDESK_FAULT")
+    assert publish_approved(world.publisher()).published == 1
+    assert len(world.uploader.files) == 2
+
+
+def test_gallery_entry_and_title(world: World) -> None:
+    row = world.add(1).model_copy(update={"camera_make": "NIKON CORPORATION", "camera_model": "NIKON D750",
+                                          "captured_at": "2008-10-22T16:28:39"})
+    entry = gallery_entry(row, PublishOptions(image_base_url="https://example.org/g/"))
+    assert entry.image_url == "https://example.org/g/harbour-1.jpg"
+    assert entry.thumb_url == "https://example.org/g/thumbs/harbour-1.jpg"
+    assert entry.camera == "NIKON D750" and entry.captured_at == "2008-10-22T16:28:39"
+    assert published_title(row.model_copy(update={"file_name": "lofoten_reine-at-dawn.jpg"})) == "Lofoten reine at dawn"
+    assert len(published_title(row.model_copy(update={"file_name": "é" * 100 + ".jpg"})).encode()) <= 64
+    assert json.loads(entry.model_dump_json())["keywords"] == ["harbour", "morning"]

@@ -14,7 +14,15 @@ if [ ! -f /usr/share/opencv4/quality/brisque_model_live.yml ]; then
     echo "note: BRISQUE scores fall back to a formula until opencv-data is installed (sudo apt-get install opencv-data)"
   fi
 fi
-.venv/bin/proofdesk --config demo/proofdesk.toml run demo/sets/2008-10-22_arezzo --no-review
-.venv/bin/proofdesk --config demo/proofdesk.toml status
+demo=(.venv/bin/proofdesk --config demo/proofdesk.toml)
+# Stages 1-7 on the demo set (offline captioner: no model server needed). Exit 3 would mean some
+# rows are blocked by the proof; the review desk is where a person fixes them.
+"${demo[@]}" run demo/sets/2008-10-22_arezzo --no-review
+# What a reviewer does in `proofdesk review`, done here by script: approve what the proof accepted,
+# then publish the approved rows to the local gallery (a folder and a SQLite gallery table).
+"${demo[@]}" approve --all-accepted
+"${demo[@]}" publish --yes
+"${demo[@]}" status
 echo
-echo "Demo queue in demo/.proofdesk-demo/. Next: .venv/bin/proofdesk --config demo/proofdesk.toml rows --json"
+echo "Published demo gallery: demo/.proofdesk-demo/published/ (images + thumbs/) and demo/.proofdesk-demo/gallery.sqlite"
+echo "Open the review desk: .venv/bin/proofdesk --config demo/proofdesk.toml review"

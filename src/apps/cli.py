@@ -38,6 +38,7 @@ class CliContext:
         self.config_file = config_file
         self._settings: Settings | None = None
         self._container: Container | None = None
+        self.quiet = False
 
     @property
     def settings(self) -> Settings:
@@ -96,9 +97,11 @@ def _print_json(data: Any) -> None:
     envvar="PROOFDESK_CONFIG",
     help="TOML config file. Without one, proofdesk works in ./.proofdesk/ with embedded defaults.",
 )
+@click.option("-v", "--verbose", is_flag=True, help="Debug log lines on stderr (also in each session's stage log).")
+@click.option("-q", "--quiet", "quiet_all", is_flag=True, help="Only warnings and errors on the terminal.")
 @click.version_option(package_name="proofdesk")
 @click.pass_context
-def main(ctx: click.Context, config_file: Path | None) -> None:
+def main(ctx: click.Context, config_file: Path | None, verbose: bool, quiet_all: bool) -> None:
     """proofdesk: from memory card to published gallery.
 
     Validates photo sets, copies them to an incoming area, reads EXIF, queues one row per image,
@@ -107,7 +110,17 @@ def main(ctx: click.Context, config_file: Path | None) -> None:
     Exit codes: 0 ok, 1 bug, 2 bad input or illegal transition, 3 rows blocked by the proof,
     4 external service/resource failed, 5 queue locked by another session, 130 interrupted.
     """
+    import logging
+
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING if quiet_all else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not verbose:
+        for noisy in ("httpx", "httpcore", "urllib3", "PIL"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
     ctx.obj = CliContext(config_file)
+    ctx.obj.quiet = quiet_all
 
 
 @contextmanager
@@ -195,6 +208,7 @@ def run_command(cli: CliContext, set_dirs: tuple[Path, ...], until: str, skip_in
     from proofdesk.core.intake import ValidationFailed
     from proofdesk.core.models import Stage
 
+    quiet = quiet or cli.quiet
     reporter = ConsoleReporter(cli.settings.runs_dir, quiet=quiet or as_json)
     try:
         pipeline = cli.container.pipeline(reporter=reporter)

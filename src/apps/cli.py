@@ -364,7 +364,8 @@ def export(cli: CliContext, output: Path | None) -> None:
 @click.pass_obj
 @handle_errors
 def doctor(cli: CliContext, as_json: bool) -> None:
-    """Check storage, the captioner (runtime check) and the work area; exit 4 when a check fails."""
+    """Check storage, work area, captioner (runtime check), scorers (real or fallback), uploader and
+    gallery: one line each; exit 4 when a check fails."""
     from proofdesk.core.errors import ProofdeskError
 
     checks: list[dict[str, Any]] = []
@@ -393,15 +394,44 @@ def doctor(cli: CliContext, as_json: bool) -> None:
         info = cli.container.captioner().runtime_check(cli.settings.captioner.model)
         return info.describe()
 
+    def scorers() -> str:
+        quality = cli.container.quality_scorer()
+        aesthetic = cli.container.aesthetic_scorer()
+        return f"BRISQUE: {quality.describe()}; aesthetic: {aesthetic.describe()}"
+
+    def uploader() -> str:
+        target = cli.container.uploader()
+        try:
+            target.list_dir("/")
+        finally:
+            target.close()
+        return f"{target.description} reachable"
+
+    def gallery() -> str:
+        target = cli.container.gallery()
+        names = target.file_names()
+        return f"{target.description}: {len(names)} published file name(s)"
+
     check("storage", storage)
     check("workdir", workdir)
     check("captioner", captioner)
+    check("scorers", scorers)
+    check("uploader", uploader)
+    check("gallery", gallery)
+    for item in checks:  # a fallback score is allowed but must be visible
+        if item["check"] == "scorers" and item["ok"] and "fallback" in item["detail"]:
+            item["warning"] = "a scorer runs its documented fallback formula (marked *_fallback on rows)"
     failed = [c for c in checks if not c["ok"]]
     if as_json:
         _print_json({"ok": not failed, "checks": checks})
     else:
         for item in checks:
-            mark = click.style("ok  ", fg="green") if item["ok"] else click.style("FAIL", fg="red")
+            if not item["ok"]:
+                mark = click.style("FAIL", fg="red")
+            elif item.get("warning"):
+                mark = click.style("warn", fg="yellow")
+            else:
+                mark = click.style("ok  ", fg="green")
             click.echo(f"{mark} {item['check']:10} {item['detail']}")
     if failed:
         sys.exit(EXIT_EXTERNAL)

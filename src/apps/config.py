@@ -157,6 +157,14 @@ class GallerySettings(_Section):
         raise ConfigError(f"gallery.url: unsupported database {self.url.split(':', 1)[0]!r}; use sqlite:/// or mysql+pymysql://")
 
 
+class ClassifierSettings(_Section):
+    enabled: bool = Field(default=False, description="CLIP zero-shot classifier hints for the caption prompt.")
+    vocabulary: list[str] = Field(default_factory=list, description="Labels to choose from; empty = the built-in list.")
+    template: str = Field(default="a photo of a {}", description="Text prompt for each label ({} is the label).")
+    top_k: int = Field(default=5, ge=1, le=50, description="At most this many hints per photo.")
+    min_probability: float = Field(default=0.05, ge=0, le=1, description="Hints below this probability are left out.")
+
+
 class ReviewSettings(_Section):
     dictionary: str | None = Field(
         default=None,
@@ -193,6 +201,7 @@ class Settings(BaseSettings):
     logging: LoggingSettings = LoggingSettings()
     proof: ProofConfig = ProofConfig()
     review: ReviewSettings = ReviewSettings()
+    classifier: ClassifierSettings = ClassifierSettings()
 
     # where the file came from, for messages and relative paths; not a key
     config_file: str | None = Field(default=None, exclude=True)

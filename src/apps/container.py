@@ -17,6 +17,7 @@ from proofdesk.adapters.captioner.offline import OfflineCaptioner
 from proofdesk.adapters.captioner.ollama import OllamaCaptioner
 from proofdesk.adapters.captioner.openai_compat import OpenAICompatCaptioner
 from proofdesk.adapters.clock import SystemClock
+from proofdesk.adapters.scoring.clip_classifier import DEFAULT_VOCABULARY, OpenClipClassifier
 from proofdesk.adapters.exif.pyexiv2_reader import Pyexiv2ExifReader
 from proofdesk.adapters.files.local import LocalFileStore
 from proofdesk.adapters.files.scanner import LocalSetScanner
@@ -66,6 +67,7 @@ def _caption_settings(settings: Settings) -> CaptionSettings:
         parallel=captioner.parallel,
         glossary=settings.glossary(),
         num_ctx=captioner.num_ctx,
+        hint_count=settings.classifier.top_k,
     )
 
 
@@ -311,8 +313,24 @@ class Container(containers.DeclarativeContainer):
         mysql=providers.Singleton(_make_gallery, settings),
     )
 
+    classifier = providers.Selector(
+        providers.Callable(lambda s: "on" if s.classifier.enabled else "off", settings),
+        on=providers.Singleton(
+            OpenClipClassifier,
+            model=providers.Callable(lambda s: s.scoring.clip_model, settings),
+            weights=providers.Callable(lambda s: s.scoring.clip_weights, settings),
+            vocabulary=providers.Callable(lambda s: s.classifier.vocabulary or DEFAULT_VOCABULARY, settings),
+            template=providers.Callable(lambda s: s.classifier.template, settings),
+            min_probability=providers.Callable(lambda s: s.classifier.min_probability, settings),
+            device=providers.Callable(lambda s: s.scoring.device, settings),
+            threads=providers.Callable(lambda s: s.scoring.threads, settings),
+        ),
+        off=providers.Object(None),
+    )
+
     caption_stage = providers.Factory(
         CaptionStage,
+        classifier=classifier,
         captioner=captioner,
         settings=providers.Callable(_caption_settings, settings),
         cache=answer_cache,

@@ -17,13 +17,13 @@ threads (0 = one per core).
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from proofdesk.adapters.scoring.fallback import FallbackAestheticScorer
+from proofdesk.adapters.scoring.open_clip_loader import ClipUnavailable, check_model_files, load_open_clip
 from proofdesk.core.scoring import AestheticScorer, DecodedImage, Score
 
 ENGINE_PREFIX = "open_clip"
@@ -100,46 +100,22 @@ class OpenClipAestheticScorer(AestheticScorer):
                     self._fallback = FallbackAestheticScorer(reason)
             return self._loaded
 
-    def _architecture(self, open_clip: Any) -> str:
-        if self.model_name.endswith(".json"):
-            config = Path(self.model_name)
-            if not config.is_file():
-                raise FileNotFoundError(f"scoring.clip_model config file {config} does not exist")
-            open_clip.add_model_config(config)
-            return config.stem
-        return self.model_name
-
     def _try_load(self) -> str | None:
-        if ":" in self.model_name.split("/")[0] and not Path(self.model_name).exists():
-            return f"scoring.clip_model {self.model_name!r}: hub models are not downloaded; give a built-in name or a config file"
-        if not self.weights:
-            return "scoring.clip_weights is not set (path of an open_clip checkpoint file)"
-        if not Path(self.weights).is_file():
-            return f"scoring.clip_weights file {self.weights} does not exist"
-        if not self.head_path:
-            return "scoring.aesthetic_head is not set (path of the aesthetic head's state dict)"
-        if not Path(self.head_path).is_file():
+        if self.head_path is not None and not Path(self.head_path).is_file():
             return f"scoring.aesthetic_head file {self.head_path} does not exist"
         try:
-            import open_clip
-            import torch
-        except ImportError as exc:
-            return f"torch/open_clip are not installed ({exc}); install proofdesk[ml]"
-        torch.set_num_threads(self.threads if self.threads > 0 else max(1, os.cpu_count() or 1))
-        device = self.device
-        if device == "auto":
-            device = "cuda" if torch.cuda.is_available() else "cpu"
+            check_model_files(self.model_name, self.weights)
+            if not self.head_path:
+                return "scoring.aesthetic_head is not set (path of the aesthetic head's state dict)"
+            loaded = load_open_clip(self.model_name, self.weights, self.device, self.threads)
+        except ClipUnavailable as exc:
+            return str(exc)
+        torch, model = loaded.torch, loaded.model
         try:
-            architecture = self._architecture(open_clip)
-            # `pretrained` is an existing file here, so open_clip loads it and never downloads.
-            model, _, preprocess = open_clip.create_model_and_transforms(
-                architecture, pretrained=self.weights, device=device
-            )
-            model.eval()
             state = torch.load(self.head_path, map_location="cpu", weights_only=True)
             if isinstance(state, dict) and "state_dict" in state:
                 state = state["state_dict"]
-            head = build_head(state).to(device).eval()
+            head = build_head(state).to(loaded.device).eval()
         except (RuntimeError, ValueError, KeyError, OSError) as exc:
             return f"cannot load CLIP model {self.model_name} from {self.weights} / head {self.head_path}: {exc}"
         embedding = int(getattr(model.visual, "output_dim", 0) or model.text_projection.shape[1])
@@ -148,9 +124,9 @@ class OpenClipAestheticScorer(AestheticScorer):
                 f"scoring.aesthetic_head {self.head_path} takes {head_input_size(head)}-d embeddings but "
                 f"{self.model_name} gives {embedding}-d ones; use the head trained for this model"
             )
-        self._torch, self._model, self._head, self._preprocess = torch, model, head, preprocess
+        self._torch, self._model, self._head, self._preprocess = torch, model, head, loaded.preprocess
         self.embedding_size = embedding
-        self.device = device
+        self.device = loaded.device
         return None
 
     # ---- AestheticScorer

@@ -29,6 +29,15 @@ class ConfigError(Exception):
     """The configuration is unusable; the message names the key and the problem (exit code 2)."""
 
 
+def database_backend(key: str, url: str | None) -> str:
+    """`sqlite` (also for no URL: the default file database) or `mysql`, from a SQLAlchemy URL."""
+    if url is None or url.startswith("sqlite"):
+        return "sqlite"
+    if url.startswith(("mysql", "mariadb")):
+        return "mysql"
+    raise ConfigError(f"{key}: unsupported database {url.split(':', 1)[0]!r}; use sqlite:/// or mysql+pymysql://")
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -42,13 +51,9 @@ class StorageSettings(_Section):
 
     @property
     def backend(self) -> str:
-        if self.url is None or self.url.startswith("sqlite"):
-            return "sqlite"
-        if self.url.startswith(("mysql", "mariadb")):
-            return "mysql"
-        if self.url.startswith("memory"):
+        if self.url is not None and self.url.startswith("memory"):
             return "memory"
-        raise ConfigError(f"storage.url: unsupported database {self.url.split(':', 1)[0]!r}; use sqlite:/// or mysql+pymysql://")
+        return database_backend("storage.url", self.url)
 
 
 class CaptionerSettings(_Section):
@@ -150,11 +155,7 @@ class GallerySettings(_Section):
 
     @property
     def backend(self) -> str:
-        if self.url is None or self.url.startswith("sqlite"):
-            return "sqlite"
-        if self.url.startswith(("mysql", "mariadb")):
-            return "mysql"
-        raise ConfigError(f"gallery.url: unsupported database {self.url.split(':', 1)[0]!r}; use sqlite:/// or mysql+pymysql://")
+        return database_backend("gallery.url", self.url)
 
 
 class ClassifierSettings(_Section):
@@ -229,10 +230,7 @@ class Settings(BaseSettings):
 
     @property
     def workdir_path(self) -> Path:
-        path = Path(self.workdir).expanduser()
-        if not path.is_absolute() and self.config_file:
-            path = Path(self.config_file).parent / path
-        return path.absolute()
+        return self.resolve_path(self.workdir)
 
     @property
     def storage_url(self) -> str:

@@ -627,3 +627,49 @@ class FakeMetadataWriter(MetadataWriter):
     def embed(self, jpeg: bytes, metadata: PublishedMetadata) -> bytes:
         self.embedded.append(metadata)
         return jpeg + self.MARKER + metadata.model_dump_json().encode()
+
+
+# ---------------------------------------------------------------- stage 1: set listing and image checks
+
+from proofdesk.core.intake import ImageCheck, ImageInspector, SetEntry, SetListing, SetScanner  # noqa: E402
+
+
+class FakeSetScanner(SetScanner):
+    """Returns the listing registered for a folder; an unknown folder "does not exist"."""
+
+    def __init__(self, listings: dict[str, SetListing] | None = None) -> None:
+        self.listings = dict(listings or {})
+
+    def add(self, set_dir: str, entries: Sequence[SetEntry], problem: str | None = None) -> None:
+        self.listings[set_dir] = SetListing(Path(set_dir).name, set_dir, problem, tuple(entries))
+
+    def scan(self, set_dir: str) -> SetListing:
+        listing = self.listings.get(set_dir)
+        if listing is None:
+            return SetListing(Path(set_dir).name, set_dir, "set folder does not exist")
+        return listing
+
+
+class FakeImageInspector(ImageInspector):
+    """Registered checks by path; unregistered bytes are hashed and judged by their magic number
+    (JPEG/PNG/TIFF pass, anything else "is not an image"), never decoded."""
+
+    MAGIC = {b"\xff\xd8\xff": "JPEG", b"\x89PNG": "PNG", b"II*\x00": "TIFF", b"MM\x00*": "TIFF"}
+
+    def __init__(self, checks: dict[str, ImageCheck] | None = None) -> None:
+        self.checks = dict(checks or {})
+
+    def inspect(self, path: str, max_pixels: int) -> ImageCheck:
+        if path in self.checks:
+            return self.checks[path]
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            return ImageCheck(None, 0, problem=f"cannot be read: {exc.strerror or exc}")
+        digest = hashlib.sha256(data).hexdigest()
+        if not data:
+            return ImageCheck(digest, 0, problem="zero-byte file")
+        image_format = next((name for magic, name in self.MAGIC.items() if data.startswith(magic)), None)
+        if image_format is None:
+            return ImageCheck(digest, len(data), problem="not an image Pillow can read (wrong extension or corrupt)")
+        return ImageCheck(digest, len(data), image_format)

@@ -673,3 +673,27 @@ class FakeImageInspector(ImageInspector):
         if image_format is None:
             return ImageCheck(digest, len(data), problem="not an image Pillow can read (wrong extension or corrupt)")
         return ImageCheck(digest, len(data), image_format)
+
+
+# ---------------------------------------------------------------- the reviewer
+
+from proofdesk.core.review import Decision, Reviewer, ReviewService, apply_decision  # noqa: E402
+
+
+class ScriptedReviewer(Reviewer):
+    """Applies a list of decisions in order; refused ones are kept in `refused` (never raised)."""
+
+    def __init__(self, decisions: Sequence[Decision]) -> None:
+        self.decisions = list(decisions)
+        self.refused: list[tuple[Decision, str]] = []
+        self.seen_qc: dict[str, Any] | None = None
+
+    def review(self, service: ReviewService, qc_summary: dict[str, Any] | None = None) -> None:
+        from proofdesk.core.errors import ProofdeskError
+
+        self.seen_qc = qc_summary
+        for decision in self.decisions:
+            try:
+                apply_decision(service, decision)
+            except ProofdeskError as exc:
+                self.refused.append((decision, str(exc)))

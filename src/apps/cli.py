@@ -564,7 +564,6 @@ def dictionary_list(cli: CliContext) -> None:
 @handle_errors
 def review(cli: CliContext) -> None:
     """Open the review desk (urwid): edit, spellcheck, Generate, approve/reject, publish."""
-    from proofdesk.apps.review.desk import ReviewDesk, run_desk
     from proofdesk.core.errors import InputError
 
     if not sys.stdin.isatty() or not sys.stdout.isatty():
@@ -575,9 +574,7 @@ def review(cli: CliContext) -> None:
         candidates = sorted(runs.glob("*/qc_summary.json"))
         if candidates:
             qc = json.loads(candidates[-1].read_text())
-    publisher = getattr(cli.container, "desk_publisher", None)
-    desk = ReviewDesk(_review_service(cli), publisher=publisher() if publisher is not None else None, qc_summary=qc)
-    run_desk(desk)
+    cli.container.reviewer().review(_review_service(cli), qc)
 
 
 @main.command()

@@ -17,6 +17,7 @@ from proofdesk.adapters.captioner.offline import OfflineCaptioner
 from proofdesk.adapters.captioner.ollama import OllamaCaptioner
 from proofdesk.adapters.captioner.openai_compat import OpenAICompatCaptioner
 from proofdesk.adapters.clock import SystemClock
+from proofdesk.apps.review.desk import UrwidReviewer
 from proofdesk.adapters.scoring.clip_classifier import DEFAULT_VOCABULARY, OpenClipClassifier
 from proofdesk.adapters.exif.pyexiv2_reader import Pyexiv2ExifReader
 from proofdesk.adapters.files.local import LocalFileStore
@@ -43,7 +44,7 @@ from proofdesk.core.models import Stage
 from proofdesk.core.models import Row
 from proofdesk.core.pipeline import Pipeline, RowStage
 from proofdesk.core.proof import DuplicateIndex
-from proofdesk.core.review import ReviewService, Spellchecker
+from proofdesk.core.review import Reviewer, ReviewService, Spellchecker
 from proofdesk.core.ports import Clock, ExifReader, FileStore, QueueStore
 from proofdesk.core.scoring import (
     AestheticScorer,
@@ -382,6 +383,8 @@ class Container(containers.DeclarativeContainer):
     # The review desk's publish key (`proofdesk review` looks this provider up by name).
     desk_publisher = providers.Callable(_desk_publisher, publisher.provider, settings)
 
+    reviewer = providers.Singleton(UrwidReviewer, publisher=desk_publisher)
+
     # The front end passes its Reporter when it asks for a pipeline: `container.pipeline(reporter=...)`.
     pipeline = providers.Factory(
         Pipeline,
@@ -420,6 +423,7 @@ def check_ports(container: Container) -> None:
         ("image_inspector", ImageInspector),
         ("captioner", Captioner),
         ("spellchecker", Spellchecker),
+        ("reviewer", Reviewer),
         ("image_processor", ImageProcessor),
         ("quality_scorer", QualityScorer),
         ("aesthetic_scorer", AestheticScorer),

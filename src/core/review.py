@@ -243,3 +243,34 @@ def _clean_changes(row: Row, changes: dict[str, Any]) -> dict[str, Any]:
             value = value.strip() or None
         cleaned[name] = value
     return cleaned
+
+
+# ---------------------------------------------------------------- the reviewer as a port
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One reviewer action on a row: `approve`, `reject`, `reopen`, `edit` (with changes) or `generate`."""
+
+    action: str
+    key: str
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+class Reviewer(ABC):
+    """Who decides after stage 7: the urwid desk (a person) or a scripted fake (tests, automation).
+    The pipeline asks; the reviewer answers through the ReviewService (beets' importer asks its
+    session's `choose_match` the same way)."""
+
+    @abstractmethod
+    def review(self, service: ReviewService, qc_summary: dict[str, Any] | None = None) -> None: ...
+
+
+def apply_decision(service: ReviewService, decision: Decision) -> Row:
+    if decision.action == "edit":
+        return service.edit(decision.key, decision.changes)
+    if decision.action == "generate":
+        return service.regenerate(decision.key)
+    if decision.action in ("approve", "reject", "reopen"):
+        return getattr(service, decision.action)(decision.key)
+    raise InputError(f"unknown review action {decision.action!r}")

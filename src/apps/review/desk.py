@@ -18,7 +18,7 @@ import urwid
 from proofdesk.apps.review.keys import FILTER_CYCLE, action_for, footer_text, help_lines
 from proofdesk.core.errors import ProofdeskError
 from proofdesk.core.models import EDITABLE_FIELDS, ProofVerdict, Row, RowStatus
-from proofdesk.core.review import ReviewService
+from proofdesk.core.review import Reviewer, ReviewService
 
 PALETTE = [
     ("header", "white,bold", "dark blue"),
@@ -594,6 +594,17 @@ class DeskWidget(urwid.WidgetWrap):
         result = self.desk.keypress(size, key)
         self._w = self.desk.widget
         return result
+
+
+class UrwidReviewer(Reviewer):
+    """The review desk as the pipeline's Reviewer: a person decides at the terminal."""
+
+    def __init__(self, publisher: Publisher | None = None, screen: Any = None) -> None:
+        self.publisher = publisher
+        self.screen = screen
+
+    def review(self, service: ReviewService, qc_summary: dict[str, Any] | None = None) -> None:
+        run_desk(ReviewDesk(service, publisher=self.publisher, qc_summary=qc_summary), screen=self.screen)
 
 
 def run_desk(desk: ReviewDesk, screen: Any = None) -> None:

@@ -226,3 +226,60 @@ def test_export_only_without_blocked_rows(proofdesk: Proofdesk, gps_set: Path, s
     out = tmp_path / "export.json"
     exported = proofdesk("export", "--output", str(out))
     assert exported.exit_code == 0 and len(json.loads(out.read_text())) == 9
+
+
+def morning_set(tmp_path: Path, samples: Path) -> Path:
+    """One photo whose DateTimeOriginal says 10:00 (and no GPS): "sunset" must be refused."""
+    import pyexiv2
+
+    set_dir = tmp_path / "morning_walk"
+    set_dir.mkdir()
+    photo = set_dir / "IMG_1000.jpg"
+    photo.write_bytes((samples / "jpg" / "Canon_40D.jpg").read_bytes())
+    with pyexiv2.Image(str(photo)) as image:
+        image.modify_exif({"Exif.Photo.DateTimeOriginal": "2026:06:12 10:00:00"})
+    return set_dir
+
+
+def test_sunset_at_ten_in_the_morning_is_repaired(proofdesk: Proofdesk, tmp_path: Path, samples: Path,
+                                                  server: ScriptedOllama) -> None:
+    sunset = json.dumps({"caption": "A quiet harbour glows at sunset with boats at their moorings.",
+                         "alt_text": "Harbour with boats at sunset", "keywords": ["harbour", "boats", "sunset"],
+                         "filename": "harbour-sunset.jpg"})
+    morning = json.dumps({"caption": "A quiet harbour in the morning with boats at their moorings.",
+                          "alt_text": "Harbour with moored boats in the morning", "keywords": ["harbour", "boats", "morning"],
+                          "filename": "harbour-morning.jpg"})
+    server.script = lambda body, n: Reply(content=sunset if n == 0 else morning)
+    result = proofdesk("run", str(morning_set(tmp_path, samples)), "--no-review", env=env_for(server))
+    assert result.exit_code == 0, result.output
+    [row] = proofdesk.rows()
+    assert row["captured_at"] == "2026-06-12T10:00:00" and row["caption"].startswith("A quiet harbour in the morning")
+    assert "[time_of_day]" in prompt_of(server.chat_requests()[1]) and "sunset" in prompt_of(server.chat_requests()[1])
+
+
+def test_sunset_at_ten_is_blocked_when_the_model_insists(proofdesk: Proofdesk, tmp_path: Path, samples: Path,
+                                                         server: ScriptedOllama) -> None:
+    sunset = json.dumps({"caption": "A quiet harbour glows at sunset with boats at their moorings.",
+                         "alt_text": "Harbour with boats at sunset", "keywords": ["harbour", "boats", "sunset"],
+                         "filename": "harbour-sunset.jpg"})
+    server.script = lambda body, n: Reply(content=sunset)
+    result = proofdesk("run", str(morning_set(tmp_path, samples)), "--no-review", env=env_for(server))
+    assert result.exit_code == 3
+    [row] = proofdesk.rows()
+    assert row["metadata_quality"] == "blocked"
+    assert any(r["rule"] == "time_of_day" and "sunset" in r["message"] for r in row["proof_reasons"])
+
+
+@pytest.mark.parametrize("trouble", [Reply(status=500, error="out of memory"), Reply(content="", delay_s=1.5)],
+                         ids=["500", "timeout"])
+def test_a_transient_500_or_timeout_is_retried(proofdesk: Proofdesk, tmp_path: Path, samples: Path,
+                                               server: ScriptedOllama, trouble: Reply) -> None:
+    set_dir = tmp_path / "walk"
+    set_dir.mkdir()
+    (set_dir / "DSCN0010.jpg").write_bytes((samples / "jpg" / "gps" / "DSCN0010.jpg").read_bytes())
+    server.script = lambda body, n: trouble if n == 0 else Reply(content=answer_for(body))
+    result = proofdesk("run", str(set_dir), "--no-review",
+                       env=env_for(server, PROOFDESK_CAPTIONER__TIMEOUT_S="0.5", PROOFDESK_CAPTIONER__RETRIES="3"))
+    assert result.exit_code == 0, result.output
+    [row] = proofdesk.rows()
+    assert row["metadata_quality"] == "accepted" and len(server.chat_requests()) == 2

@@ -281,6 +281,9 @@ class Container(containers.DeclarativeContainer):
         aesthetic=aesthetic_scorer,
         files=file_store,
         options=providers.Callable(_scoring_options, settings),
+        cache=providers.Singleton(
+            FileAnswerCache, root=providers.Callable(lambda s: s.workdir_path / "cache" / "scores", settings)
+        ),
     )
 
     captioner = providers.Selector(

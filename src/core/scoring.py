@@ -28,6 +28,9 @@ flagged with `*_fallback = true` so nobody mistakes them for model scores:
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
@@ -38,6 +41,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field
 
 from proofdesk.core import queue
+from proofdesk.core.captioning import AnswerCache
 from proofdesk.core.errors import ExternalFailure
 from proofdesk.core.failpoints import failpoint
 from proofdesk.core.models import Row, Stage
@@ -237,13 +241,39 @@ class ScoringStages:
         aesthetic: AestheticScorer,
         files: FileStore,
         options: ScoringOptions | None = None,
+        cache: AnswerCache | None = None,
     ) -> None:
         self.processor = processor
         self.quality = quality
         self.aesthetic = aesthetic
         self.files = files
         self.options = options or ScoringOptions()
+        self.cache = cache
         self._handover = _Handover(self.options.handover_bytes)
+
+    # ---- scores cached outside the session journal (a rerun after a rollback does not pay again)
+
+    def _cache_key(self, row: Row) -> str:
+        payload = json.dumps({"sha": row.sha256, "quality": self.quality.engine, "aesthetic": self.aesthetic.engine,
+                              "long_edge": self.options.long_edge}, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    def _cached(self, row: Row) -> tuple[Score, Score] | None:
+        if self.cache is None:
+            return None
+        raw = self.cache.get(self._cache_key(row))
+        if raw is None:
+            return None
+        try:
+            data = json.loads(raw)
+            return Score(**data["quality"]), Score(**data["aesthetic"])
+        except (ValueError, KeyError, TypeError):
+            return None  # a damaged entry is recomputed
+
+    def _remember(self, row: Row, quality: Score, aesthetic: Score) -> None:
+        if self.cache is not None:
+            self.cache.put(self._cache_key(row), json.dumps({"quality": dataclasses.asdict(quality),
+                                                             "aesthetic": dataclasses.asdict(aesthetic)}))
 
     # ---- shared work
 
@@ -267,6 +297,17 @@ class ScoringStages:
         counts = {"brisque_model": 0, "brisque_fallback": 0, "aesthetic_model": 0, "aesthetic_fallback": 0}
         if todo:
             reporter.info(f"BRISQUE: {self.quality.describe()}; aesthetic: {self.aesthetic.describe()}")
+        from_cache = 0
+        uncached: list[Row] = []
+        for row in todo:
+            hit = self._cached(row)
+            if hit is None:
+                uncached.append(row)
+                continue
+            brisque, aesthetic = hit
+            self._save_scores(context, row, brisque, aesthetic, counts, cached=True)
+            from_cache += 1
+        todo_computed = uncached
         with ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="proofdesk-decode") as pool:
 
             def submit(chunk: list[Row]) -> list[Future[DecodedImage]]:
@@ -274,7 +315,7 @@ class ScoringStages:
                     pool.submit(self._decode, row, Stage.RESIZE.value not in row.stages_done) for row in chunk
                 ]
 
-            chunks = list(_chunks(todo, self.options.batch_size))
+            chunks = list(_chunks(todo_computed, self.options.batch_size))
             pending = submit(chunks[0]) if chunks else []
             for index, chunk in enumerate(chunks):
                 decoded = [future.result() for future in pending]
@@ -284,25 +325,8 @@ class ScoringStages:
                 aesthetic_scores = self.aesthetic.score_batch(decoded)
                 del decoded
                 for row, brisque, aesthetic in zip(chunk, quality_scores, aesthetic_scores, strict=True):
-                    scored = queue.mark_stage_done(
-                        row.model_copy(
-                            update={
-                                "brisque_score": brisque.value,
-                                "brisque_fallback": brisque.fallback,
-                                "clip_aesthetic_score": aesthetic.value,
-                                "clip_aesthetic_fallback": aesthetic.fallback,
-                            }
-                        ),
-                        Stage.SCORE,
-                    )
-                    context.save_row(scored)
-                    failpoint("stage5.after_score")
-                    counts[f"brisque_{brisque.source}"] += 1
-                    counts[f"aesthetic_{aesthetic.source}"] += 1
-                    reporter.advance(
-                        f"{row.key_text}: brisque {brisque.value:.2f} ({brisque.source}, {brisque.engine}), "
-                        f"aesthetic {aesthetic.value:.2f} ({aesthetic.source}, {aesthetic.engine})"
-                    )
+                    self._remember(row, brisque, aesthetic)
+                    self._save_scores(context, row, brisque, aesthetic, counts, cached=False)
         for row in rows:
             if Stage.SCORE.value in row.stages_done:
                 reporter.advance(f"{row.key_text}: already scored")
@@ -310,7 +334,30 @@ class ScoringStages:
             Stage.SCORE.value,
             f"{len(todo)} scored (BRISQUE {counts['brisque_model']} model, {counts['brisque_fallback']} fallback; "
             f"aesthetic {counts['aesthetic_model']} model, {counts['aesthetic_fallback']} fallback), "
-            f"{len(rows) - len(todo)} unchanged",
+            f"{len(rows) - len(todo)} unchanged" + (f", {from_cache} from the score cache" if from_cache else ""),
+        )
+
+    def _save_scores(self, context: StageContext, row: Row, brisque: Score, aesthetic: Score,
+                     counts: dict[str, int], cached: bool) -> None:
+        scored = queue.mark_stage_done(
+            row.model_copy(
+                update={
+                    "brisque_score": brisque.value,
+                    "brisque_fallback": brisque.fallback,
+                    "clip_aesthetic_score": aesthetic.value,
+                    "clip_aesthetic_fallback": aesthetic.fallback,
+                }
+            ),
+            Stage.SCORE,
+        )
+        context.save_row(scored)
+        failpoint("stage5.after_score")
+        counts[f"brisque_{brisque.source}"] += 1
+        counts[f"aesthetic_{aesthetic.source}"] += 1
+        context.pipeline.reporter.advance(
+            f"{row.key_text}: brisque {brisque.value:.2f} ({brisque.source}, {brisque.engine}), "
+            f"aesthetic {aesthetic.value:.2f} ({aesthetic.source}, {aesthetic.engine})"
+            + (" [cached]" if cached else "")
         )
 
     # ---- stage 6
@@ -373,6 +420,7 @@ def build_scoring_stages(
     aesthetic: AestheticScorer,
     files: FileStore,
     options: ScoringOptions | None = None,
+    cache: AnswerCache | None = None,
 ) -> ScoringStages:
     """The stage pair for `Pipeline(row_stages=[(Stage.SCORE, s.score_stage), (Stage.RESIZE, s.resize_stage)])`."""
-    return ScoringStages(processor, quality, aesthetic, files, options)
+    return ScoringStages(processor, quality, aesthetic, files, options, cache)

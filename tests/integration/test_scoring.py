@@ -150,3 +150,17 @@ def test_configured_clip_model_scores_for_real(proofdesk: Proofdesk, gps_set: Pa
     assert len({row["clip_aesthetic_score"] for row in rows}) > 1
     assert "aesthetic 9 model, 0 fallback" in stage_log(proofdesk)
     assert "open_clip:proofdesk-tiny-clip" in stage_log(proofdesk)
+
+
+def test_scores_survive_a_rollback_in_the_score_cache(proofdesk: Proofdesk, gps_set: Path) -> None:
+    """DESIGN "Rollback": scores are cached outside the session journal, so the rerun after a
+    rollback does not pay for them again."""
+    env = {"PROOFDESK_SCORING__AESTHETIC_ENGINE": "fallback", "PROOFDESK_FAULT": "stage6.after_resize:3:raise"}
+    failed = proofdesk.subprocess("run", str(gps_set), "--until", "resize", env=env)
+    assert failed.returncode == 1 and "rolled back" in failed.stderr
+    assert proofdesk.rows() == []
+    rerun = proofdesk.subprocess("run", str(gps_set), "--until", "resize",
+                                 env={"PROOFDESK_SCORING__AESTHETIC_ENGINE": "fallback"})
+    assert rerun.returncode == 0, rerun.stderr
+    assert "9 scored" in rerun.stderr and "9 from the score cache" in rerun.stderr
+    assert all(row["brisque_score"] is not None for row in proofdesk.rows())

@@ -340,7 +340,7 @@ class RecordingReporter(Reporter):
 
     def __init__(self) -> None:
         self.events: list[tuple[str, str]] = []
-        self.artifacts: dict[str, dict[str, Any]] = {}
+        self.artifacts: dict[str, Any] = {}
 
     def start_stage(self, stage: str, total: int) -> None:
         self.events.append(("start", f"{stage}:{total}"))
@@ -360,7 +360,7 @@ class RecordingReporter(Reporter):
     def session_opened(self, session_id: str) -> None:
         self.events.append(("session", session_id))
 
-    def write_artifact(self, name: str, data: dict[str, Any]) -> None:
+    def write_artifact(self, name: str, data: Any) -> None:
         self.artifacts[name] = data
 
     def messages(self, kind: str) -> list[str]:

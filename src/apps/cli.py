@@ -221,8 +221,11 @@ def run_command(cli: CliContext, set_dirs: tuple[Path, ...], until: str, skip_in
             raise
     finally:
         reporter.close()
+    this_run = set(result.inserted) | set(result.refreshed) | set(result.unchanged)
     with _uow(cli) as uow:
-        blocked = [row.key_text for row in uow.rows.list() if row.metadata_quality and row.metadata_quality.value == "blocked"]
+        blocked = [row.key_text for row in uow.rows.list()
+                   if row.key_text in this_run and row.metadata_quality and row.metadata_quality.value == "blocked"
+                   and row.status.value != "rejected"]
     qc = reporter.artifacts.get("qc_summary.json")
     if as_json:
         _print_json({

@@ -66,7 +66,7 @@ class ConsoleReporter(Reporter):
         self._events.write(json.dumps({"time": stamp, "event": kind, "message": text}, ensure_ascii=False) + "\n")
         self._events.flush()
 
-    def write_artifact(self, name: str, data: dict[str, Any]) -> None:
+    def write_artifact(self, name: str, data: Any) -> None:
         if self.session_dir is None:
             raise ExternalFailure(f"cannot write {name}: no session is open")
         path = self.session_dir / name

@@ -144,6 +144,11 @@ class CaptionStage:
         final_rows = context.rows()
         reporter.write_artifact("proof_summary.json", proof_summary(final_rows, outcomes))
         reporter.write_artifact("qc_summary.json", qc_summary(final_rows, self.proof_config))
+        if not any(row.metadata_quality == ProofVerdict.BLOCKED for row in final_rows):
+            reporter.write_artifact("export.json", [
+                row.to_public_dict() for row in final_rows
+                if row.metadata_quality == ProofVerdict.ACCEPTED and row.status != RowStatus.REJECTED
+            ])
 
     def _image(self, row: Row) -> bytes:
         for path in (row.ollama_path, row.incoming_path):

@@ -287,5 +287,5 @@ class Reporter(ABC):
         """Called once the session exists (the CLI opens the session's stage log here)."""
 
     @abstractmethod
-    def write_artifact(self, name: str, data: dict[str, Any]) -> None:
-        """Store a run artifact (e.g. `qc_summary.json`) with the session's logs."""
+    def write_artifact(self, name: str, data: Any) -> None:
+        """Store a JSON run artifact (e.g. `qc_summary.json`) with the session's logs."""

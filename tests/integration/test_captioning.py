@@ -85,6 +85,8 @@ def test_gps_set_is_captioned_with_runtime_check_qc_table_and_summaries(
     assert proof_summary["accepted"] == 9 and proof_summary["blocked"] == 0
     qc = json.loads((session / "qc_summary.json").read_text())
     assert qc["rows"] == 9 and qc["duplicates"] == []
+    exported = json.loads((session / "export.json").read_text())  # zero rows blocked: the export is written
+    assert sorted(row["original_name"] for row in exported) == sorted(row["original_name"] for row in rows)
     asked = len(server.chat_requests())
     again = proofdesk("run", str(gps_set), "--no-review", env=env_for(server))
     assert again.exit_code == 0 and len(server.chat_requests()) == asked  # a rerun asks nothing
@@ -118,6 +120,7 @@ def test_a_persistent_duplicate_is_blocked_after_the_bound(proofdesk: Proofdesk,
     assert "time_of_day" in rules  # "dusk" at 16:30 in October in Arezzo is wrong
     assert "duplicate.caption" in rules
     assert len(server.chat_requests()) == 9 * 2  # primary + 1 repair each, never more
+    assert not (last_session_dir(proofdesk) / "export.json").exists()  # rows are blocked: no export
 
 
 @pytest.mark.parametrize(

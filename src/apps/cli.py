@@ -88,7 +88,29 @@ def _print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ProofdeskGroup(click.Group):
+    """Accepts `--config FILE` anywhere on the line (`proofdesk run SET --config F` as well as
+    `proofdesk --config F run SET`): every command takes it, as the scriptable interface promises."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        hoisted: list[str] = []
+        rest: list[str] = []
+        iterator = iter(args)
+        for arg in iterator:
+            if arg == "--":
+                rest.append(arg)
+                rest.extend(iterator)
+                break
+            if arg == "--config":
+                hoisted += [arg, next(iterator, "")]
+            elif arg.startswith("--config="):
+                hoisted.append(arg)
+            else:
+                rest.append(arg)
+        return super().parse_args(ctx, hoisted + rest)
+
+
+@click.group(cls=ProofdeskGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_file",

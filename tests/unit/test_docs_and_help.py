@@ -60,3 +60,13 @@ def test_init_writes_a_config_that_loads(tmp_path: Path) -> None:
     assert settings.workdir_path == tmp_path / ".proofdesk" and settings.captioner.backend == "ollama"
     again = CliRunner().invoke(main, ["init", str(target)])
     assert again.exit_code == 2 and "exists" in again.output
+
+
+def test_config_is_accepted_before_or_after_the_command(tmp_path: Path) -> None:
+    config = tmp_path / "cfg.toml"
+    config.write_text(f'workdir = "{tmp_path / "wd"}"\n')
+    for args in (["--config", str(config), "status", "--json"], ["status", "--json", "--config", str(config)],
+                 ["status", f"--config={config}", "--json"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, (args, result.output)
+        assert (tmp_path / "wd" / "queue.sqlite").exists()

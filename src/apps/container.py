@@ -74,12 +74,13 @@ def _caption_settings(settings: Settings) -> CaptionSettings:
 
 def _scoring_path(settings: Settings, value: str | None) -> str | None:
     """A model file path from the config: relative paths are relative to the config file's folder."""
-    if not value:
-        return value
-    path = Path(value).expanduser()
-    if not path.is_absolute() and settings.config_file:
-        path = Path(settings.config_file).parent / path
-    return str(path)
+    return str(settings.resolve_path(value)) if value else value
+
+
+def _clip_model(settings: Settings) -> str:
+    """A built-in open_clip name as it is, or a model-config JSON path resolved like other paths."""
+    model = settings.scoring.clip_model
+    return str(_scoring_path(settings, model)) if model.endswith(".json") else model
 
 
 def _brisque_engine(settings: Settings) -> str:
@@ -259,11 +260,7 @@ class Container(containers.DeclarativeContainer):
         providers.Callable(lambda s: s.scoring.aesthetic_engine, settings),
         open_clip=providers.Singleton(
             OpenClipAestheticScorer,
-            model=providers.Callable(
-                lambda s: _scoring_path(s, s.scoring.clip_model) if s.scoring.clip_model.endswith(".json")
-                else s.scoring.clip_model,
-                settings,
-            ),
+            model=providers.Callable(_clip_model, settings),
             weights=providers.Callable(lambda s: _scoring_path(s, s.scoring.clip_weights), settings),
             head=providers.Callable(lambda s: _scoring_path(s, s.scoring.aesthetic_head), settings),
             batch_size=providers.Callable(lambda s: s.scoring.batch_size, settings),
@@ -321,8 +318,8 @@ class Container(containers.DeclarativeContainer):
         providers.Callable(lambda s: "on" if s.classifier.enabled else "off", settings),
         on=providers.Singleton(
             OpenClipClassifier,
-            model=providers.Callable(lambda s: s.scoring.clip_model, settings),
-            weights=providers.Callable(lambda s: s.scoring.clip_weights, settings),
+            model=providers.Callable(_clip_model, settings),
+            weights=providers.Callable(lambda s: _scoring_path(s, s.scoring.clip_weights), settings),
             vocabulary=providers.Callable(lambda s: s.classifier.vocabulary or DEFAULT_VOCABULARY, settings),
             template=providers.Callable(lambda s: s.classifier.template, settings),
             min_probability=providers.Callable(lambda s: s.classifier.min_probability, settings),

@@ -412,15 +412,3 @@ class ScoringStages:
             f"{len(todo)} model-ready image(s) written ({handed_over} from the scoring decode), "
             f"{len(rows) - len(todo)} unchanged",
         )
-
-
-def build_scoring_stages(
-    processor: ImageProcessor,
-    quality: QualityScorer,
-    aesthetic: AestheticScorer,
-    files: FileStore,
-    options: ScoringOptions | None = None,
-    cache: AnswerCache | None = None,
-) -> ScoringStages:
-    """The stage pair for `Pipeline(row_stages=[(Stage.SCORE, s.score_stage), (Stage.RESIZE, s.resize_stage)])`."""
-    return ScoringStages(processor, quality, aesthetic, files, options, cache)

@@ -17,12 +17,11 @@ threads (0 = one per core).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from proofdesk.adapters.scoring.fallback import FallbackAestheticScorer
+from proofdesk.adapters.scoring.fallback import FallbackAestheticScorer, LoadOnceOrFallBack
 from proofdesk.adapters.scoring.open_clip_loader import ClipUnavailable, check_model_files, load_open_clip
 from proofdesk.core.scoring import AestheticScorer, DecodedImage, Score
 
@@ -64,7 +63,9 @@ def head_input_size(head: Any) -> int:
     return int(first.in_features)
 
 
-class OpenClipAestheticScorer(AestheticScorer):
+class OpenClipAestheticScorer(LoadOnceOrFallBack, AestheticScorer):
+    fallback_type = FallbackAestheticScorer
+
     def __init__(
         self,
         model: str,
@@ -80,9 +81,7 @@ class OpenClipAestheticScorer(AestheticScorer):
         self.batch_size = max(1, batch_size)
         self.threads = threads
         self.device = device
-        self._mutex = threading.Lock()
-        self._loaded: bool | None = None
-        self._fallback: FallbackAestheticScorer | None = None
+        self._init_loading()
         self._model: Any = None
         self._head: Any = None
         self._preprocess: Any = None
@@ -90,15 +89,6 @@ class OpenClipAestheticScorer(AestheticScorer):
         self.embedding_size: int | None = None
 
     # ---- loading
-
-    def load(self) -> bool:
-        with self._mutex:
-            if self._loaded is None:
-                reason = self._try_load()
-                self._loaded = reason is None
-                if reason is not None:
-                    self._fallback = FallbackAestheticScorer(reason)
-            return self._loaded
 
     def _try_load(self) -> str | None:
         if self.head_path is not None and not Path(self.head_path).is_file():

@@ -7,6 +7,9 @@ files cannot be loaded.
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -84,3 +87,29 @@ class FallbackAestheticScorer(AestheticScorer):
 
     def describe(self) -> str:
         return f"{self.engine} (fallback: {self.reason})"
+
+
+class LoadOnceOrFallBack:
+    """Shared by the model scorers: load the model once (thread-safe); when it cannot load, keep
+    the reason and score with the documented fallback instead. Subclasses set `fallback_type`,
+    call `_init_loading()` and implement `_try_load() -> reason | None`."""
+
+    fallback_type: type
+
+    def _init_loading(self) -> None:
+        self._mutex = threading.Lock()
+        self._loaded: bool | None = None
+        self._fallback: Any = None
+
+    def _try_load(self) -> str | None:  # pragma: no cover - implemented by subclasses
+        raise NotImplementedError
+
+    def load(self) -> bool:
+        """Load the model once; False (with the reason in `describe()`) when it cannot load."""
+        with self._mutex:
+            if self._loaded is None:
+                reason = self._try_load()
+                self._loaded = reason is None
+                if reason is not None:
+                    self._fallback = self.fallback_type(reason)
+            return self._loaded

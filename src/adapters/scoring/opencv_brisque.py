@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from proofdesk.adapters.scoring.fallback import FallbackQualityScorer
+from proofdesk.adapters.scoring.fallback import FallbackQualityScorer, LoadOnceOrFallBack
 from proofdesk.core.scoring import DecodedImage, QualityScorer, Score
 
 DEFAULT_MODEL = "/usr/share/opencv4/quality/brisque_model_live.yml"
@@ -24,29 +24,19 @@ DEFAULT_RANGE = "/usr/share/opencv4/quality/brisque_range_live.yml"
 ENGINE = "opencv-brisque"
 
 
-class OpenCvBrisqueScorer(QualityScorer):
+class OpenCvBrisqueScorer(LoadOnceOrFallBack, QualityScorer):
+    fallback_type = FallbackQualityScorer
+
     def __init__(self, model_path: str = DEFAULT_MODEL, range_path: str = DEFAULT_RANGE, threads: int = 1) -> None:
         self.model_path = str(model_path)
         self.range_path = str(range_path)
         self.threads = max(1, threads)
-        self._mutex = threading.Lock()
-        self._loaded: bool | None = None
-        self._fallback: FallbackQualityScorer | None = None
+        self._init_loading()
         self._local = threading.local()
         self._cv2: Any = None
         self._np: Any = None
 
     # ---- loading
-
-    def load(self) -> bool:
-        """Load the model once; False (with the reason in `describe()`) when it cannot load."""
-        with self._mutex:
-            if self._loaded is None:
-                reason = self._try_load()
-                self._loaded = reason is None
-                if reason is not None:
-                    self._fallback = FallbackQualityScorer(reason)
-            return self._loaded
 
     def _try_load(self) -> str | None:
         try:

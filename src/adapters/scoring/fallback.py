@@ -8,10 +8,9 @@ files cannot be loaded.
 from __future__ import annotations
 
 import threading
-from typing import Any
-
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image, ImageFilter, ImageStat
 

@@ -164,3 +164,18 @@ def test_scores_survive_a_rollback_in_the_score_cache(proofdesk: Proofdesk, gps_
     assert rerun.returncode == 0, rerun.stderr
     assert "9 scored" in rerun.stderr and "9 from the score cache" in rerun.stderr
     assert all(row["brisque_score"] is not None for row in proofdesk.rows())
+
+
+def test_a_heif_photo_goes_through_to_a_model_ready_jpeg(proofdesk: Proofdesk, samples: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    set_dir = tmp_path / "phone"
+    set_dir.mkdir()
+    (set_dir / "sample.heif").write_bytes((samples / "heic" / "samplefilehub.heif").read_bytes())
+    result = proofdesk("run", str(set_dir), "--until", "resize",
+                       env={"PROOFDESK_SCORING__AESTHETIC_ENGINE": "fallback"})
+    assert result.exit_code == 0, result.output
+    [row] = proofdesk.rows()
+    assert row["stages_done"] == ["exif", "score", "resize"] and row["brisque_score"] is not None
+    with Image.open(row["ollama_path"]) as model_ready:
+        assert model_ready.format == "JPEG" and model_ready.size == (640, 426)

@@ -77,6 +77,7 @@ class OfflineCaptioner(Captioner):
         if position:
             caption += f" near {position}"
         caption += "."
+        kind = None
         if not when and not camera:
             width, height = facts.get("width"), facts.get("height")
             shape = ""
@@ -94,7 +95,7 @@ class OfflineCaptioner(Captioner):
         alt = alt[:125]
 
         keywords: list[str] = []
-        for word in [*place.lower().split(), *evidence.get("identifiers", [])[:4], time_word, season,
+        for word in [*place.lower().split(), *evidence.get("identifiers", [])[:4], time_word, season, kind,
                      (facts.get("camera_make") or "").lower() or None]:
             if word and word.lower() not in keywords:
                 keywords.append(word.lower())

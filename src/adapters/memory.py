@@ -312,6 +312,9 @@ class InMemoryFileStore(FileStore):
         prefix = f"memory://{area}/"
         return sorted(path for path in self.files if path.startswith(prefix))
 
+    def remove_stale_temp_files(self) -> list[str]:
+        return []  # writes are atomic in memory: nothing is ever left half-written
+
 
 # ---------------------------------------------------------------- clock
 

@@ -311,6 +311,7 @@ class Pipeline:
         for entry in reversed(entries):
             if entry.kind == "file" and self.files.remove_path(entry.target):
                 files_removed += 1
+        files_removed += len(self.files.remove_stale_temp_files())  # a copy killed half-way
         failpoint("rollback.after_files")
         rows_deleted = rows_restored = 0
         with self.store.unit_of_work() as uow:

@@ -251,6 +251,11 @@ class FileStore(ABC):
     def list_area(self, area: str) -> list[str]:
         """Every stored file path in the area (sorted)."""
 
+    @abstractmethod
+    def remove_stale_temp_files(self) -> list[str]:
+        """Remove temp files a killed writer left behind (never visible under a real name); only
+        safe while no session writes, i.e. during a rollback. Returns what was removed."""
+
 
 # ---------------------------------------------------------------- clock
 

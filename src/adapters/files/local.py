@@ -163,9 +163,10 @@ class LocalFileStore(FileStore):
         for area in (self.INCOMING, self.WORK):
             base = self.root / area
             if base.exists():
-                for path in base.rglob(f"{TEMP_PREFIX}*"):
+                for path in list(base.rglob(f"{TEMP_PREFIX}*")):
                     path.unlink(missing_ok=True)
                     removed.append(str(path))
+                    self._prune_empty_parents(path.parent)
         return removed
 
 

@@ -38,6 +38,17 @@ class TestLocalFileStore(FileStoreContract):
         assert Path(stored.path) == tmp_path / "wd" / "incoming" / "set" / "a.jpg"
         assert not [p for p in (tmp_path / "wd").rglob(f"{TEMP_PREFIX}*")]
 
+    def test_stale_temp_files_of_a_killed_copy_are_removed(self, tmp_path: Path) -> None:
+        files = LocalFileStore(tmp_path / "wd")
+        source, digest = _source(tmp_path, "a.jpg", b"abc")
+        kept = files.import_file(source, FileStore.INCOMING, "set/a.jpg", digest)
+        half = tmp_path / "wd" / "incoming" / "set" / "b1" / f"{TEMP_PREFIX}x1y2"
+        half.parent.mkdir(parents=True)
+        half.write_bytes(b"half a photo")
+        assert files.remove_stale_temp_files() == [str(half)]
+        assert not half.parent.exists() and Path(kept.path).exists()
+        assert files.list_area(FileStore.INCOMING) == [kept.path]
+
     def test_remove_refuses_paths_outside_the_store(self, tmp_path: Path) -> None:
         files = LocalFileStore(tmp_path / "wd")
         outside = tmp_path / "keep.jpg"

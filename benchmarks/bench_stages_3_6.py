@@ -1,6 +1,6 @@
 """Benchmark stages 3-6 (EXIF, queue, score, resize) against a naive sequential reference.
 
-    .venv/bin/python benchmarks/bench_stages_3_6.py [--sizes 6 12] [--width 6000 --height 4000]
+    .venv/bin/python benchmarks/bench_stages_3_6.py [--sizes 6 12] [--width 6000 --height 4000] [--repeat 3]
 
 Generates N large photo-like JPEGs in a temp dir (with EXIF), then, for each N, runs in a fresh
 child process each (so peak RSS is that run's own):
@@ -212,6 +212,7 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[6, 12], help="numbers of images (N)")
     parser.add_argument("--width", type=int, default=6000)
     parser.add_argument("--height", type=int, default=4000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per approach; the best is shown")
     parser.add_argument("--child", nargs=3, metavar=("APPROACH", "PHOTOS", "MODELS_JSON"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -219,7 +220,8 @@ def main() -> int:
         return 0
 
     _import_proofdesk()
-    print(f"stages 3-6 on {os.cpu_count()} core(s), {args.width}x{args.height} JPEGs -> {LONG_EDGE} px model-ready")
+    print(f"stages 3-6 on {os.cpu_count()} core(s), {args.width}x{args.height} JPEGs -> {LONG_EDGE} px model-ready, "
+          f"best of {args.repeat}")
     with tempfile.TemporaryDirectory(prefix="proofdesk-bench-") as root_name:
         root = Path(root_name)
         models = make_models(root / "models")
@@ -227,19 +229,25 @@ def main() -> int:
         for count in args.sizes:
             photos = root / f"set_{count}"
             make_photos(photos, count, (args.width, args.height))
-            measured = {}
+            measured: dict[str, dict[str, Any]] = {}
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC.parent), os.environ.get("PYTHONPATH")]))}
+            # Alternate the approaches and keep each one's best run: on a shared machine the
+            # minimum is the least disturbed measurement.
+            for _ in range(args.repeat):
+                for approach in ("naive", "pipeline"):
+                    done = subprocess.run(
+                        [sys.executable, __file__, "--child", approach, str(photos), json.dumps(models)],
+                        capture_output=True, text=True, env=env, check=False,
+                    )
+                    if done.returncode != 0:
+                        print(done.stderr, file=sys.stderr)
+                        return 1
+                    result = json.loads(done.stdout.strip().splitlines()[-1])
+                    assert result["outputs"] == count, result
+                    if approach not in measured or result["seconds"] < measured[approach]["seconds"]:
+                        measured[approach] = result
             for approach in ("naive", "pipeline"):
-                env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC.parent), os.environ.get("PYTHONPATH")]))}
-                done = subprocess.run(
-                    [sys.executable, __file__, "--child", approach, str(photos), json.dumps(models)],
-                    capture_output=True, text=True, env=env, check=False,
-                )
-                if done.returncode != 0:
-                    print(done.stderr, file=sys.stderr)
-                    return 1
-                result = json.loads(done.stdout.strip().splitlines()[-1])
-                assert result["outputs"] == count, result
-                measured[approach] = result
+                result = measured[approach]
                 rate = count / result["seconds"]
                 print(f"{count:>4} {approach:>9} {result['seconds']:>8.2f} {rate:>7.2f} {result['peak_rss_mb']:>6.0f} MB"
                       f" {result['rss_before_mb']:>13.0f} MB")

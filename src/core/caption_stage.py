@@ -102,6 +102,7 @@ class CaptionStage:
         self.runtime: RuntimeInfo | None = None
         self._write_lock = threading.Lock()
         self._cancelled = threading.Event()
+        self._failure: BaseException | None = None
 
     # ---------------------------------------------------------------- index
 
@@ -122,6 +123,7 @@ class CaptionStage:
         reporter.start_stage(Stage.CAPTION.value, len(todo))
         outcomes: list[RowOutcome] = []
         self._cancelled.clear()
+        self._failure = None
         executor = ThreadPoolExecutor(max_workers=max(1, self.settings.parallel), thread_name_prefix="caption")
         futures: list[Future[RowOutcome]] = [executor.submit(self._caption_row, context, row, index) for row in todo]
         try:
@@ -132,11 +134,13 @@ class CaptionStage:
                     outcome = future.result()  # re-raises a blocking error (backend down)
                     outcomes.append(outcome)
                     reporter.advance(f"{outcome.key}: {outcome.verdict.value} ({outcome.model}, {outcome.attempts} attempt(s))")
-        except BaseException:
+        except BaseException as exc:
             self._cancelled.set()
             executor.shutdown(wait=False, cancel_futures=True)
             with self._write_lock:  # no worker writes after this point
-                pass
+                failure = self._failure
+            if isinstance(exc, InterruptedError) and failure is not None:
+                raise failure from None
             raise
         executor.shutdown(wait=True)
         accepted = sum(1 for o in outcomes if o.verdict == ProofVerdict.ACCEPTED)
@@ -160,7 +164,18 @@ class CaptionStage:
         return b""
 
     def _caption_row(self, context: Any, row: Row, index: DuplicateIndex) -> RowOutcome:
-        proven, outcome = self.suggest(row, index)
+        try:
+            proven, outcome = self.suggest(row, index)
+        except InterruptedError:
+            raise
+        except BaseException as exc:
+            # A blocking failure (backend down after its retries): remember it first, then stop the
+            # other workers, so their InterruptedError never hides the real cause.
+            with self._write_lock:
+                if self._failure is None:
+                    self._failure = exc
+            self._cancelled.set()
+            raise
         return self._save(context, proven, outcome)
 
     def suggest(self, row: Row, index: DuplicateIndex) -> tuple[Row, RowOutcome]:

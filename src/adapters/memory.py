@@ -456,38 +456,44 @@ def _mean_byte(image: DecodedImage) -> float:
     return sum(image.rgb) / len(image.rgb)
 
 
-class FakeQualityScorer(QualityScorer):
+class _FakeScorer:
+    """Shared by the fake scorers: a formula over the mean pixel value; records batch sizes."""
+
+    def __init__(self, fallback: bool = False, engine: str = "fake") -> None:
+        self.fallback = fallback
+        self._engine = engine
+        self.batches: list[int] = []
+
+    @property
+    def engine(self) -> str:
+        return self._engine
+
+    def _formula(self, mean_byte: float) -> float:  # pragma: no cover - set by subclasses
+        raise NotImplementedError
+
+    def score_batch(self, images: Sequence[DecodedImage]) -> list[Score]:
+        self.batches.append(len(images))
+        return [Score(round(self._formula(_mean_byte(i)), 4), self.fallback, self._engine) for i in images]
+
+
+class FakeQualityScorer(_FakeScorer, QualityScorer):
     """BRISQUE stand-in: 100 * (1 - mean pixel value / 255), lower = brighter. Records batch sizes."""
 
     def __init__(self, fallback: bool = False, engine: str = "fake-quality") -> None:
-        self.fallback = fallback
-        self._engine = engine
-        self.batches: list[int] = []
+        super().__init__(fallback, engine)
 
-    @property
-    def engine(self) -> str:
-        return self._engine
-
-    def score_batch(self, images: Sequence[DecodedImage]) -> list[Score]:
-        self.batches.append(len(images))
-        return [Score(round(100.0 * (1.0 - _mean_byte(i) / 255.0), 4), self.fallback, self._engine) for i in images]
+    def _formula(self, mean_byte: float) -> float:
+        return 100.0 * (1.0 - mean_byte / 255.0)
 
 
-class FakeAestheticScorer(AestheticScorer):
+class FakeAestheticScorer(_FakeScorer, AestheticScorer):
     """CLIP-aesthetic stand-in: 1 + 9 * mean pixel value / 255. Records batch sizes."""
 
     def __init__(self, fallback: bool = False, engine: str = "fake-aesthetic") -> None:
-        self.fallback = fallback
-        self._engine = engine
-        self.batches: list[int] = []
+        super().__init__(fallback, engine)
 
-    @property
-    def engine(self) -> str:
-        return self._engine
-
-    def score_batch(self, images: Sequence[DecodedImage]) -> list[Score]:
-        self.batches.append(len(images))
-        return [Score(round(1.0 + 9.0 * _mean_byte(i) / 255.0, 4), self.fallback, self._engine) for i in images]
+    def _formula(self, mean_byte: float) -> float:
+        return 1.0 + 9.0 * mean_byte / 255.0
 
 
 # ---------------------------------------------------------------- spellcheck

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 try:
-    from proofdesk.core.proof import DuplicateIndex
+    from proofdesk.core.domain.proof import DuplicateIndex
 except ImportError:  # not installed: run from a checkout
     import importlib
     import types
@@ -27,7 +27,7 @@ except ImportError:  # not installed: run from a checkout
     package = types.ModuleType("proofdesk")
     package.__path__ = [str(src)]  # type: ignore[attr-defined]
     sys.modules["proofdesk"] = package
-    DuplicateIndex = importlib.import_module("proofdesk.core.proof").DuplicateIndex
+    DuplicateIndex = importlib.import_module("proofdesk.core.domain.proof").DuplicateIndex
 
 ADJECTIVES = """red blue weathered wooden narrow quiet crowded misty snowy golden rusty white tall old
 small bright empty wet frozen sunlit shadowed steep rocky green yellow grey ancient modern busy

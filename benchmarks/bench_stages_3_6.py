@@ -6,7 +6,7 @@ Generates N large photo-like JPEGs in a temp dir (with EXIF), then, for each N, 
 child process each (so peak RSS is that run's own):
 
 - pipeline: proofdesk's stages 3-6 (`Pipeline` with a SQLite queue and the local file store; the
-  timer covers exactly `_stage_exif`, `_stage_queue` and the score/resize row stages): one JPEG
+  timer covers exactly `read_exif`, `queue_rows` and the score/resize row stages): one JPEG
   draft-mode decode per image shared by BRISQUE, CLIP and the model-ready JPEG, parallel decodes,
   batched CLIP inference.
 - naive: the same EXIF reader, then per image a full decode, `exif_transpose`, `Image.resize` to
@@ -101,7 +101,7 @@ def _scorers(models: dict[str, str], batch_size: int) -> tuple[Any, Any]:
     clip = OpenClipAestheticScorer(models["model"], models["weights"], models["head"], batch_size=batch_size, threads=cores)
     assert brisque.load() and clip.load(), (brisque.describe(), clip.describe())
     # Warm up both (torch's first calls allocate and pick kernels) so neither approach pays it.
-    from proofdesk.core.scoring import DecodedImage
+    from proofdesk.core.ports.media import DecodedImage
 
     warm = [DecodedImage(320, 240, bytes(range(256)) * 900) for _ in range(2)]
     for batch in (warm[:1], warm):
@@ -124,10 +124,11 @@ def run_pipeline(photos: Path, work: Path, models: dict[str, str]) -> dict[str, 
     from proofdesk.adapters.images.pillow_processor import PillowImageProcessor
     from proofdesk.adapters.memory import RecordingReporter
     from proofdesk.adapters.storage.sql import SqlQueueStore
-    from proofdesk.core.intake import IntakeRules
-    from proofdesk.core.models import Stage
-    from proofdesk.core.pipeline import Pipeline
-    from proofdesk.core.scoring import ScoringOptions, ScoringStages
+    from proofdesk.core.domain.intake import IntakeRules
+    from proofdesk.core.domain.models import Stage
+    from proofdesk.core.domain.scoring import ScoringOptions
+    from proofdesk.core.services.pipeline import Pipeline
+    from proofdesk.core.services.stages.scoring import ScoringStages
 
     brisque, clip = _scorers(models, batch_size=16)
     files = LocalFileStore(work)
@@ -155,8 +156,8 @@ def run_pipeline(photos: Path, work: Path, models: dict[str, str]) -> dict[str, 
 
         return wrapper
 
-    pipeline._stage_exif = timed(pipeline._stage_exif)  # type: ignore[method-assign]
-    pipeline._stage_queue = timed(pipeline._stage_queue)  # type: ignore[method-assign]
+    pipeline.intake.read_exif = timed(pipeline.intake.read_exif)  # type: ignore[method-assign]
+    pipeline.intake.queue_rows = timed(pipeline.intake.queue_rows)  # type: ignore[method-assign]
     pipeline.row_stages = [(stage, timed(run)) for stage, run in pipeline.row_stages]
     pipeline.run([str(photos)], until=Stage.RESIZE)
     outputs = list((work / "work" / "model").rglob("*.jpg"))
@@ -166,9 +167,8 @@ def run_pipeline(photos: Path, work: Path, models: dict[str, str]) -> dict[str, 
 def run_naive(photos: Path, work: Path, models: dict[str, str]) -> dict[str, Any]:
     import numpy as np
     from PIL import Image, ImageOps
-
     from proofdesk.adapters.exif.pyexiv2_reader import Pyexiv2ExifReader
-    from proofdesk.core.scoring import DecodedImage
+    from proofdesk.core.ports.media import DecodedImage
 
     brisque, clip = _scorers(models, batch_size=1)
     reader = Pyexiv2ExifReader()

@@ -17,14 +17,13 @@ import sys
 from pathlib import Path
 
 from dependency_injector import providers
-
 from proofdesk.adapters.exif.pyexiv2_reader import Pyexiv2ExifReader
 from proofdesk.adapters.memory import RecordingReporter
 from proofdesk.apps.config import load_settings
 from proofdesk.apps.container import build_container
-from proofdesk.core.models import ExifFacts, RowStatus
-from proofdesk.core.ports import ExifReader
-from proofdesk.core.publishing import publish_approved
+from proofdesk.core.domain.models import ExifFacts, RowStatus
+from proofdesk.core.ports.files import ExifReader
+from proofdesk.core.services.publish import publish_approved
 
 HERE = Path(__file__).resolve().parent
 

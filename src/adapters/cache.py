@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from proofdesk.core.captioning import AnswerCache
+from proofdesk.core.ports.captioning import AnswerCache
 
 
 class FileAnswerCache(AnswerCache):

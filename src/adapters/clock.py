@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from proofdesk.core.ports import Clock
+from proofdesk.core.ports.system import Clock
 
 
 class SystemClock(Clock):

@@ -14,35 +14,38 @@ from pathlib import Path
 from typing import Any
 
 from proofdesk.adapters.clock import SystemClock
-from proofdesk.core.caption_stage import Classifier
-from proofdesk.core.captioning import AnswerCache
-from proofdesk.core.review import Spellchecker
-from proofdesk.core.models import ExifFacts, JournalEntry, Row, RowStatus, Session, SessionStatus
-from proofdesk.core.ports import (
-    Clock,
-    ExifReader,
-    FileStore,
-    FileStoreError,
-    JournalRepository,
-    LockHolder,
-    QueueLock,
-    QueueStore,
-    Reporter,
-    RowConflict,
-    RowRepository,
-    SessionRepository,
-    StorageError,
-    StoredFile,
-    UnitOfWork,
+from proofdesk.core.domain.models import (
+    ExifFacts,
+    JournalEntry,
+    Row,
+    RowStatus,
+    Session,
+    SessionStatus,
 )
-from proofdesk.core.scoring import (
+from proofdesk.core.ports.captioning import AnswerCache
+from proofdesk.core.ports.files import ExifReader, FileStore, FileStoreError, StoredFile
+from proofdesk.core.ports.media import (
     AestheticScorer,
+    Classifier,
     DecodedImage,
     ImageDecodeError,
     ImageProcessor,
     QualityScorer,
     Score,
 )
+from proofdesk.core.ports.review import Spellchecker
+from proofdesk.core.ports.storage import (
+    JournalRepository,
+    LockHolder,
+    QueueLock,
+    QueueStore,
+    RowConflict,
+    RowRepository,
+    SessionRepository,
+    StorageError,
+    UnitOfWork,
+)
+from proofdesk.core.ports.system import Clock, Reporter
 
 # ---------------------------------------------------------------- queue store
 
@@ -507,7 +510,7 @@ class FakeSpellchecker(Spellchecker):
         self.added: list[str] = []
 
     def unknown_words(self, text: str) -> list[str]:
-        from proofdesk.core.review import WORD
+        from proofdesk.core.services.review import WORD
 
         seen: dict[str, None] = {}
         for word in WORD.findall(text):
@@ -526,12 +529,14 @@ class FakeSpellchecker(Spellchecker):
 
 # ---------------------------------------------------------------- publishing (uploader, gallery, metadata)
 
-from proofdesk.core.publishing import (  # noqa: E402 - grouped with the fakes that use it
-    Gallery,
+from proofdesk.core.domain.publishing import (
     GalleryEntry,
     GalleryRecord,
-    MetadataWriter,
     PublishedMetadata,
+)
+from proofdesk.core.ports.publishing import (
+    Gallery,
+    MetadataWriter,
     ServiceUnavailable,
     Uploader,
     split_remote_path,
@@ -640,7 +645,8 @@ class FakeMetadataWriter(MetadataWriter):
 
 # ---------------------------------------------------------------- stage 1: set listing and image checks
 
-from proofdesk.core.intake import ImageCheck, ImageInspector, SetEntry, SetListing, SetScanner  # noqa: E402
+from proofdesk.core.domain.intake import ImageCheck, SetEntry, SetListing
+from proofdesk.core.ports.files import ImageInspector, SetScanner
 
 
 class FakeSetScanner(SetScanner):
@@ -686,7 +692,8 @@ class FakeImageInspector(ImageInspector):
 
 # ---------------------------------------------------------------- the reviewer
 
-from proofdesk.core.review import Decision, Reviewer, ReviewService, apply_decision  # noqa: E402
+from proofdesk.core.ports.review import Decision, Reviewer
+from proofdesk.core.services.review import ReviewService, apply_decision
 
 
 class ScriptedReviewer(Reviewer):
@@ -698,7 +705,7 @@ class ScriptedReviewer(Reviewer):
         self.seen_qc: dict[str, Any] | None = None
 
     def review(self, service: ReviewService, qc_summary: dict[str, Any] | None = None) -> None:
-        from proofdesk.core.errors import ProofdeskError
+        from proofdesk.core.domain.errors import ProofdeskError
 
         self.seen_qc = qc_summary
         for decision in self.decisions:

@@ -6,7 +6,7 @@ import os
 import socket
 from pathlib import Path
 
-from proofdesk.core.ports import LockHolder
+from proofdesk.core.ports.storage import LockHolder
 
 
 def this_host() -> str:

@@ -68,7 +68,11 @@ def handle_errors(func: F) -> F:
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from proofdesk.apps.config import ConfigError
-        from proofdesk.core.errors import DomainError, ExternalFailure, SessionLocked
+        from proofdesk.core.domain.errors import (
+            DomainError,
+            ExternalFailure,
+            SessionLocked,
+        )
 
         try:
             return func(*args, **kwargs)
@@ -157,7 +161,7 @@ def _uow(cli: CliContext) -> Iterator[Any]:
 @handle_errors
 def status(cli: CliContext, as_json: bool) -> None:
     """Counts of rows per status and per proof verdict."""
-    from proofdesk.core.services import queue_status
+    from proofdesk.core.services.status import queue_status
 
     with _uow(cli) as uow:
         report = queue_status(uow)
@@ -179,8 +183,8 @@ def status(cli: CliContext, as_json: bool) -> None:
 @handle_errors
 def rows(cli: CliContext, as_json: bool, status_filter: str | None, set_name: str | None) -> None:
     """List rows (`--json` prints every field under DESIGN.md's names)."""
-    from proofdesk.core.errors import InputError
-    from proofdesk.core.models import RowStatus
+    from proofdesk.core.domain.errors import InputError
+    from proofdesk.core.domain.models import RowStatus
 
     try:
         wanted = RowStatus(status_filter) if status_filter else None
@@ -227,8 +231,8 @@ def run_command(cli: CliContext, set_dirs: tuple[Path, ...], until: str, skip_in
     session rolls the whole session back (exit 4, or 130 on Ctrl-C), so a plain rerun works.
     """
     from proofdesk.apps.reporting import ConsoleReporter
-    from proofdesk.core.intake import ValidationFailed
-    from proofdesk.core.models import Stage
+    from proofdesk.core.domain.intake import ValidationFailed
+    from proofdesk.core.domain.models import Stage
 
     quiet = quiet or cli.quiet
     reporter = ConsoleReporter(cli.settings.runs_dir, quiet=quiet or as_json)
@@ -346,7 +350,7 @@ def sessions(cli: CliContext, as_json: bool) -> None:
 @handle_errors
 def show(cli: CliContext, name: str, set_name: str | None, as_json: bool) -> None:
     """Show one row by its original file name or current file_name."""
-    from proofdesk.core.services import find_row
+    from proofdesk.core.services.status import find_row
 
     with _uow(cli) as uow:
         row = find_row(uow, name, set_name)
@@ -391,7 +395,7 @@ def export(cli: CliContext, output: Path | None) -> None:
 def doctor(cli: CliContext, as_json: bool) -> None:
     """Check storage, work area, captioner (runtime check), scorers (real or fallback), uploader and
     gallery: one line each; exit 4 when a check fails."""
-    from proofdesk.core.errors import ProofdeskError
+    from proofdesk.core.domain.errors import ProofdeskError
 
     checks: list[dict[str, Any]] = []
 
@@ -485,7 +489,7 @@ def _decision_command(action: str, help_text: str) -> None:
     @handle_errors
     def command(cli: CliContext, names: tuple[str, ...], set_name: str | None, all_accepted: bool,
                 as_json: bool) -> None:
-        from proofdesk.core.errors import InputError
+        from proofdesk.core.domain.errors import InputError
 
         service = _review_service(cli)
         if all_accepted and action == "approve":
@@ -527,7 +531,7 @@ _decision_command("reopen", "Reopen rejected rows (back to pending).")
 def edit(cli: CliContext, name: str, set_name: str | None, caption: str | None, alt_text: str | None,
          keywords: str | None, file_name: str | None, as_json: bool) -> None:
     """Edit a row's metadata; the proof re-runs at once and an approved row returns to pending."""
-    from proofdesk.core.errors import InputError
+    from proofdesk.core.domain.errors import InputError
 
     changes = {key: value for key, value in (("caption", caption), ("alt_text", alt_text),
                                              ("keywords", keywords), ("file_name", file_name)) if value is not None}
@@ -589,7 +593,7 @@ def dictionary_list(cli: CliContext) -> None:
 @handle_errors
 def review(cli: CliContext) -> None:
     """Open the review desk (urwid): edit, spellcheck, Generate, approve/reject, publish."""
-    from proofdesk.core.errors import InputError
+    from proofdesk.core.domain.errors import InputError
 
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         raise InputError("the review desk needs a terminal; use approve/reject/edit/show for scripts")
@@ -619,8 +623,8 @@ def publish(cli: CliContext, yes: bool, dry_run: bool, as_json: bool) -> None:
     import io
 
     from proofdesk.apps.reporting import ConsoleReporter
-    from proofdesk.core.errors import InputError
-    from proofdesk.core.publishing import publish_approved
+    from proofdesk.core.domain.errors import InputError
+    from proofdesk.core.services.publish import publish_approved
 
     if not dry_run and not yes and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InputError("publish needs --yes when not run from a terminal (nothing was published); "

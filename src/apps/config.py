@@ -15,10 +15,21 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from proofdesk.core.intake import IntakeRules
-from proofdesk.core.proof import ProofConfig
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from proofdesk.core.domain.intake import IntakeRules
+from proofdesk.core.domain.proof import ProofConfig
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 ENV_PREFIX = "PROOFDESK_"
 DEFAULT_WORKDIR = ".proofdesk"

@@ -8,51 +8,57 @@ imports this module only inside commands that need it, so `proofdesk --help` sta
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from dependency_injector import containers, providers
-
 from proofdesk.adapters.cache import FileAnswerCache
 from proofdesk.adapters.captioner.offline import OfflineCaptioner
 from proofdesk.adapters.captioner.ollama import OllamaCaptioner
 from proofdesk.adapters.captioner.openai_compat import OpenAICompatCaptioner
 from proofdesk.adapters.clock import SystemClock
-from proofdesk.apps.review.desk import UrwidReviewer
-from proofdesk.adapters.scoring.clip_classifier import DEFAULT_VOCABULARY, OpenClipClassifier
 from proofdesk.adapters.exif.pyexiv2_reader import Pyexiv2ExifReader
+from proofdesk.adapters.exif.pyexiv2_writer import Pyexiv2MetadataWriter
 from proofdesk.adapters.files.local import LocalFileStore
 from proofdesk.adapters.files.scanner import LocalSetScanner
+from proofdesk.adapters.gallery.sql import SqlGallery
 from proofdesk.adapters.images.pillow_inspector import PillowImageInspector
 from proofdesk.adapters.images.pillow_processor import PillowImageProcessor
 from proofdesk.adapters.memory import InMemoryQueueStore
 from proofdesk.adapters.process import holder_is_alive, this_host
-from proofdesk.adapters.spelling.pyspell import PySpellchecker
 from proofdesk.adapters.scoring.clip_aesthetic import OpenClipAestheticScorer
-from proofdesk.adapters.scoring.fallback import FallbackAestheticScorer, FallbackQualityScorer
+from proofdesk.adapters.scoring.clip_classifier import (
+    DEFAULT_VOCABULARY,
+    OpenClipClassifier,
+)
+from proofdesk.adapters.scoring.fallback import (
+    FallbackAestheticScorer,
+    FallbackQualityScorer,
+)
 from proofdesk.adapters.scoring.opencv_brisque import OpenCvBrisqueScorer
+from proofdesk.adapters.spelling.pyspell import PySpellchecker
 from proofdesk.adapters.storage.sql import SqlQueueStore
-from proofdesk.adapters.exif.pyexiv2_writer import Pyexiv2MetadataWriter
-from proofdesk.adapters.gallery.sql import SqlGallery
 from proofdesk.adapters.uploader.ftp import FtpUploader
 from proofdesk.adapters.uploader.local import LocalUploader
-from proofdesk.core.publishing import Gallery, MetadataWriter, PublishOptions, Publisher, Uploader
 from proofdesk.apps.config import Settings
-from proofdesk.core.caption_stage import CaptionSettings, CaptionStage
-from proofdesk.core.captioning import Captioner
-from proofdesk.core.intake import ImageInspector, SetScanner
-from proofdesk.core.models import Stage
-from proofdesk.core.models import Row
-from proofdesk.core.pipeline import Pipeline, RowStage
-from proofdesk.core.proof import DuplicateIndex
-from proofdesk.core.review import Reviewer, ReviewService, Spellchecker
-from proofdesk.core.ports import Clock, ExifReader, FileStore, QueueStore
-from proofdesk.core.scoring import (
-    AestheticScorer,
-    ImageProcessor,
-    QualityScorer,
-    ScoringOptions,
-    ScoringStages,
-)
+from proofdesk.apps.review.desk import UrwidReviewer
+from proofdesk.core.domain.models import Row, Stage
+from proofdesk.core.domain.proof import DuplicateIndex
+from proofdesk.core.domain.publishing import PublishOptions
+from proofdesk.core.domain.scoring import ScoringOptions
+from proofdesk.core.ports.captioning import Captioner
+from proofdesk.core.ports.files import ExifReader, FileStore, ImageInspector, SetScanner
+from proofdesk.core.ports.media import AestheticScorer, ImageProcessor, QualityScorer
+from proofdesk.core.ports.publishing import Gallery, MetadataWriter, Uploader
+from proofdesk.core.ports.review import Reviewer, Spellchecker
+from proofdesk.core.ports.storage import QueueStore
+from proofdesk.core.ports.system import Clock
+from proofdesk.core.services.pipeline import Pipeline
+from proofdesk.core.services.publish import Publisher
+from proofdesk.core.services.review import ReviewService
+from proofdesk.core.services.stages.base import RowStage
+from proofdesk.core.services.stages.caption import CaptionSettings, CaptionStage
+from proofdesk.core.services.stages.scoring import ScoringStages
 
 
 def _storage_backend(settings: Settings) -> str:
@@ -190,7 +196,7 @@ def _desk_publisher(publisher: providers.Provider[Publisher], settings: Settings
         import io
 
         from proofdesk.apps.reporting import ConsoleReporter
-        from proofdesk.core.publishing import publish_approved
+        from proofdesk.core.services.publish import publish_approved
 
         reporter = ConsoleReporter(settings.runs_dir, quiet=True, stream=io.StringIO())
         try:

@@ -11,11 +11,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from proofdesk.core.domain.errors import ExternalFailure
+from proofdesk.core.ports.system import Reporter
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-from proofdesk.core.errors import ExternalFailure
-from proofdesk.core.ports import Reporter
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 log = logging.getLogger("proofdesk")
 

@@ -133,8 +133,8 @@ def test_duplicates_inside_a_set_and_across_sets(proofdesk: Proofdesk, tmp_path:
 
 def test_changed_file_is_refreshed_keeping_human_edits(proofdesk: Proofdesk, tmp_path: Path) -> None:
     from proofdesk.adapters.storage.sql import SqlQueueStore
-    from proofdesk.core import queue
-    from proofdesk.core.models import ProofVerdict, RowStatus
+    from proofdesk.core.domain import queue
+    from proofdesk.core.domain.models import ProofVerdict, RowStatus
 
     set_dir = tmp_path / "set"
     write_jpeg(set_dir / "a.jpg", seed=1)

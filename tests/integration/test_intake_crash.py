@@ -112,8 +112,8 @@ def test_rollback_command_rules(proofdesk: Proofdesk, gps_set: Path) -> None:
 def test_a_live_session_holds_the_queue_exit_5(proofdesk: Proofdesk, gps_set: Path) -> None:
     from proofdesk.adapters.process import this_host
     from proofdesk.adapters.storage.sql import SqlQueueStore
-    from proofdesk.core.models import Session
-    from proofdesk.core.ports import LockHolder
+    from proofdesk.core.domain.models import Session
+    from proofdesk.core.ports.storage import LockHolder
 
     sleeper = subprocess.Popen(["sleep", "60"])
     try:

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-
 from proofdesk.adapters.storage.sql import SqlQueueStore
-from proofdesk.core import queue
-from proofdesk.core.publishing import TEMP_PREFIX
+from proofdesk.core.domain import queue
+from proofdesk.core.ports.publishing import TEMP_PREFIX
+
 from tests.support.ftp_server import PASSWORD, FtpServer
 from tests.support.tcp_proxy import TcpProxy
 
@@ -193,6 +193,7 @@ def test_the_default_publishes_locally_and_refuses_a_file_name_owned_by_another_
     victim = rows[approved[0]]
     gallery_url = f"sqlite:///{proofdesk.workdir / 'gallery.sqlite'}"
     from proofdesk.adapters.gallery.sql import SqlGallery
+
     from tests.contract.gallery.contract import make_entry
 
     squatter = SqlGallery(gallery_url)

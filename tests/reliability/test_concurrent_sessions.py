@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 from tests.integration.conftest import Proofdesk
-from tests.support.ollama_server import ModelSpec, Reply, ScriptedOllama
 from tests.integration.test_captioning import answer_for
+from tests.support.ollama_server import ModelSpec, Reply, ScriptedOllama
 
 
 def test_second_run_refuses_while_the_first_holds_the_queue(proofdesk: Proofdesk, gps_set: Path) -> None:

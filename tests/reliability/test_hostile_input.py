@@ -10,13 +10,12 @@ import struct
 import zlib
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
-
 from proofdesk.adapters.exif.pyexiv2_reader import Pyexiv2ExifReader
 from proofdesk.adapters.images.pillow_inspector import PillowImageInspector
+
 from tests.integration.conftest import Proofdesk
 from tests.support.corpus import jpeg_bytes, png_bomb_bytes, write_jpeg
 

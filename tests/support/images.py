@@ -7,8 +7,7 @@ import random
 from pathlib import Path
 
 from PIL import Image, ImageChops, ImageFilter
-
-from proofdesk.core.scoring import DecodedImage
+from proofdesk.core.ports.media import DecodedImage
 
 
 def decoded(image: Image.Image) -> DecodedImage:

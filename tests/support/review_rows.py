@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from proofdesk.adapters.memory import FakeSpellchecker, InMemoryQueueStore
-from proofdesk.core import queue
-from proofdesk.core.models import ExifFacts, Row
-from proofdesk.core.proof import DuplicateIndex
-from proofdesk.core.review import ReviewService
+from proofdesk.core.domain import queue
+from proofdesk.core.domain.models import ExifFacts, Row
+from proofdesk.core.domain.proof import DuplicateIndex
+from proofdesk.core.services.review import ReviewService
 
 WORDS = {"a", "the", "of", "in", "on", "old", "stone", "bridge", "over", "river", "arno", "at", "afternoon",
          "light", "tower", "bell", "red", "roofs", "arezzo", "piazza", "grande", "square", "market", "golden",
@@ -22,7 +22,7 @@ ROWS = [
 
 
 def suggester(row: Row, index: DuplicateIndex) -> Row:
-    from proofdesk.core.proof import Evidence, apply_proof, proof
+    from proofdesk.core.domain.proof import Evidence, apply_proof, proof
 
     candidate = row.model_copy(update={
         "caption": "A golden afternoon view of the old town of Arezzo with autumn light on the roofs.",

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import open_clip
 import torch
-
 from proofdesk.adapters.scoring.clip_aesthetic import OpenClipAestheticScorer
 
 TINY_EMBED = 24

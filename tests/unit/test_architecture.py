@@ -1,4 +1,4 @@
-"""The house rules that keep the core pure (ADR 0001, 0005)."""
+"""The house rules that keep the core pure and its layers one-way (ADR 0001, 0005, 0012)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,64 @@ def test_core_imports_only_stdlib_pydantic_and_pure_libraries(path: Path) -> Non
             f"{path.relative_to(SRC)} imports {name}: core may use the standard library, pydantic and "
             f"{sorted(CORE_ALLOWED_THIRD_PARTY - {'pydantic'})} only"
         )
+
+
+# Imports run one way: domain <- ports <- services <- adapters, apps.
+LAYER_MAY_NOT_IMPORT = {
+    "domain": ("proofdesk.core.ports", "proofdesk.core.services", "proofdesk.adapters", "proofdesk.apps"),
+    "ports": ("proofdesk.core.services", "proofdesk.adapters", "proofdesk.apps"),
+    "services": ("proofdesk.adapters", "proofdesk.apps"),
+}
+# What the domain must not touch: threads, processes, signals, the environment, files and sockets.
+DOMAIN_FORBIDDEN_STDLIB = {"os", "threading", "concurrent", "multiprocessing", "signal", "subprocess", "socket",
+                           "shutil", "tempfile", "pathlib", "time", "io", "sqlite3"}
+MAX_CORE_MODULE_LINES = 400
+
+
+def _layer_modules(layer: str) -> list[Path]:
+    return sorted((SRC / "core" / layer).rglob("*.py"))
+
+
+@pytest.mark.parametrize(
+    ("layer", "path"),
+    [(layer, path) for layer in LAYER_MAY_NOT_IMPORT for path in _layer_modules(layer)],
+    ids=lambda value: value if isinstance(value, str) else str(value.relative_to(SRC)),
+)
+def test_core_layers_import_one_way(layer: str, path: Path) -> None:
+    for name in _imports(path):
+        for forbidden in LAYER_MAY_NOT_IMPORT[layer]:
+            assert not (name == forbidden or name.startswith(forbidden + ".")), (
+                f"{path.relative_to(SRC)} ({layer}) imports {name}: {layer} may not import {forbidden}"
+            )
+
+
+@pytest.mark.parametrize("path", _layer_modules("domain"), ids=lambda p: str(p.relative_to(SRC)))
+def test_domain_has_no_threads_processes_environment_or_files(path: Path) -> None:
+    for name in _imports(path):
+        assert name.split(".")[0] not in DOMAIN_FORBIDDEN_STDLIB, (
+            f"{path.relative_to(SRC)} imports {name}: the domain does no I/O, threads or process work"
+        )
+
+
+def test_core_is_only_domain_ports_and_services() -> None:
+    stray = sorted(
+        str(path.relative_to(SRC)) for path in (SRC / "core").iterdir()
+        if path.name not in {"__init__.py", "__pycache__", "domain", "ports", "services"}
+    )
+    assert stray == [], f"modules outside core's three layers: {stray}"
+
+
+@pytest.mark.parametrize("path", sorted((SRC / "core").rglob("*.py")), ids=lambda p: str(p.relative_to(SRC)))
+def test_no_core_module_is_longer_than_400_lines(path: Path) -> None:
+    lines = len(path.read_text().splitlines())
+    assert lines <= MAX_CORE_MODULE_LINES, f"{path.relative_to(SRC)} has {lines} lines (at most {MAX_CORE_MODULE_LINES})"
+
+
+def test_the_layering_check_catches_a_backward_import(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("from proofdesk.core.services.pipeline import Pipeline\n")
+    names = _imports(bad)
+    assert any(name.startswith(forbidden) for name in names for forbidden in LAYER_MAY_NOT_IMPORT["domain"])
 
 
 @pytest.mark.parametrize("path", sorted((SRC / "adapters").rglob("*.py")), ids=lambda p: str(p.relative_to(SRC)))

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-
+from proofdesk.adapters.files.scanner import LocalSetScanner
+from proofdesk.adapters.images.pillow_inspector import PillowImageInspector
 from proofdesk.adapters.memory import (
     FakeClassifier,
     FakeExifReader,
@@ -17,15 +18,14 @@ from proofdesk.adapters.memory import (
     InMemoryQueueStore,
     RecordingReporter,
 )
-from proofdesk.adapters.files.scanner import LocalSetScanner
-from proofdesk.adapters.images.pillow_inspector import PillowImageInspector
-from proofdesk.core.caption_stage import CaptionSettings, CaptionStage
-from proofdesk.core.captioning import Captioner, CaptionRequest, RuntimeInfo
-from proofdesk.core.intake import IntakeRules
-from proofdesk.core.models import ExifFacts, Stage
-from proofdesk.core.pipeline import Pipeline
-from tests.support.corpus import write_jpeg
+from proofdesk.core.domain.captioning import CaptionRequest, RuntimeInfo
+from proofdesk.core.domain.intake import IntakeRules
+from proofdesk.core.domain.models import ExifFacts, Stage
+from proofdesk.core.ports.captioning import Captioner
+from proofdesk.core.services.pipeline import Pipeline
+from proofdesk.core.services.stages.caption import CaptionSettings, CaptionStage
 
+from tests.support.corpus import write_jpeg
 
 COLOURS = ["red", "blue", "green", "black", "white", "yellow", "orange", "purple", "grey", "brown", "pink",
            "golden", "silver", "teal", "crimson", "ivory"]
@@ -112,8 +112,8 @@ def test_parallel_rows_are_in_flight_at_once_and_all_proven(tmp_path: Path) -> N
 
 
 def test_exif_facts_reach_the_prompt_and_exif_text_is_quoted_as_data() -> None:
-    from proofdesk.core.captioning import build_prompt
-    from proofdesk.core.models import Row
+    from proofdesk.core.domain.captioning import build_prompt
+    from proofdesk.core.domain.models import Row
 
     row = Row(set_name="s", original_name="a.jpg", sha256="a" * 64,
               **ExifFacts(captured_at="2008-10-22T16:28:39", camera_make="NIKON", gps_latitude=43.46,
@@ -125,7 +125,7 @@ def test_exif_facts_reach_the_prompt_and_exif_text_is_quoted_as_data() -> None:
 
 
 def test_backend_failure_in_a_worker_rolls_the_session_back(tmp_path: Path) -> None:
-    from proofdesk.core.captioning import CaptionerError
+    from proofdesk.core.ports.captioning import CaptionerError
 
     class Failing(ScriptedCaptioner):
         def answer(self, request: CaptionRequest) -> str:

@@ -7,10 +7,9 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from pydantic import BaseModel
-
 from proofdesk.apps.cli import main
 from proofdesk.apps.config import Settings, load_settings
+from pydantic import BaseModel
 
 ROOT = Path(__file__).resolve().parents[2]
 

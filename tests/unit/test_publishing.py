@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 import pytest
 from PIL import Image
-
 from proofdesk.adapters.memory import (
     FakeImageProcessor,
     FakeMetadataWriter,
@@ -22,20 +21,21 @@ from proofdesk.adapters.memory import (
     InMemoryUploader,
     RecordingReporter,
 )
-from proofdesk.core import failpoints, queue
-from proofdesk.core.errors import SessionLocked
-from proofdesk.core.failpoints import FaultInjected
-from proofdesk.core.models import ProofVerdict, Row, RowStatus
-from proofdesk.core.ports import FileStore, LockHolder
-from proofdesk.core.publishing import (
+from proofdesk.core.domain import queue
+from proofdesk.core.domain.errors import SessionLocked
+from proofdesk.core.domain.models import ProofVerdict, Row, RowStatus
+from proofdesk.core.domain.publishing import (
     GalleryEntry,
     PublishOptions,
-    Publisher,
     conflict_reason,
     gallery_entry,
     published_title,
-    publish_approved,
 )
+from proofdesk.core.ports.files import FileStore
+from proofdesk.core.ports.storage import LockHolder
+from proofdesk.core.services import failpoints
+from proofdesk.core.services.failpoints import FaultInjected
+from proofdesk.core.services.publish import Publisher, publish_approved
 
 
 def image_bytes(seed: int, kind: str = "JPEG") -> bytes:
@@ -202,7 +202,7 @@ def test_an_edited_published_row_republishes_under_the_same_file_name_and_id(wor
 
 def test_our_own_entry_with_a_changed_image_is_not_a_conflict() -> None:
     row = Row(set_name="s", original_name="a.jpg", sha256="1" * 64, file_name="a.jpg", remote_id="7")
-    from proofdesk.core.publishing import GalleryRecord
+    from proofdesk.core.domain.publishing import GalleryRecord
 
     ours = GalleryRecord(remote_id="7", entry=GalleryEntry(file_name="a.jpg", sha256="2" * 64))
     theirs = GalleryRecord(remote_id="8", entry=GalleryEntry(file_name="a.jpg", sha256="2" * 64))

@@ -6,13 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from proofdesk.adapters.gallery.sql import SqlGallery
 from proofdesk.adapters.uploader.ftp import FtpUploader
 from proofdesk.adapters.uploader.local import LocalUploader
 from proofdesk.apps.config import ConfigError, load_settings
 from proofdesk.apps.container import build_container, check_ports
-from proofdesk.core.publishing import GalleryEntry
+from proofdesk.core.domain.publishing import GalleryEntry
 
 
 def test_defaults_publish_to_a_folder_and_a_sqlite_gallery_in_the_workdir(tmp_path: Path) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from proofdesk.core import queue
-from proofdesk.core.models import ProofReason, ProofVerdict, Row, RowStatus
-from proofdesk.core.queue import DomainError, IllegalTransition
+from proofdesk.core.domain import queue
+from proofdesk.core.domain.errors import DomainError
+from proofdesk.core.domain.models import ProofReason, ProofVerdict, Row, RowStatus
+from proofdesk.core.domain.queue import IllegalTransition
 
 
 def accept_all(row: Row) -> tuple[ProofVerdict, list[ProofReason]]:

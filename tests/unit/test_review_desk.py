@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 import urwid
-from urwid.testing import render_text
-
 from proofdesk.apps.review.desk import DeskWidget, ReviewDesk
 from proofdesk.apps.review.keys import BINDINGS, action_for
-from proofdesk.core.models import RowStatus
-from proofdesk.core.review import ReviewService
+from proofdesk.core.domain.models import RowStatus
+from proofdesk.core.services.review import ReviewService
+from urwid.testing import render_text
+
 from tests.support.review_rows import build_review_service
 
 SIZE = (140, 40)
@@ -142,9 +142,8 @@ def test_key_bindings_are_unique_per_scope() -> None:
 
 
 def test_scripted_main_loop_runs_the_desk(service: ReviewService) -> None:
-    from urwid.testing import ScriptedScreen
-
     from proofdesk.apps.review.desk import run_desk
+    from urwid.testing import ScriptedScreen
 
     desk = ReviewDesk(service)
     screen_ = ScriptedScreen(size=SIZE, inputs=[["down"], ["r"], ["q"]])

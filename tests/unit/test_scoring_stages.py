@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from proofdesk.adapters.clock import SystemClock
 from proofdesk.adapters.files.scanner import LocalSetScanner
 from proofdesk.adapters.images.pillow_inspector import PillowImageInspector
@@ -19,13 +18,15 @@ from proofdesk.adapters.memory import (
     InMemoryQueueStore,
     RecordingReporter,
 )
-from proofdesk.core import failpoints
-from proofdesk.core.failpoints import FaultInjected
-from proofdesk.core.intake import IntakeRules
-from proofdesk.core.models import Row, Stage
-from proofdesk.core.pipeline import Pipeline
-from proofdesk.core.ports import FileStore
-from proofdesk.core.scoring import ScoringOptions, ScoringStages, model_relpath
+from proofdesk.core.domain.intake import IntakeRules
+from proofdesk.core.domain.models import Row, Stage
+from proofdesk.core.domain.scoring import ScoringOptions, model_relpath
+from proofdesk.core.ports.files import FileStore
+from proofdesk.core.services import failpoints
+from proofdesk.core.services.failpoints import FaultInjected
+from proofdesk.core.services.pipeline import Pipeline
+from proofdesk.core.services.stages.scoring import ScoringStages
+
 from tests.support.corpus import write_jpeg
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from proofdesk.core.ports.captioning import CaptionerError
 from tenacity import (
     RetryError,
     Retrying,
@@ -13,8 +14,6 @@ from tenacity import (
     stop_after_attempt,
     wait_exponential,
 )
-
-from proofdesk.core.captioning import CaptionerError
 
 
 class _Retryable(Exception):

@@ -13,7 +13,8 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
-from proofdesk.core.captioning import Captioner, CaptionRequest, RuntimeInfo
+from proofdesk.core.domain.captioning import CaptionRequest, RuntimeInfo
+from proofdesk.core.ports.captioning import Captioner
 
 _DATE_TOKEN = re.compile(r"^\d+$")
 

@@ -12,14 +12,12 @@ import json
 from typing import Any
 
 from proofdesk.adapters.captioner._http import HttpBackend, error_text
-from proofdesk.core.captioning import (
-    CaptionerError,
-    Captioner,
+from proofdesk.core.domain.captioning import (
     CaptionRequest,
-    ModelNotAvailable,
     RuntimeInfo,
     processor_split,
 )
+from proofdesk.core.ports.captioning import Captioner, CaptionerError, ModelNotAvailable
 
 
 def _same_model(a: str, b: str) -> bool:

@@ -11,13 +11,8 @@ import os
 from typing import Any
 
 from proofdesk.adapters.captioner._http import HttpBackend, error_text
-from proofdesk.core.captioning import (
-    CaptionerError,
-    Captioner,
-    CaptionRequest,
-    ModelNotAvailable,
-    RuntimeInfo,
-)
+from proofdesk.core.domain.captioning import CaptionRequest, RuntimeInfo
+from proofdesk.core.ports.captioning import Captioner, CaptionerError, ModelNotAvailable
 
 API_KEY_ENV = "PROOFDESK_CAPTIONER__API_KEY"
 

@@ -15,8 +15,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from proofdesk.core.models import ExifFacts
-from proofdesk.core.ports import ExifReader
+from proofdesk.core.domain.models import ExifFacts
+from proofdesk.core.ports.files import ExifReader
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from proofdesk.adapters.exif.pyexiv2_reader import _pyexiv2
-from proofdesk.core.publishing import MetadataWriter, PublishedMetadata, PublishFailure
+from proofdesk.core.domain.publishing import PublishedMetadata
+from proofdesk.core.ports.publishing import MetadataWriter, PublishFailure
 
 _UTF8 = "\x1b%G"
 _X_DEFAULT = 'lang="x-default"'

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from proofdesk.core.ports import FileStore, FileStoreError, StoredFile
+from proofdesk.core.ports.files import FileStore, FileStoreError, StoredFile
 
 _CHUNK = 1024 * 1024
 TEMP_PREFIX = ".proofdesk-tmp-"

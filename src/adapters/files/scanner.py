@@ -6,7 +6,8 @@ import os
 import stat
 from pathlib import Path
 
-from proofdesk.core.intake import SetEntry, SetListing, SetScanner
+from proofdesk.core.domain.intake import SetEntry, SetListing
+from proofdesk.core.ports.files import SetScanner
 
 
 def _display(name: str) -> tuple[str, bool]:

@@ -22,13 +22,18 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from proofdesk.adapters.storage.sql import make_engine
+from proofdesk.core.domain.publishing import GalleryEntry, GalleryRecord
+from proofdesk.core.ports.publishing import Gallery, GalleryError, ServiceUnavailable
 from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
-
-from proofdesk.adapters.storage.sql import make_engine
-from proofdesk.core.publishing import Gallery, GalleryEntry, GalleryError, GalleryRecord, ServiceUnavailable
+from tenacity import (
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 T = TypeVar("T")
 

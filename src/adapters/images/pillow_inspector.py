@@ -12,8 +12,8 @@ import io
 import warnings
 
 from PIL import Image, ImageFile, UnidentifiedImageError
-
-from proofdesk.core.intake import ImageCheck, ImageInspector
+from proofdesk.core.domain.intake import ImageCheck
+from proofdesk.core.ports.files import ImageInspector
 
 _CHUNK = 1024 * 1024
 _heif_registered: bool | None = None

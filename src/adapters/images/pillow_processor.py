@@ -15,9 +15,8 @@ import threading
 import warnings
 
 from PIL import Image, ImageCms, UnidentifiedImageError
-
 from proofdesk.adapters.images.pillow_inspector import register_heif
-from proofdesk.core.scoring import DecodedImage, ImageDecodeError, ImageProcessor
+from proofdesk.core.ports.media import DecodedImage, ImageDecodeError, ImageProcessor
 
 # EXIF orientation -> the transpose that makes the pixels upright (as ImageOps.exif_transpose).
 _UPRIGHT = {

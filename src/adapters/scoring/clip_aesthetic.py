@@ -21,9 +21,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from proofdesk.adapters.scoring.fallback import FallbackAestheticScorer, LoadOnceOrFallBack
-from proofdesk.adapters.scoring.open_clip_loader import ClipUnavailable, check_model_files, load_open_clip
-from proofdesk.core.scoring import AestheticScorer, DecodedImage, Score
+from proofdesk.adapters.scoring.fallback import (
+    FallbackAestheticScorer,
+    LoadOnceOrFallBack,
+)
+from proofdesk.adapters.scoring.open_clip_loader import (
+    ClipUnavailable,
+    check_model_files,
+    load_open_clip,
+)
+from proofdesk.core.ports.media import AestheticScorer, DecodedImage, Score
 
 ENGINE_PREFIX = "open_clip"
 

@@ -9,8 +9,12 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from proofdesk.adapters.scoring.open_clip_loader import ClipUnavailable, LoadedClip, load_open_clip
-from proofdesk.core.caption_stage import Classifier
+from proofdesk.adapters.scoring.open_clip_loader import (
+    ClipUnavailable,
+    LoadedClip,
+    load_open_clip,
+)
+from proofdesk.core.ports.media import Classifier
 
 DEFAULT_VOCABULARY = (
     "beach", "boat", "bridge", "building", "car", "castle", "cat", "church", "city", "cliff", "cloud", "coast",

@@ -1,4 +1,4 @@
-"""Deterministic fallback scorers: the documented formulas of `proofdesk.core.scoring` over image
+"""Deterministic fallback scorers: the documented formulas of `proofdesk.core.services.stages.scoring` over image
 statistics computed with Pillow (no numpy, no models), flagged `fallback=True`.
 
 Used when a scorer's engine is set to `fallback`, and by the model adapters when their model
@@ -13,16 +13,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image, ImageFilter, ImageStat
-
-from proofdesk.core.scoring import (
+from proofdesk.core.domain.scoring import (
     AESTHETIC_FALLBACK_ENGINE,
     BRISQUE_FALLBACK_ENGINE,
+    aesthetic_fallback,
+    brisque_fallback,
+)
+from proofdesk.core.ports.media import (
     AestheticScorer,
     DecodedImage,
     QualityScorer,
     Score,
-    aesthetic_fallback,
-    brisque_fallback,
 )
 
 _LAPLACIAN = ImageFilter.Kernel((3, 3), [0, 1, 0, 1, -4, 1, 0, 1, 0], scale=1, offset=128)

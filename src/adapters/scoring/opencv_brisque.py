@@ -16,8 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from proofdesk.adapters.scoring.fallback import FallbackQualityScorer, LoadOnceOrFallBack
-from proofdesk.core.scoring import DecodedImage, QualityScorer, Score
+from proofdesk.adapters.scoring.fallback import (
+    FallbackQualityScorer,
+    LoadOnceOrFallBack,
+)
+from proofdesk.core.ports.media import DecodedImage, QualityScorer, Score
 
 DEFAULT_MODEL = "/usr/share/opencv4/quality/brisque_model_live.yml"
 DEFAULT_RANGE = "/usr/share/opencv4/quality/brisque_range_live.yml"

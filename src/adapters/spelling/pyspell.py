@@ -8,7 +8,8 @@ import os
 import threading
 from pathlib import Path
 
-from proofdesk.core.review import WORD, Spellchecker
+from proofdesk.core.ports.review import Spellchecker
+from proofdesk.core.services.review import WORD
 
 
 def read_dictionary(path: Path) -> list[str]:

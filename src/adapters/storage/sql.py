@@ -15,12 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-
 from proofdesk.adapters.clock import SystemClock
-from proofdesk.core.models import (
+from proofdesk.core.domain.models import (
     JournalEntry,
     ProofReason,
     Row,
@@ -28,8 +24,7 @@ from proofdesk.core.models import (
     Session,
     SessionStatus,
 )
-from proofdesk.core.ports import (
-    Clock,
+from proofdesk.core.ports.storage import (
     JournalRepository,
     LockHolder,
     QueueLock,
@@ -40,6 +35,10 @@ from proofdesk.core.ports import (
     StorageError,
     UnitOfWork,
 )
+from proofdesk.core.ports.system import Clock
+from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 DateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 Json = sa.JSON()

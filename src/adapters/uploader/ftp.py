@@ -26,9 +26,19 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
-
-from proofdesk.core.publishing import ServiceUnavailable, UploadError, Uploader, split_remote_path, temp_name_for
+from proofdesk.adapters.uploader._temp import temp_name_for
+from proofdesk.core.ports.publishing import (
+    ServiceUnavailable,
+    Uploader,
+    UploadError,
+    split_remote_path,
+)
+from tenacity import (
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -11,7 +11,13 @@ import os
 import posixpath
 from pathlib import Path
 
-from proofdesk.core.publishing import ServiceUnavailable, UploadError, Uploader, split_remote_path, temp_name_for
+from proofdesk.adapters.uploader._temp import temp_name_for
+from proofdesk.core.ports.publishing import (
+    ServiceUnavailable,
+    Uploader,
+    UploadError,
+    split_remote_path,
+)
 
 
 class LocalUploader(Uploader):

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 import urwid
-
 from proofdesk.apps.review.keys import FILTER_CYCLE, action_for, footer_text, help_lines
-from proofdesk.core.errors import ProofdeskError
-from proofdesk.core.models import EDITABLE_FIELDS, ProofVerdict, Row, RowStatus
-from proofdesk.core.review import Reviewer, ReviewService
+from proofdesk.core.domain.errors import ProofdeskError
+from proofdesk.core.domain.models import EDITABLE_FIELDS, ProofVerdict, Row, RowStatus
+from proofdesk.core.ports.review import Reviewer
+from proofdesk.core.services.review import ReviewService
 
 PALETTE = [
     ("header", "white,bold", "dark blue"),

@@ -6,8 +6,8 @@ import math
 from pathlib import Path
 
 import pytest
+from proofdesk.core.ports.media import AestheticScorer, DecodedImage
 
-from proofdesk.core.scoring import AestheticScorer, DecodedImage
 from tests.support.images import decoded, load_sample, synthetic_images
 
 

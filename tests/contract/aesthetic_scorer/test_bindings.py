@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 import torch
 from PIL import Image
-
 from proofdesk.adapters.memory import FakeAestheticScorer
 from proofdesk.adapters.scoring.clip_aesthetic import OpenClipAestheticScorer
 from proofdesk.adapters.scoring.fallback import FallbackAestheticScorer
-from proofdesk.core.scoring import AESTHETIC_FALLBACK_ENGINE, AestheticScorer, aesthetic_fallback
+from proofdesk.core.domain.scoring import AESTHETIC_FALLBACK_ENGINE, aesthetic_fallback
+from proofdesk.core.ports.media import AestheticScorer
+
 from tests.support.images import decoded
 from tests.support.tiny_clip import TINY_EMBED, TinyClip
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from proofdesk.adapters.cache import FileAnswerCache
 from proofdesk.adapters.memory import InMemoryAnswerCache
-from proofdesk.core.captioning import AnswerCache
+from proofdesk.core.ports.captioning import AnswerCache
 
 KEY = "a" * 64
 OTHER = "b" * 64

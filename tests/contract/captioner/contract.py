@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import pytest
-
-from proofdesk.core.captioning import Captioner, CaptionRequest, RuntimeInfo, parse_answer
+from proofdesk.core.domain.captioning import CaptionRequest, RuntimeInfo, parse_answer
+from proofdesk.core.ports.captioning import Captioner
 
 FACTS = {
     "set_name": "2008-10-22_arezzo", "original_name": "DSCN0010.jpg", "captured_at": "2008-10-22T16:28:39",

@@ -5,17 +5,16 @@ from collections.abc import Iterator
 
 import ollama
 import pytest
-
 from proofdesk.adapters.captioner.offline import OfflineCaptioner
 from proofdesk.adapters.captioner.ollama import OllamaCaptioner
 from proofdesk.adapters.captioner.openai_compat import OpenAICompatCaptioner
-from proofdesk.core.captioning import (
+from proofdesk.core.domain.captioning import (
     ANSWER_SCHEMA,
-    CaptionerError,
-    ModelNotAvailable,
     parse_answer,
     processor_split,
 )
+from proofdesk.core.ports.captioning import CaptionerError, ModelNotAvailable
+
 from tests.support.ollama_server import ModelSpec, Reply, ScriptedOllama, good_answer
 
 from .contract import FACTS, CaptionerContract, request

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from proofdesk.core.ports.media import Classifier
 
-from proofdesk.core.caption_stage import Classifier
 from tests.support.corpus import jpeg_bytes
 
 VOCABULARY = ["boat", "bridge", "church", "harbour", "mountain", "river", "street", "tower"]

@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-
 from proofdesk.adapters.memory import FakeClassifier
 from proofdesk.adapters.scoring.clip_classifier import OpenClipClassifier
-from proofdesk.core.caption_stage import Classifier
+from proofdesk.core.ports.media import Classifier
+
 from tests.support.corpus import jpeg_bytes
 
 from .contract import VOCABULARY, ClassifierContract

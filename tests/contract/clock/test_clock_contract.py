@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 import pytest
-
 from proofdesk.adapters.clock import SystemClock
 from proofdesk.adapters.memory import FixedClock
-from proofdesk.core.ports import Clock
+from proofdesk.core.ports.system import Clock
 
 
 class ClockContract:

@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from proofdesk.core.ports import ExifReader
+from proofdesk.core.ports.files import ExifReader
 
 # name: (captured_at, gps UTC stamp, latitude, longitude)
 GPS_SET = {

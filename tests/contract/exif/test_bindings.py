@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from proofdesk.adapters.exif.pyexiv2_reader import Pyexiv2ExifReader, facts_from_metadata
+from proofdesk.adapters.exif.pyexiv2_reader import (
+    Pyexiv2ExifReader,
+    facts_from_metadata,
+)
 from proofdesk.adapters.memory import FakeExifReader
-from proofdesk.core.models import ExifFacts
-from proofdesk.core.ports import ExifReader
+from proofdesk.core.domain.models import ExifFacts
+from proofdesk.core.ports.files import ExifReader
 
 from .contract import GPS_SET, ExifReaderContract
 

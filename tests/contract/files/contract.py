@@ -6,8 +6,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-
-from proofdesk.core.ports import FileStore, FileStoreError
+from proofdesk.core.ports.files import FileStore, FileStoreError
 
 
 def _source(tmp_path: Path, name: str, data: bytes) -> tuple[str, str]:

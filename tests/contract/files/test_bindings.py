@@ -5,10 +5,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from proofdesk.adapters.files.local import TEMP_PREFIX, LocalFileStore
 from proofdesk.adapters.memory import InMemoryFileStore
-from proofdesk.core.ports import FileStore, FileStoreError
+from proofdesk.core.ports.files import FileStore, FileStoreError
 
 from .contract import FileStoreContract, _source
 

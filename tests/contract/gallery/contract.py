@@ -6,8 +6,8 @@ Bindings provide the `gallery` fixture: an implementation over an empty database
 from __future__ import annotations
 
 import pytest
-
-from proofdesk.core.publishing import Gallery, GalleryEntry
+from proofdesk.core.domain.publishing import GalleryEntry
+from proofdesk.core.ports.publishing import Gallery
 
 
 def make_entry(file_name: str = "arezzo-bell-tower.jpg", sha256: str = "a" * 64, **extra: object) -> GalleryEntry:

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 from proofdesk.adapters.gallery.sql import SqlGallery
 from proofdesk.adapters.memory import InMemoryGallery
-from proofdesk.core.publishing import Gallery, ServiceUnavailable
+from proofdesk.core.ports.publishing import Gallery, ServiceUnavailable
 
 from .contract import GalleryContract, make_entry
 

@@ -6,8 +6,8 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from proofdesk.core.ports.files import ImageInspector
 
-from proofdesk.core.intake import ImageInspector
 from tests.support.corpus import jpeg_bytes
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from proofdesk.adapters.images.pillow_inspector import PillowImageInspector
 from proofdesk.adapters.memory import FakeImageInspector
-from proofdesk.core.intake import ImageInspector
+from proofdesk.core.ports.files import ImageInspector
+
 from tests.support.corpus import jpeg_bytes, png_bomb_bytes
 
 from .contract import ImageInspectorContract

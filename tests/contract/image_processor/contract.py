@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops, ImageStat
+from proofdesk.core.ports.media import DecodedImage, ImageDecodeError, ImageProcessor
 
-from proofdesk.core.scoring import DecodedImage, ImageDecodeError, ImageProcessor
 from tests.support.images import jpeg_bytes
 
 

@@ -4,10 +4,10 @@ import io
 
 import pytest
 from PIL import Image, ImageCms
-
 from proofdesk.adapters.images.pillow_processor import PillowImageProcessor
 from proofdesk.adapters.memory import FakeImageProcessor
-from proofdesk.core.scoring import ImageProcessor
+from proofdesk.core.ports.media import ImageProcessor
+
 from tests.support.images import jpeg_bytes
 
 from .contract import ImageProcessorContract, as_image, mean_difference, photo

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 from PIL import Image
-
 from proofdesk.adapters.exif.pyexiv2_writer import Pyexiv2MetadataWriter
 from proofdesk.adapters.memory import FakeMetadataWriter
-from proofdesk.core.publishing import MetadataWriter, PublishedMetadata
+from proofdesk.core.domain.publishing import PublishedMetadata
+from proofdesk.core.ports.publishing import MetadataWriter
+
 from tests.support.corpus import jpeg_bytes
 
 METADATA = PublishedMetadata(title="Arezzo bell tower", caption="The bell tower of Arezzo in afternoon light.",

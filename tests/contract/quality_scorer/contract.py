@@ -6,8 +6,8 @@ import math
 from pathlib import Path
 
 import pytest
+from proofdesk.core.ports.media import DecodedImage, QualityScorer
 
-from proofdesk.core.scoring import DecodedImage, QualityScorer
 from tests.support.images import decoded, load_sample, synthetic_images
 
 

@@ -6,13 +6,19 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-
 from proofdesk.adapters.memory import FakeQualityScorer
 from proofdesk.adapters.scoring.fallback import FallbackQualityScorer
-from proofdesk.adapters.scoring.opencv_brisque import DEFAULT_MODEL, DEFAULT_RANGE, ENGINE, OpenCvBrisqueScorer
+from proofdesk.adapters.scoring.opencv_brisque import (
+    DEFAULT_MODEL,
+    DEFAULT_RANGE,
+    ENGINE,
+    OpenCvBrisqueScorer,
+)
 from proofdesk.apps.config import load_settings
 from proofdesk.apps.container import build_container
-from proofdesk.core.scoring import BRISQUE_FALLBACK_ENGINE, QualityScorer, brisque_fallback
+from proofdesk.core.domain.scoring import BRISQUE_FALLBACK_ENGINE, brisque_fallback
+from proofdesk.core.ports.media import QualityScorer
+
 from tests.support.images import blurred, decoded, load_sample, noised
 
 from .contract import QualityScorerContract

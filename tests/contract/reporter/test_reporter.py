@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from proofdesk.adapters.memory import RecordingReporter
 from proofdesk.apps.reporting import ConsoleReporter
-from proofdesk.core.ports import Reporter
+from proofdesk.core.ports.system import Reporter
 
 ReadArtifact = Callable[[str], dict[str, Any]]
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from urwid.testing import ScriptedScreen
-
 from proofdesk.adapters.memory import ScriptedReviewer
 from proofdesk.apps.review.desk import UrwidReviewer
-from proofdesk.core.models import RowStatus
-from proofdesk.core.review import Decision, Reviewer, ReviewService
+from proofdesk.core.domain.models import RowStatus
+from proofdesk.core.ports.review import Decision, Reviewer
+from proofdesk.core.services.review import ReviewService
+from urwid.testing import ScriptedScreen
+
 from tests.support.review_rows import build_review_service
 
 FIXED = "The Piazza Grande market square of Arezzo in afternoon light."

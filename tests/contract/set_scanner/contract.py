@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from proofdesk.core.ports.files import SetScanner
 
-from proofdesk.core.intake import SetScanner
 from tests.support.corpus import write_jpeg
 
 

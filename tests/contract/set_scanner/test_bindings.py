@@ -3,10 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from proofdesk.adapters.files.scanner import LocalSetScanner
 from proofdesk.adapters.memory import FakeSetScanner
-from proofdesk.core.intake import SetEntry, SetScanner
+from proofdesk.core.domain.intake import SetEntry
+from proofdesk.core.ports.files import SetScanner
 
 from .contract import EXPECTED_KINDS, SetScannerContract, make_set
 

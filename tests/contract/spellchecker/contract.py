@@ -7,8 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from proofdesk.core.review import Spellchecker
+from proofdesk.core.ports.review import Spellchecker
 
 KNOWN = {"the", "old", "bell", "tower", "rises", "over", "red", "roofs", "in", "afternoon", "light", "a", "of", "and"}
 

@@ -4,10 +4,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from proofdesk.adapters.memory import FakeSpellchecker
 from proofdesk.adapters.spelling.pyspell import PySpellchecker
-from proofdesk.core.review import Spellchecker
+from proofdesk.core.ports.review import Spellchecker
 
 from .contract import KNOWN, SpellcheckerContract
 

@@ -10,8 +10,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
-from proofdesk.core.models import (
+from proofdesk.core.domain.models import (
     JournalEntry,
     ProofReason,
     ProofVerdict,
@@ -20,7 +19,12 @@ from proofdesk.core.models import (
     Session,
     SessionStatus,
 )
-from proofdesk.core.ports import LockHolder, QueueStore, RowConflict, StorageError
+from proofdesk.core.ports.storage import (
+    LockHolder,
+    QueueStore,
+    RowConflict,
+    StorageError,
+)
 
 
 def make_row(name: str = "DSCN0010.jpg", set_name: str = "2026-06-12_lofoten_reine", **extra) -> Row:

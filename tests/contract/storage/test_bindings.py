@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from proofdesk.adapters.memory import InMemoryQueueStore
 from proofdesk.adapters.storage.sql import SqlQueueStore
-from proofdesk.core.ports import QueueStore
+from proofdesk.core.ports.storage import QueueStore
 
 from .contract import QueueStoreContract, make_row
 

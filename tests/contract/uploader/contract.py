@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-
-from proofdesk.core.publishing import TEMP_PREFIX, PublishFailure, Uploader
+from proofdesk.core.ports.publishing import TEMP_PREFIX, PublishFailure, Uploader
 
 RemoteBytes = Callable[[str], bytes | None]
 Plant = Callable[[str, bytes], None]

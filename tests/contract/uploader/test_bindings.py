@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from proofdesk.adapters.memory import InMemoryUploader
 from proofdesk.adapters.uploader.ftp import FtpUploader
 from proofdesk.adapters.uploader.local import LocalUploader
-from proofdesk.core.publishing import TEMP_PREFIX, ServiceUnavailable, Uploader
+from proofdesk.core.ports.publishing import TEMP_PREFIX, ServiceUnavailable, Uploader
+
 from tests.support.ftp_server import PASSWORD, USER, FtpServer
 
 from .contract import Plant, RemoteBytes, UploaderContract

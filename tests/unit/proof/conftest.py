@@ -6,9 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
-from proofdesk.core.models import Row
-from proofdesk.core.proof import Evidence, ProofConfig, ProofMetadata, Rule, check
+from proofdesk.core.domain.models import Row
+from proofdesk.core.domain.proof import (
+    Evidence,
+    ProofConfig,
+    ProofMetadata,
+    Rule,
+    check,
+)
 
 # The GPS sample set: 22 Oct 2008, 16:28-17:00 local (UTC+2), Arezzo, Italy.
 AREZZO = {

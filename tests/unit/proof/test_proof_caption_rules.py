@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from proofdesk.core.proof import ProofConfig
-from proofdesk.core.proof.rules import (
+from proofdesk.core.domain.proof import ProofConfig
+from proofdesk.core.domain.proof.rules import (
     BalancedRule,
     LengthRule,
     MarkupRule,
@@ -13,8 +12,8 @@ from proofdesk.core.proof.rules import (
     RepetitionRule,
     SentenceEndRule,
     WhitespaceRule,
-    default_rules,
 )
+from proofdesk.core.domain.proof.ruleset import default_rules
 
 
 def test_rule_names_are_stable_and_unique() -> None:

@@ -6,9 +6,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from proofdesk.core.domain.proof import (
+    DuplicateIndex,
+    length_window,
+    normalise_for_duplicates,
+)
 from rapidfuzz import fuzz
-
-from proofdesk.core.proof import DuplicateIndex, length_window, normalise_for_duplicates
 
 CAPTION = "A red fishing boat moored in Reine harbour under steep mountains."
 
@@ -124,7 +127,7 @@ def test_unknown_field_and_bad_threshold() -> None:
 
 @pytest.mark.parametrize("spelling", ["same", "near"])
 def test_concurrent_claims_exactly_one_wins(spelling: str) -> None:
-    index = DuplicateIndex()
+    index = DuplicateIndex(lock=threading.RLock())
     threads = 32
     barrier = threading.Barrier(threads)
     base = "Fishermen mend nets on the quay while gulls circle the harbour in Reine."
@@ -162,7 +165,7 @@ def test_concurrent_file_name_claims_get_distinct_names() -> None:
 
 
 def test_concurrent_proofs_accept_one_row_per_caption(row_factory) -> None:
-    from proofdesk.core.proof import proof
+    from proofdesk.core.domain.proof import proof
 
     index = DuplicateIndex()
     threads = 16

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from proofdesk.core.models import ProofVerdict
-from proofdesk.core.proof import (
+from proofdesk.core.domain.models import ProofVerdict
+from proofdesk.core.domain.proof import (
     DuplicateIndex,
     Evidence,
     ProofConfig,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
-
-from proofdesk.core.proof import Evidence, ProofConfig, identifier_tokens
-from proofdesk.core.proof.rules import (
+from proofdesk.core.domain.proof import Evidence, ProofConfig, identifier_tokens
+from proofdesk.core.domain.proof.rules import (
     AltTextCopiesCaptionRule,
     AltTextOpenerRule,
+    LengthRule,
+)
+from proofdesk.core.domain.proof.rules_metadata import (
     FileNameExtensionRule,
     FileNameLengthRule,
     FileNameSharesTokenRule,
@@ -16,7 +18,6 @@ from proofdesk.core.proof.rules import (
     KeywordCountRule,
     KeywordEvidenceRule,
     KeywordNormalisedRule,
-    LengthRule,
 )
 
 

@@ -6,10 +6,8 @@ from itertools import combinations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rapidfuzz import fuzz
-
-from proofdesk.core.models import Row
-from proofdesk.core.proof import (
+from proofdesk.core.domain.models import Row
+from proofdesk.core.domain.proof import (
     DuplicateIndex,
     Evidence,
     ProofConfig,
@@ -20,6 +18,7 @@ from proofdesk.core.proof import (
     normalise_for_duplicates,
     proof,
 )
+from rapidfuzz import fuzz
 
 WORDS = ["red", "boat", "boats", "harbour", "Reine", "mountain", "quiet", "street", "old", "town", "fishing",
          "gull", "cabin", "rorbu", "bridge", "snow", "fjord", "church", "a", "the", "in", "of", "at", "under"]  # fmt: skip

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import pytest
-
-from proofdesk.core.proof import Evidence, agrees, find_time_words, resolve_capture
-from proofdesk.core.proof.rules import TimeOfDayRule
-from proofdesk.core.proof.timeofday import parse_offset, season, time_of_day_word
+from proofdesk.core.domain.proof import (
+    Evidence,
+    agrees,
+    find_time_words,
+    resolve_capture,
+)
+from proofdesk.core.domain.proof.rules_metadata import TimeOfDayRule
+from proofdesk.core.domain.proof.timeofday import parse_offset, season, time_of_day_word
 
 AREZZO_POSITION = {"gps_latitude": 43.4633, "gps_longitude": 11.8797}
 

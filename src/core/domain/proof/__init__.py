@@ -8,23 +8,36 @@ astral and python-slugify only (ADR 0006).
         prompt_tail = result.repair_prompt()
 """
 
-from proofdesk.core.proof.config import ProofConfig
-from proofdesk.core.proof.duplicates import DuplicateIndex, DuplicateMatch, length_window
-from proofdesk.core.proof.engine import ProofResult, apply_proof, proof, repair_prompt
-from proofdesk.core.proof.evidence import Evidence, identifier_tokens
-from proofdesk.core.proof.fixes import apply_fixes
-from proofdesk.core.proof.model import Fix, ProofMetadata
-from proofdesk.core.proof.rules import (
-    ProofContext,
-    Rule,
+from proofdesk.core.domain.proof.config import ProofConfig
+from proofdesk.core.domain.proof.duplicates import (
+    DuplicateIndex,
+    DuplicateMatch,
+    length_window,
+)
+from proofdesk.core.domain.proof.engine import (
+    ProofResult,
+    apply_proof,
+    proof,
+    repair_prompt,
+)
+from proofdesk.core.domain.proof.evidence import Evidence, identifier_tokens
+from proofdesk.core.domain.proof.fixes import apply_fixes
+from proofdesk.core.domain.proof.model import Fix, ProofMetadata
+from proofdesk.core.domain.proof.rules import ProofContext, Rule
+from proofdesk.core.domain.proof.ruleset import (
     check,
     default_rules,
     duplicate_rules,
     field_rules,
     rule_hints,
 )
-from proofdesk.core.proof.text import normalise_for_duplicates, normalise_keyword
-from proofdesk.core.proof.timeofday import CaptureMoment, agrees, find_time_words, resolve_capture
+from proofdesk.core.domain.proof.text import normalise_for_duplicates, normalise_keyword
+from proofdesk.core.domain.proof.timeofday import (
+    CaptureMoment,
+    agrees,
+    find_time_words,
+    resolve_capture,
+)
 
 __all__ = [
     "CaptureMoment",

@@ -19,8 +19,7 @@ from typing import Literal
 from astral import Observer
 from astral.sun import elevation as sun_elevation
 from astral.sun import noon as solar_noon
-
-from proofdesk.core.proof.text import phrase_pattern
+from proofdesk.core.domain.proof.text import phrase_pattern
 
 CaptureSource = Literal["gps", "offset", "wall"]
 

@@ -32,160 +32,40 @@ import dataclasses
 import hashlib
 import json
 import threading
-from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from proofdesk.core import queue
-from proofdesk.core.captioning import AnswerCache
-from proofdesk.core.errors import ExternalFailure
-from proofdesk.core.failpoints import failpoint
-from proofdesk.core.models import Row, Stage
-from proofdesk.core.pipeline import StageContext
-from proofdesk.core.ports import FileStore
-
-BRISQUE_FALLBACK_ENGINE = "fallback-laplacian-v1"
-AESTHETIC_FALLBACK_ENGINE = "fallback-contrast-saturation-v1"
-
-
-class ImageDecodeError(ExternalFailure):
-    """An image that passed validation could not be decoded for scoring or resizing."""
-
+from proofdesk.core.domain import queue
+from proofdesk.core.domain.models import Row, Stage
+from proofdesk.core.domain.scoring import (
+    ScoringOptions,
+    incoming_relpath,
+    model_relpath,
+)
+from proofdesk.core.ports.captioning import AnswerCache
+from proofdesk.core.ports.files import FileStore
+from proofdesk.core.ports.media import (
+    AestheticScorer,
+    DecodedImage,
+    ImageDecodeError,
+    ImageProcessor,
+    QualityScorer,
+    Score,
+)
+from proofdesk.core.services.failpoints import failpoint
+from proofdesk.core.services.stages.base import StageContext
 
 # ---------------------------------------------------------------- decoded images
-
-
-@dataclass(frozen=True, eq=False)
-class DecodedImage:
-    """An image decoded once at reduced size: upright, 8-bit sRGB, `rgb` holds width*height*3
-    bytes, row-major (the neutral hand-over between the image processor and the scorers).
-    `source_width`/`source_height` are the upright size of the original."""
-
-    width: int
-    height: int
-    rgb: bytes
-    source_width: int = 0
-    source_height: int = 0
-
-    def __post_init__(self) -> None:
-        if self.width <= 0 or self.height <= 0 or len(self.rgb) != self.width * self.height * 3:
-            raise ValueError(
-                f"DecodedImage: {len(self.rgb)} bytes do not hold {self.width}x{self.height} RGB pixels"
-            )
-
-    @property
-    def long_edge(self) -> int:
-        return max(self.width, self.height)
-
-
-class ImageProcessor(ABC):
-    """Decodes photos for the models and encodes the model-ready JPEGs and thumbnails."""
-
-    @abstractmethod
-    def decode(self, data: bytes, long_edge: int) -> DecodedImage:
-        """Decode the image in `data` once, at reduced size: its long edge becomes `long_edge`
-        (never upscaled; aspect ratio kept), EXIF orientation applied (the result is upright),
-        colours converted to sRGB. JPEGs use draft mode (DCT scaling) so a 24 MP photo is never
-        decoded at full size. Raises ImageDecodeError when the bytes do not decode."""
-
-    @abstractmethod
-    def encode_jpeg(self, image: DecodedImage, quality: int) -> bytes:
-        """A baseline sRGB JPEG of `image` without orientation metadata (pixels are upright)."""
-
-    def model_ready(self, data: bytes, long_edge: int, quality: int) -> bytes:
-        """The model-ready JPEG of an original (stage 6)."""
-        return self.encode_jpeg(self.decode(data, long_edge), quality)
-
-    def thumbnail(self, data: bytes, size: int, quality: int) -> bytes:
-        """A thumbnail JPEG whose long edge is `size` (publish)."""
-        return self.encode_jpeg(self.decode(data, size), quality)
 
 
 # ---------------------------------------------------------------- scorers
 
 
-@dataclass(frozen=True)
-class Score:
-    """One image's score; `fallback` is True when it came from a documented formula, not a model."""
-
-    value: float
-    fallback: bool
-    engine: str
-
-    @property
-    def source(self) -> str:
-        return "fallback" if self.fallback else "model"
-
-
-class _Scorer(ABC):
-    @property
-    @abstractmethod
-    def engine(self) -> str:
-        """The engine that actually scores (a fallback name when the configured model cannot load)."""
-
-    @abstractmethod
-    def score_batch(self, images: Sequence[DecodedImage]) -> list[Score]:
-        """One score per image, in order. A batch gives the same values as scoring one by one."""
-
-    def score(self, image: DecodedImage) -> Score:
-        return self.score_batch([image])[0]
-
-    def describe(self) -> str:
-        """One line for the stage log: the engine and its model files, or why it fell back."""
-        return self.engine
-
-
-class QualityScorer(_Scorer):
-    """No-reference technical quality (BRISQUE): roughly 0 (best) to 100 (worst); lower is better."""
-
-
-class AestheticScorer(_Scorer):
-    """Aesthetic appeal (CLIP embedding -> LAION-style head): roughly 1 (worst) to 10 (best)."""
-
-
 # ---------------------------------------------------------------- fallback formulas
 
 
-def brisque_fallback(laplacian_std: float) -> float:
-    """BRISQUE-like fallback in (0, 100], lower = sharper (see the module docstring)."""
-    return round(100.0 * 10.0 / (10.0 + max(0.0, laplacian_std)), 4)
-
-
-def aesthetic_fallback(luma_std: float, mean_saturation: float) -> float:
-    """Aesthetic fallback in [1, 10] from global contrast and colourfulness (module docstring)."""
-    contrast = min(max(luma_std, 0.0) / 128.0, 1.0)
-    colour = min(max(mean_saturation, 0.0) / 255.0, 1.0)
-    return round(1.0 + 9.0 * (0.6 * contrast + 0.4 * colour), 4)
-
-
 # ---------------------------------------------------------------- stages 5 and 6
-
-
-class ScoringOptions(BaseModel):
-    """What the scoring and resize stages need from the settings."""
-
-    model_config = ConfigDict(frozen=True)
-
-    long_edge: int = Field(default=1024, ge=64, le=8192)
-    jpeg_quality: int = Field(default=90, ge=1, le=100)
-    batch_size: int = Field(default=16, ge=1, le=1024)
-    workers: int = Field(default=2, ge=1, le=64)
-    handover_bytes: int = Field(default=256 * 1024 * 1024, ge=0)
-
-
-def incoming_relpath(row: Row) -> str:
-    """The row's original in the incoming area (as stage 2 stored it)."""
-    return f"{row.set_name}/{row.sha256[:12]}/{row.original_name}"
-
-
-def model_relpath(row: Row) -> str:
-    """Where the model-ready JPEG lives in the work area: model/<set>/<sha12>/<stem>.jpg."""
-    stem = row.original_name.rsplit(".", 1)[0] if "." in row.original_name else row.original_name
-    return f"model/{row.set_name}/{row.sha256[:12]}/{stem}.jpg"
 
 
 class _Handover:
@@ -290,7 +170,7 @@ class ScoringStages:
     # ---- stage 5
 
     def score_stage(self, context: StageContext) -> None:
-        reporter = context.pipeline.reporter
+        reporter = context.reporter
         rows = context.rows()
         todo = [row for row in rows if Stage.SCORE.value not in row.stages_done]
         reporter.start_stage(Stage.SCORE.value, len(rows))
@@ -354,7 +234,7 @@ class ScoringStages:
         failpoint("stage5.after_score")
         counts[f"brisque_{brisque.source}"] += 1
         counts[f"aesthetic_{aesthetic.source}"] += 1
-        context.pipeline.reporter.advance(
+        context.reporter.advance(
             f"{row.key_text}: brisque {brisque.value:.2f} ({brisque.source}, {brisque.engine}), "
             f"aesthetic {aesthetic.value:.2f} ({aesthetic.source}, {aesthetic.engine})"
             + (" [cached]" if cached else "")
@@ -381,7 +261,7 @@ class ScoringStages:
             raise ImageDecodeError(f"{row.key_text}: {exc}") from exc
 
     def resize_stage(self, context: StageContext) -> None:
-        reporter = context.pipeline.reporter
+        reporter = context.reporter
         rows = context.rows()
         todo = [row for row in rows if not self._is_resized(row)]
         todo_keys = {row.key for row in todo}

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class RowStatus(StrEnum):
-    """Where a row stands in review (see `proofdesk.core.queue` for the legal moves)."""
+    """Where a row stands in review (see `proofdesk.core.domain.queue` for the legal moves)."""
 
     INGESTED = "ingested"  # stages 3-7 still to finish (`stages_done` says which are)
     PENDING = "pending"  # prefilled, awaiting a human decision

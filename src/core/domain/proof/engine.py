@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 
+from proofdesk.core.domain.models import ProofReason, ProofVerdict, Row
+from proofdesk.core.domain.proof.config import ProofConfig
+from proofdesk.core.domain.proof.duplicates import DuplicateIndex
+from proofdesk.core.domain.proof.evidence import Evidence
+from proofdesk.core.domain.proof.fixes import apply_fixes
+from proofdesk.core.domain.proof.model import Fix, ProofMetadata
+from proofdesk.core.domain.proof.rules import ProofContext, Rule
+from proofdesk.core.domain.proof.ruleset import duplicate_rules, field_rules, rule_hints
+from proofdesk.core.domain.proof.text import quote
 from pydantic import BaseModel, ConfigDict
-
-from proofdesk.core.models import ProofReason, ProofVerdict, Row
-from proofdesk.core.proof.config import ProofConfig
-from proofdesk.core.proof.duplicates import DuplicateIndex
-from proofdesk.core.proof.evidence import Evidence
-from proofdesk.core.proof.fixes import apply_fixes
-from proofdesk.core.proof.model import Fix, ProofMetadata
-from proofdesk.core.proof.rules import ProofContext, Rule, duplicate_rules, field_rules, rule_hints
-from proofdesk.core.proof.text import quote
 
 REPAIR_PROMPT_MAX_LINES = 12
 

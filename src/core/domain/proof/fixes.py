@@ -16,21 +16,18 @@ from __future__ import annotations
 
 import re
 
-from proofdesk.core.proof.config import ProofConfig
-from proofdesk.core.proof.evidence import Evidence
-from proofdesk.core.proof.model import Fix, ProofMetadata
-from proofdesk.core.proof.rules import (
-    META_STRIP,
+from proofdesk.core.domain.proof.config import ProofConfig
+from proofdesk.core.domain.proof.evidence import Evidence
+from proofdesk.core.domain.proof.model import Fix, ProofMetadata
+from proofdesk.core.domain.proof.rules import META_STRIP, caption_content, find_opener
+from proofdesk.core.domain.proof.rules_metadata import (
     NO_EVIDENCE,
-    caption_content,
-    check,
     expected_extension,
-    field_rules,
-    find_opener,
     is_banned,
     slug_stem,
 )
-from proofdesk.core.proof.text import (
+from proofdesk.core.domain.proof.ruleset import check, field_rules
+from proofdesk.core.domain.proof.text import (
     STOP_WORDS,
     ascii_tokens,
     collapse_whitespace,

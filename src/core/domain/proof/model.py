@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from proofdesk.core.domain.models import ProofReason, Row
 from pydantic import BaseModel, ConfigDict
-
-from proofdesk.core.models import ProofReason, Row
 
 
 class ProofMetadata(BaseModel):

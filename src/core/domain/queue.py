@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from proofdesk.core.errors import DomainError
-from proofdesk.core.models import (
+from proofdesk.core.domain.errors import DomainError
+from proofdesk.core.domain.models import (
     EDITABLE_FIELDS,
     ProofReason,
     ProofVerdict,

@@ -16,16 +16,20 @@ claiming the same caption at once cannot both get it; `lock` lets a caller group
 from __future__ import annotations
 
 import math
-import threading
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from typing import Any
 
+from proofdesk.core.domain.models import ProofReason
+from proofdesk.core.domain.proof.text import (
+    normalise_for_duplicates,
+    quote,
+    split_extension,
+)
 from rapidfuzz import fuzz, process
-
-from proofdesk.core.models import ProofReason
-from proofdesk.core.proof.text import normalise_for_duplicates, quote, split_extension
 
 FIELDS: tuple[str, ...] = ("caption", "alt_text", "file_name")
 NEAR_FIELDS: tuple[str, ...] = ("caption", "alt_text")
@@ -112,13 +116,21 @@ def length_window(length: int, threshold: float) -> tuple[int, int]:
 
 
 class DuplicateIndex:
-    """Who holds which caption, alt text and file name; thread-safe, atomic check-and-claim."""
+    """Who holds which caption, alt text and file name; atomic check-and-claim.
 
-    def __init__(self, threshold: float = 95.0, near_fields: Iterable[str] = NEAR_FIELDS) -> None:
+    The domain has no threads: a caller that claims from several threads passes a lock
+    (`threading.RLock()`, reentrant), which every read and claim then holds."""
+
+    def __init__(
+        self,
+        threshold: float = 95.0,
+        near_fields: Iterable[str] = NEAR_FIELDS,
+        lock: AbstractContextManager[Any] | None = None,
+    ) -> None:
         if not 0 < threshold <= 100:
             raise ValueError(f"near-duplicate threshold must be in (0, 100], got {threshold}")
         self.threshold = float(threshold)
-        self.lock = threading.RLock()
+        self.lock: AbstractContextManager[Any] = lock if lock is not None else nullcontext()
         near = set(near_fields)
         self._fields = {name: _FieldIndex(near=name in near) for name in FIELDS}
         self._claims: dict[str, dict[str, str]] = {}  # owner -> field -> normalised key

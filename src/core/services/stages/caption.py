@@ -11,34 +11,40 @@ index, and row writes are serialised, so results are stored as they complete.
 from __future__ import annotations
 
 import threading
-from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
-from proofdesk.core import queue
-from proofdesk.core.captioning import (
-    AnswerCache,
-    Captioner,
+from proofdesk.core.domain import queue
+from proofdesk.core.domain.captioning import (
     CaptionRequest,
     RuntimeInfo,
     build_prompt,
     cache_key,
     parse_answer,
 )
-from proofdesk.core.failpoints import failpoint
-from proofdesk.core.models import ProofReason, ProofVerdict, Row, RowStatus, Stage
-from proofdesk.core.proof import DuplicateIndex, Evidence, ProofConfig, apply_proof, proof, repair_prompt
-from proofdesk.core.ports import FileStore
-
-
-class Classifier(ABC):
-    """Zero-shot labels for a photo over a configurable vocabulary (classifier hints)."""
-
-    @abstractmethod
-    def labels(self, image_jpeg: bytes, top_k: int = 5) -> list[str]: ...
+from proofdesk.core.domain.models import (
+    ProofReason,
+    ProofVerdict,
+    Row,
+    RowStatus,
+    Stage,
+)
+from proofdesk.core.domain.proof import (
+    DuplicateIndex,
+    Evidence,
+    ProofConfig,
+    apply_proof,
+    proof,
+    repair_prompt,
+)
+from proofdesk.core.ports.captioning import AnswerCache, Captioner
+from proofdesk.core.ports.files import FileStore
+from proofdesk.core.ports.media import Classifier
+from proofdesk.core.services.duplicates import build_duplicate_index
+from proofdesk.core.services.failpoints import failpoint
 
 
 @dataclass
@@ -112,12 +118,12 @@ class CaptionStage:
     # ---------------------------------------------------------------- stage
 
     def __call__(self, context: Any) -> None:
-        reporter = context.pipeline.reporter
+        reporter = context.reporter
         rows = context.rows()
         todo = [row for row in rows if Stage.CAPTION.value not in row.stages_done]
         self.runtime = self.captioner.runtime_check(self.settings.model)
         reporter.info(f"runtime check: {self.runtime.describe()}")
-        with context.pipeline.store.unit_of_work() as uow:
+        with context.store.unit_of_work() as uow:
             everything = uow.rows.list()
         index = self.build_index(everything, {row.key for row in todo})
         reporter.start_stage(Stage.CAPTION.value, len(todo))
@@ -260,26 +266,6 @@ class CaptionStage:
             context.save_row(row)
         failpoint("stage7.after_caption")
         return outcome
-
-
-def build_duplicate_index(
-    rows: Sequence[Row], exclude: set[tuple[str, str]], gallery_names: Sequence[str], config: ProofConfig
-) -> DuplicateIndex:
-    """The duplicate index over the queue's rows (rejected ones and `exclude` left out) plus the
-    gallery's published file names (owned by `gallery:<name>`, never reused by another image)."""
-    index = DuplicateIndex(threshold=config.near_duplicate_threshold)
-    entries: list[tuple[str, str, str | None]] = []
-    own_names = {row.file_name for row in rows if row.remote_id}
-    for row in rows:
-        if row.key in exclude or row.status == RowStatus.REJECTED:
-            continue
-        for name in ("caption", "alt_text", "file_name"):
-            entries.append((row.key_text, name, getattr(row, name)))
-    for name in gallery_names:
-        if name not in own_names:  # a published row already owns its own gallery name
-            entries.append((f"gallery:{name}", "file_name", name))
-    index.load(entries)
-    return index
 
 
 # ---------------------------------------------------------------- summaries

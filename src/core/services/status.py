@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from proofdesk.core.errors import InputError
-from proofdesk.core.models import ProofVerdict, Row
-from proofdesk.core.ports import UnitOfWork
+from proofdesk.core.domain.errors import InputError
+from proofdesk.core.domain.models import ProofVerdict, Row
+from proofdesk.core.ports.storage import UnitOfWork
 
 
 def queue_status(uow: UnitOfWork) -> dict[str, Any]:

@@ -12,10 +12,15 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any
 
-from proofdesk.core.errors import ExternalFailure
-from proofdesk.core.models import ExifFacts, JournalEntry, Row, RowStatus, Session, SessionStatus
+from proofdesk.core.domain.errors import ExternalFailure
+from proofdesk.core.domain.models import (
+    JournalEntry,
+    Row,
+    RowStatus,
+    Session,
+    SessionStatus,
+)
 
 
 class StorageError(ExternalFailure):
@@ -173,124 +178,12 @@ class QueueStore(ABC):
 # ---------------------------------------------------------------- EXIF
 
 
-class ExifReader(ABC):
-    @abstractmethod
-    def read(self, path: str) -> ExifFacts:
-        """Facts of the image at `path`. Missing or broken metadata gives empty or partial facts,
-        never an exception and never invented values. A missing file raises FileNotFoundError."""
-
-
 # ---------------------------------------------------------------- files
-
-
-class FileStoreError(StorageError):
-    """A file could not be stored (disk full, read-only, hash mismatch)."""
-
-
-@dataclass(frozen=True)
-class StoredFile:
-    path: str
-    sha256: str
-    size_bytes: int
-    created: bool  # False when an identical file was already there (nothing written)
-
-
-class FileStore(ABC):
-    """The incoming and work areas. Writes are atomic (temp name + fsync + rename) and verified
-    by sha256; `area` is one of `INCOMING`, `WORK`; `relpath` uses "/" separators."""
-
-    INCOMING = "incoming"
-    WORK = "work"
-
-    @staticmethod
-    def check_relpath(relpath: str) -> None:
-        """Refuse a relative path that could leave its area."""
-        parts = relpath.split("/")
-        if (
-            not relpath
-            or relpath.startswith("/")
-            or "\\" in relpath
-            or any(part in ("", ".", "..") or not part.isprintable() for part in parts)
-        ):
-            raise FileStoreError(
-                f"unsafe relative path {relpath!r}: no '..', '.', empty, absolute or control-character parts"
-            )
-
-    @abstractmethod
-    def import_file(self, source_path: str, area: str, relpath: str, sha256: str) -> StoredFile:
-        """Copy `source_path` to (area, relpath) atomically, verify it hashes to `sha256`.
-        If an identical file is already there, write nothing (`created=False`).
-        A different file already there is replaced atomically."""
-
-    @abstractmethod
-    def write_bytes(self, area: str, relpath: str, data: bytes) -> StoredFile: ...
-
-    @abstractmethod
-    def read_bytes(self, area: str, relpath: str) -> bytes: ...
-
-    @abstractmethod
-    def read_path(self, path: str) -> bytes:
-        """Bytes of a stored file by the path `locate` gave (FileNotFoundError if missing)."""
-
-    @abstractmethod
-    def exists(self, area: str, relpath: str) -> bool: ...
-
-    @abstractmethod
-    def locate(self, area: str, relpath: str) -> str:
-        """The path string stored in rows (`incoming_path`, `ollama_path`)."""
-
-    @abstractmethod
-    def remove_path(self, path: str) -> bool:
-        """Remove a file by the path `locate` gave; False if it was not there."""
-
-    @abstractmethod
-    def sha256_of(self, path: str) -> str | None:
-        """sha256 of the stored file at `path`, None if missing."""
-
-    @abstractmethod
-    def list_area(self, area: str) -> list[str]:
-        """Every stored file path in the area (sorted)."""
-
-    @abstractmethod
-    def remove_stale_temp_files(self) -> list[str]:
-        """Remove temp files a killed writer left behind (never visible under a real name); only
-        safe while no session writes, i.e. during a rollback. Returns what was removed."""
 
 
 # ---------------------------------------------------------------- clock
 
 
-class Clock(ABC):
-    @abstractmethod
-    def now(self) -> datetime:
-        """Current time, timezone-aware UTC."""
-
-
 # ---------------------------------------------------------------- progress and logs
 
 
-class Reporter(ABC):
-    """Where the pipeline says what it does: progress per stage and a log line per event.
-    The CLI draws progress bars and writes the session's stage log; tests record."""
-
-    @abstractmethod
-    def start_stage(self, stage: str, total: int) -> None: ...
-
-    @abstractmethod
-    def advance(self, detail: str = "") -> None: ...
-
-    @abstractmethod
-    def end_stage(self, stage: str, summary: str) -> None: ...
-
-    @abstractmethod
-    def info(self, message: str) -> None: ...
-
-    @abstractmethod
-    def warn(self, message: str) -> None: ...
-
-    def session_opened(self, session_id: str) -> None:  # noqa: B027 - optional hook
-        """Called once the session exists (the CLI opens the session's stage log here)."""
-
-    @abstractmethod
-    def write_artifact(self, name: str, data: Any) -> None:
-        """Store a JSON run artifact (e.g. `qc_summary.json`) with the session's logs."""

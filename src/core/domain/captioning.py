@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from proofdesk.core.domain.models import ProofReason, Row
 from pydantic import BaseModel, ConfigDict, Field
-
-from proofdesk.core.errors import ExternalFailure
-from proofdesk.core.models import ProofReason, Row
 
 ANSWER_FIELDS = ("caption", "alt_text", "keywords", "filename")
 
@@ -45,14 +42,6 @@ SYSTEM_PROMPT = (
     "(lowercase, specific, each supported by the photo or the evidence), filename (a lowercase "
     "ascii slug ending in .jpg)."
 )
-
-
-class CaptionerError(ExternalFailure):
-    """The caption backend failed after its retries (down, timeout, 5xx): a blocking error."""
-
-
-class ModelNotAvailable(CaptionerError):
-    """The configured model is missing on the server or cannot see images."""
 
 
 class RuntimeInfo(BaseModel):
@@ -117,32 +106,6 @@ class CaptionRequest(BaseModel):
     facts: dict[str, Any] = Field(default_factory=dict)
     evidence: dict[str, list[str]] = Field(default_factory=dict)
     attempt: int = 0
-
-
-class Captioner(ABC):
-    """A vision model that answers with the JSON of ANSWER_SCHEMA."""
-
-    backend: str = "?"
-
-    @abstractmethod
-    def runtime_check(self, model: str) -> RuntimeInfo:
-        """Check the server and model (exists, can see images), warm it, and report where it runs.
-        Raises ModelNotAvailable or CaptionerError with a message saying what to do."""
-
-    @abstractmethod
-    def answer(self, request: CaptionRequest) -> str:
-        """The model's raw answer text (expected JSON). Raises CaptionerError after retries."""
-
-
-class AnswerCache(ABC):
-    """Model answers by (image sha256, model, prompt digest), kept outside the session journal so
-    a rerun after a rollback does not pay for them again."""
-
-    @abstractmethod
-    def get(self, key: str) -> str | None: ...
-
-    @abstractmethod
-    def put(self, key: str, answer: str) -> None: ...
 
 
 def cache_key(sha256: str, backend: str, model: str, request: CaptionRequest) -> str:

@@ -8,36 +8,33 @@ captioner again for one row and keeps the previous suggestion so the operator ca
 from __future__ import annotations
 
 import re
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from proofdesk.core import queue
-from proofdesk.core.caption_stage import build_duplicate_index
-from proofdesk.core.errors import DomainError, InputError
-from proofdesk.core.models import EDITABLE_FIELDS, ProofReason, ProofVerdict, Row, RowStatus
-from proofdesk.core.ports import QueueStore
-from proofdesk.core.proof import DuplicateIndex, Evidence, ProofConfig, ProofResult, apply_proof, proof
-from proofdesk.core.queue import IllegalTransition
+from proofdesk.core.domain import queue
+from proofdesk.core.domain.errors import DomainError, InputError
+from proofdesk.core.domain.models import (
+    EDITABLE_FIELDS,
+    ProofReason,
+    ProofVerdict,
+    Row,
+    RowStatus,
+)
+from proofdesk.core.domain.proof import (
+    DuplicateIndex,
+    Evidence,
+    ProofConfig,
+    ProofResult,
+    apply_proof,
+    proof,
+)
+from proofdesk.core.domain.queue import IllegalTransition
+from proofdesk.core.ports.review import Decision, Spellchecker
+from proofdesk.core.ports.storage import QueueStore
+from proofdesk.core.services.duplicates import build_duplicate_index
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
-
-
-class Spellchecker(ABC):
-    """Unknown words against a standard word list plus the project dictionary (shared with the
-    proof's glossary)."""
-
-    @abstractmethod
-    def unknown_words(self, text: str) -> list[str]:
-        """Words of `text` the dictionary does not know, in order of appearance, each once."""
-
-    @abstractmethod
-    def add_word(self, word: str) -> None:
-        """Add a word to the project dictionary (persisted)."""
-
-    @abstractmethod
-    def project_words(self) -> list[str]: ...
 
 
 FILTERS: dict[str, Callable[[Row], bool]] = {
@@ -93,7 +90,7 @@ class ReviewService:
         return row
 
     def find(self, name: str, set_name: str | None = None) -> Row:
-        from proofdesk.core.services import find_row
+        from proofdesk.core.services.status import find_row
 
         with self.store.unit_of_work() as uow:
             return find_row(uow, name, set_name)
@@ -246,24 +243,6 @@ def _clean_changes(row: Row, changes: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- the reviewer as a port
-
-
-@dataclass(frozen=True)
-class Decision:
-    """One reviewer action on a row: `approve`, `reject`, `reopen`, `edit` (with changes) or `generate`."""
-
-    action: str
-    key: str
-    changes: dict[str, Any] = field(default_factory=dict)
-
-
-class Reviewer(ABC):
-    """Who decides after stage 7: the urwid desk (a person) or a scripted fake (tests, automation).
-    The pipeline asks; the reviewer answers through the ReviewService (beets' importer asks its
-    session's `choose_match` the same way)."""
-
-    @abstractmethod
-    def review(self, service: ReviewService, qc_summary: dict[str, Any] | None = None) -> None: ...
 
 
 def apply_decision(service: ReviewService, decision: Decision) -> Row:

@@ -14,23 +14,22 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
-from proofdesk.core.models import Row
-from proofdesk.core.proof.text import (
+from proofdesk.core.domain.models import Row
+from proofdesk.core.domain.proof.text import (
     STOP_WORDS,
     ascii_tokens,
     content_stems,
     keyword_stems,
     split_extension,
 )
-from proofdesk.core.proof.timeofday import (
+from proofdesk.core.domain.proof.timeofday import (
     CaptureMoment,
     agreeing_words,
     resolve_capture,
     season,
     time_of_day_word,
 )
+from pydantic import BaseModel, ConfigDict
 
 # camera file-name prefixes and other words that say nothing about the picture
 _GENERIC_NAME_TOKENS = frozenset(

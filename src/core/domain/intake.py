@@ -9,14 +9,11 @@ names, duplicate images inside a set. Every problem is collected; nothing stops 
 from __future__ import annotations
 
 import unicodedata
-from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
+from proofdesk.core.domain.errors import InputError
+from proofdesk.core.domain.models import PhotoSet
 from pydantic import BaseModel, ConfigDict, Field
-
-from proofdesk.core.errors import InputError
-from proofdesk.core.models import PhotoSet
 
 # Formats proofdesk takes in (Pillow names), and image extensions it knows but does not take.
 SUPPORTED_FORMATS = {"JPEG", "MPO", "PNG", "TIFF", "HEIF", "HEIC"}
@@ -73,13 +70,6 @@ class SetListing:
     entries: tuple[SetEntry, ...] = ()
 
 
-class SetScanner(ABC):
-    @abstractmethod
-    def scan(self, set_dir: str) -> SetListing:
-        """List the folder without following links out of it; never raises for a bad folder
-        (the problem goes in `SetListing.problem`)."""
-
-
 @dataclass(frozen=True)
 class ImageCheck:
     sha256: str | None
@@ -88,12 +78,6 @@ class ImageCheck:
     width: int | None = None
     height: int | None = None
     problem: str | None = None
-
-
-class ImageInspector(ABC):
-    @abstractmethod
-    def inspect(self, path: str, max_pixels: int) -> ImageCheck:
-        """Hash the file and fully decode its pixels; a file that does not decode gets `problem`."""
 
 
 # ---------------------------------------------------------------- report
@@ -190,106 +174,3 @@ def unsafe_name_reason(name: str, name_is_utf8: bool = True) -> str | None:
     return None
 
 
-def validate_sets(
-    set_dirs: list[str], scanner: SetScanner, inspector: ImageInspector, rules: IntakeRules
-) -> ValidationReport:
-    """Stage 1 over every set; collects all problems (reads only, writes nothing)."""
-    report = ValidationReport()
-    extensions = {ext.lower() for ext in rules.extensions}
-    ignore = set(rules.ignore_names)
-    seen_set_names: dict[str, str] = {}
-    for set_dir in set_dirs:
-        listing = scanner.scan(set_dir)
-        set_name = listing.name
-        if listing.problem is not None:
-            report.problems.append(Problem(set_name, None, listing.path, listing.problem))
-            continue
-        name_problem = unsafe_name_reason(set_name)
-        if name_problem:
-            report.problems.append(Problem(set_name, None, listing.path, f"set folder {name_problem}"))
-            continue
-        if set_name in seen_set_names and seen_set_names[set_name] != listing.path:
-            report.problems.append(
-                Problem(set_name, None, listing.path,
-                        f"another set in this run has the same folder name ({seen_set_names[set_name]})")
-            )
-            continue
-        if set_name in seen_set_names:
-            continue  # the same folder given twice
-        seen_set_names[set_name] = listing.path
-        report.sets.append(PhotoSet(name=set_name, path=listing.path))
-        valid_in_set = _validate_entries(set_name, listing, inspector, rules, extensions, ignore, report)
-        if valid_in_set == 0 and not any(p.set_name == set_name for p in report.problems):
-            report.problems.append(Problem(set_name, None, listing.path, "the set holds no photos"))
-    return report
-
-
-def _validate_entries(
-    set_name: str,
-    listing: SetListing,
-    inspector: ImageInspector,
-    rules: IntakeRules,
-    extensions: set[str],
-    ignore: set[str],
-    report: ValidationReport,
-) -> int:
-    by_hash: dict[str, str] = {}
-    valid = 0
-    for entry in sorted(listing.entries, key=lambda e: e.name):
-        def problem(message: str, entry: SetEntry = entry) -> None:
-            report.problems.append(Problem(set_name, entry.name, printable_path(entry.path), message))
-
-        def ignored(message: str, entry: SetEntry = entry) -> None:
-            report.ignored.append(Problem(set_name, entry.name, printable_path(entry.path), message))
-
-        if entry.name in ignore:
-            continue
-        if entry.name.startswith("."):
-            ignored("hidden file skipped")
-            continue
-        if entry.kind == "dir":
-            ignored("sub-folder skipped (a set is one flat folder; give it as its own set)")
-            continue
-        reason = unsafe_name_reason(entry.name, entry.name_is_utf8)
-        if reason:
-            problem(reason)
-            continue
-        if entry.kind == "symlink_outside":
-            problem("symlink leaves the set folder; copy the photo into the set instead")
-            continue
-        if entry.kind in ("symlink_broken", "symlink_loop"):
-            problem("broken or looping symlink")
-            continue
-        if entry.kind == "special":
-            problem("not a regular file")
-            continue
-        if entry.kind == "unreadable":
-            problem("cannot be read (permission denied or I/O error)")
-            continue
-        suffix = PurePath(entry.name).suffix.lower()
-        if suffix not in extensions:
-            if suffix in KNOWN_UNSUPPORTED_EXTENSIONS:
-                problem(f"unsupported image format {suffix} (proofdesk takes {', '.join(sorted(extensions))})")
-            else:
-                ignored("not a photo (extension not in intake.extensions)")
-            continue
-        if entry.size_bytes == 0:
-            problem("zero-byte file")
-            continue
-        check = inspector.inspect(entry.path, rules.max_image_pixels)
-        if check.problem is not None or check.sha256 is None:
-            problem(check.problem or "could not be read")
-            continue
-        if check.format not in SUPPORTED_FORMATS:
-            problem(f"unsupported image format {check.format} inside a {suffix} file")
-            continue
-        if check.sha256 in by_hash:
-            problem(f"same image as {by_hash[check.sha256]} in this set (duplicate, sha256 {check.sha256[:12]}…)")
-            continue
-        by_hash[check.sha256] = entry.name
-        report.files.append(
-            ValidFile(set_name, entry.name, entry.path, check.sha256, check.size_bytes,
-                      check.format, check.width, check.height)
-        )
-        valid += 1
-    return valid

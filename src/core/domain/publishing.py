@@ -1,0 +1,235 @@
+"""What publishing means for a row: the gallery entry, the embedded metadata, the remote names, the report."""
+
+from __future__ import annotations
+
+import posixpath
+from datetime import datetime
+from typing import Any
+
+from proofdesk.core.domain.models import Row
+from pydantic import BaseModel, ConfigDict, Field
+
+GALLERY_CONFLICT_RULE = "file_name.gallery_conflict"
+
+
+_JPEG_MAGIC = b"\xff\xd8\xff"
+
+
+class GalleryEntry(BaseModel):
+    """One published photo as the gallery stores it (the adapter maps fields to columns)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file_name: str
+    sha256: str
+    title: str | None = None
+    caption: str | None = None
+    alt_text: str | None = None
+    keywords: list[str] = Field(default_factory=list)
+    set_name: str | None = None
+    width: int | None = None
+    height: int | None = None
+    captured_at: str | None = None  # ISO 8601 wall time as DateTimeOriginal records it
+    camera: str | None = None
+    lens: str | None = None
+    image_url: str | None = None
+    thumb_url: str | None = None
+    brisque_score: float | None = None
+    aesthetic_score: float | None = None
+
+
+class GalleryRecord(BaseModel):
+    """A gallery row as read back: its remote id and its entry."""
+
+    model_config = ConfigDict(frozen=True)
+
+    remote_id: str
+    entry: GalleryEntry
+
+    @property
+    def file_name(self) -> str:
+        return self.entry.file_name
+
+    @property
+    def sha256(self) -> str:
+        return self.entry.sha256
+
+
+class PublishedMetadata(BaseModel):
+    """The approved metadata embedded into the published copy."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str
+    caption: str
+    alt_text: str
+    keywords: list[str] = Field(default_factory=list)
+
+
+class PublishOptions(BaseModel):
+    """What the use case needs from the settings."""
+
+    model_config = ConfigDict(frozen=True)
+
+    full_dir: str = "/gallery"
+    thumb_dir: str = "/gallery/thumbs"
+    image_base_url: str = ""  # "" -> the remote path is stored as the URL
+    thumb_base_url: str = ""
+    thumbnail_size: int = Field(default=400, ge=16, le=4096)
+    thumbnail_quality: int = Field(default=90, ge=1, le=100)
+    jpeg_quality: int = Field(default=92, ge=1, le=100)  # full images re-encoded from non-JPEG originals
+    clean_model_files: bool = True
+
+
+class RowResult(BaseModel):
+    """What happened to one approved row."""
+
+    row: str  # "<set>/<original name>"
+    file_name: str | None
+    outcome: str = "failed"  # published | failed | refused | not_attempted | would_publish | would_refuse
+    remote_id: str | None = None
+    full_path: str | None = None
+    thumb_path: str | None = None
+    republish: bool = False
+    error: str | None = None
+
+
+class PublishReport(BaseModel):
+    """The result of one publish (also written as `runs/publish-<timestamp>/publish_report.json`)."""
+
+    id: str
+    dry_run: bool = False
+    started_at: datetime
+    finished_at: datetime | None = None
+    uploader: str = ""
+    gallery: str = ""
+    results: list[RowResult] = Field(default_factory=list)
+    blocking_error: str | None = None
+    stale_temp_removed: list[str] = Field(default_factory=list)
+    model_files_removed: list[str] = Field(default_factory=list)
+    report_path: str | None = None
+
+    def _count(self, outcome: str) -> int:
+        return sum(1 for result in self.results if result.outcome == outcome)
+
+    @property
+    def published(self) -> int:
+        return self._count("published")
+
+    @property
+    def failed(self) -> int:
+        return self._count("failed") + self._count("not_attempted")
+
+    @property
+    def refused(self) -> int:
+        return self._count("refused")
+
+    @property
+    def ok(self) -> bool:
+        """True when every approved row was published (or would be, in a dry run)."""
+        return self.blocking_error is None and self.failed == 0 and self.refused == 0 and self._count("would_refuse") == 0
+
+    def summary(self) -> str:
+        if self.dry_run:
+            return (f"dry run: {self._count('would_publish')} row(s) would be published, "
+                    f"{self._count('would_refuse')} refused")
+        text = f"{self.published} published, {self.failed} failed, {self.refused} refused"
+        if self.blocking_error:
+            text += f"; stopped: {self.blocking_error}"
+        return text
+
+    def render(self, limit: int = 10) -> str:
+        """A short paragraph for people: the summary, then each row that did not publish."""
+        lines = [self.summary()]
+        trouble = [r for r in self.results if r.outcome not in ("published", "would_publish")]
+        for result in trouble[:limit]:
+            lines.append(f"  {result.outcome}: {result.row}" + (f": {result.error}" if result.error else ""))
+        if len(trouble) > limit:
+            lines.append(f"  … and {len(trouble) - limit} more (see the publish report)")
+        if self.report_path:
+            lines.append(f"report: runs/{self.report_path}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json")
+        data.update(published=self.published, failed=self.failed, refused=self.refused, ok=self.ok)
+        return data
+
+
+def is_jpeg(data: bytes) -> bool:
+    return data.startswith(_JPEG_MAGIC)
+
+
+def published_title(row: Row) -> str:
+    """A short human title from the approved file name: "arezzo-bell-tower.jpg" -> "Arezzo bell tower"
+    (IPTC Object Name allows 64 bytes)."""
+    name = row.file_name or row.original_name
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    words = " ".join(stem.replace("_", " ").replace("-", " ").split())
+    title = (words[:1].upper() + words[1:]) if words else stem
+    return title.encode("utf-8")[:64].decode("utf-8", "ignore").strip()
+
+
+def published_metadata(row: Row) -> PublishedMetadata:
+    return PublishedMetadata(
+        title=published_title(row),
+        caption=row.caption or "",
+        alt_text=row.alt_text or "",
+        keywords=list(row.keywords),
+    )
+
+
+def _camera(row: Row) -> str | None:
+    make, model = (row.camera_make or "").strip(), (row.camera_model or "").strip()
+    if make and model.lower().startswith(make.lower().split()[0]):
+        return model
+    return " ".join(part for part in (make, model) if part) or None
+
+
+def _url(base: str, name: str, fallback: str) -> str:
+    return f"{base.rstrip('/')}/{name}" if base else fallback
+
+
+def remote_paths(row: Row, options: PublishOptions) -> tuple[str, str]:
+    """Where the row's full image and thumbnail go (fixed by its file name: reruns overwrite)."""
+    assert row.file_name
+    return (posixpath.join(options.full_dir or "/", row.file_name),
+            posixpath.join(options.thumb_dir or "/", row.file_name))
+
+
+def gallery_entry(row: Row, options: PublishOptions) -> GalleryEntry:
+    full_path, thumb_path = remote_paths(row, options)
+    assert row.file_name
+    thumb_base = options.thumb_base_url or (
+        f"{options.image_base_url.rstrip('/')}/thumbs" if options.image_base_url else ""
+    )
+    return GalleryEntry(
+        file_name=row.file_name,
+        sha256=row.sha256,
+        title=published_title(row),
+        caption=row.caption,
+        alt_text=row.alt_text,
+        keywords=list(row.keywords),
+        set_name=row.set_name,
+        width=row.width,
+        height=row.height,
+        captured_at=row.captured_at,
+        camera=_camera(row),
+        lens=row.lens,
+        image_url=_url(options.image_base_url, row.file_name, full_path),
+        thumb_url=_url(thumb_base, row.file_name, thumb_path),
+        brisque_score=row.brisque_score,
+        aesthetic_score=row.clip_aesthetic_score,
+    )
+
+
+def conflict_reason(row: Row, record: GalleryRecord | None) -> str | None:
+    """Why the gallery's row under this File_Name belongs to another image (None: it is ours or free)."""
+    if record is None or record.sha256 == row.sha256:
+        return None
+    if row.remote_id is not None and record.remote_id == row.remote_id:
+        return None  # our own entry; the photo behind the row changed and is republished
+    return (
+        f"the gallery already holds File_Name {row.file_name!r} for another image "
+        f"(gallery id {record.remote_id}, sha256 {record.sha256[:12]}…); choose a new file name"
+    )

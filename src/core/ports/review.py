@@ -1,0 +1,41 @@
+"""Ports for the review: the spellchecker and the reviewer (a person at the desk, or a script)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Spellchecker(ABC):
+    """Unknown words against a standard word list plus the project dictionary (shared with the
+    proof's glossary)."""
+
+    @abstractmethod
+    def unknown_words(self, text: str) -> list[str]:
+        """Words of `text` the dictionary does not know, in order of appearance, each once."""
+
+    @abstractmethod
+    def add_word(self, word: str) -> None:
+        """Add a word to the project dictionary (persisted)."""
+
+    @abstractmethod
+    def project_words(self) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One reviewer action on a row: `approve`, `reject`, `reopen`, `edit` (with changes) or `generate`."""
+
+    action: str
+    key: str
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+class Reviewer(ABC):
+    """Who decides after stage 7: the urwid desk (a person) or a scripted fake (tests, automation).
+    The pipeline asks; the reviewer answers through the `ReviewService` it is given (beets' importer asks its
+    session's `choose_match` the same way)."""
+
+    @abstractmethod
+    def review(self, service: Any, qc_summary: dict[str, Any] | None = None) -> None: ...

@@ -1,0 +1,123 @@
+"""The staged pipeline over sets: validate, then a session (stages 2-4 and the row stages) that
+rolls back as a unit when anything fails (see `proofdesk.core.services.session`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from proofdesk.core.domain.errors import InputError
+from proofdesk.core.domain.intake import (
+    IntakeRules,
+    ValidationFailed,
+    ValidationReport,
+)
+from proofdesk.core.domain.models import (
+    Session,
+    Stage,
+)
+from proofdesk.core.ports.files import ExifReader, FileStore, ImageInspector, SetScanner
+from proofdesk.core.ports.storage import LockHolder, QueueStore
+from proofdesk.core.ports.system import Clock, Reporter
+from proofdesk.core.services.failpoints import failpoint
+from proofdesk.core.services.session import SessionJournal
+from proofdesk.core.services.stages.base import RowStage, RunResult, StageContext
+from proofdesk.core.services.stages.intake import IntakeStages
+from proofdesk.core.services.validate import validate_sets
+
+
+class Pipeline:
+    def __init__(
+        self,
+        *,
+        store: QueueStore,
+        files: FileStore,
+        exif: ExifReader,
+        scanner: SetScanner,
+        inspector: ImageInspector,
+        clock: Clock,
+        reporter: Reporter,
+        rules: IntakeRules,
+        pid: int,
+        host: str,
+        is_alive: Callable[[LockHolder], bool],
+        config_digest: str = "",
+        row_stages: Sequence[tuple[Stage, RowStage]] = (),
+    ) -> None:
+        self.store = store
+        self.files = files
+        self.exif = exif
+        self.scanner = scanner
+        self.inspector = inspector
+        self.clock = clock
+        self.reporter = reporter
+        self.rules = rules
+        self.pid = pid
+        self.host = host
+        self.is_alive = is_alive
+        self.config_digest = config_digest
+        self.row_stages = list(row_stages)
+        self.sessions = SessionJournal(store=store, files=files, clock=clock, reporter=reporter, pid=pid,
+                                       host=host, is_alive=is_alive, config_digest=config_digest)
+        self.intake = IntakeStages(store=store, files=files, exif=exif, reporter=reporter, sessions=self.sessions)
+
+    # ------------------------------------------------------------------ stage 1
+
+    def validate(self, set_dirs: Sequence[str]) -> ValidationReport:
+        self.reporter.start_stage(Stage.VALIDATE.value, len(set_dirs))
+        report = validate_sets(list(set_dirs), self.scanner, self.inspector, self.rules)
+        self.reporter.end_stage(
+            Stage.VALIDATE.value, f"{len(report.files)} valid, {len(report.problems)} problem(s)"
+        )
+        return report
+
+    # ------------------------------------------------------------------ run
+
+    def run(self, set_dirs: Sequence[str], until: Stage = Stage.CAPTION, skip_invalid: bool = False) -> RunResult:
+        if not set_dirs:
+            raise InputError("give at least one set folder")
+        report = self.validate(set_dirs)
+        if not report.ok and not skip_invalid:
+            raise ValidationFailed(report)
+        result = RunResult(session_id=None, report=report)
+        result.stages_run.append(Stage.VALIDATE.value)
+        if until == Stage.VALIDATE:
+            return result
+        if not report.files:
+            raise InputError("no valid photos to take in:\n" + report.render(skipped=True))
+
+        session = self.sessions.open(report, result.rolled_back_before)
+        result.session_id = session.id
+        try:
+            self.reporter.session_opened(session.id)
+            self.reporter.info(f"session {session.id} opened for {', '.join(session.sets)}")
+            files = self.intake.copy_incoming(session.id, report.files, result)
+            result.stages_run.append(Stage.INCOMING.value)
+            if until.position >= Stage.EXIF.position:
+                facts = self.intake.read_exif(session.id, files)
+                result.stages_run.append(Stage.EXIF.value)
+                if until.position >= Stage.QUEUE.position:
+                    self.intake.queue_rows(session.id, files, facts, result)
+                    result.stages_run.append(Stage.QUEUE.value)
+                    context = StageContext(self.store, self.reporter, self.sessions, session.id, [(f.set_name, f.name) for f in files])
+                    for stage, run_stage in self.row_stages:
+                        if stage.position > until.position:
+                            break
+                        run_stage(context)
+                        result.stages_run.append(stage.value)
+            failpoint("session.before_close")
+        except BaseException as exc:
+            self.reporter.warn(f"session {session.id} failed ({exc.__class__.__name__}: {exc}); rolling back")
+            self.sessions.rollback(session.id, reason=f"{exc.__class__.__name__}: {exc}")
+            raise
+        self.sessions.close(session.id)
+        return result
+
+
+    # ------------------------------------------------------------------ session operations front ends call
+
+    def rollback(self, session_id: str | None = None, reason: str = "requested", release_lock: bool = True) -> Session:
+        """Undo everything the session wrote; refuses a closed session."""
+        return self.sessions.rollback(session_id, reason=reason, release_lock=release_lock)
+
+    def remove_unreferenced_incoming(self) -> list[str]:
+        return self.sessions.remove_unreferenced_incoming()

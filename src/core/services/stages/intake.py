@@ -1,0 +1,144 @@
+"""Stages 2-4: copy the originals into the incoming area, read their EXIF, queue one row per photo.
+
+Incoming copies live at `incoming/<set>/<sha256[:12]>/<original name>`: a changed photo gets a
+new path, so a rollback never has to restore overwritten bytes; copies no longer referenced by
+any row are removed after the session closes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from proofdesk.core.domain import queue
+from proofdesk.core.domain.intake import Problem, ValidFile
+from proofdesk.core.domain.models import ExifFacts, JournalEntry, Row, Stage
+from proofdesk.core.ports.files import ExifReader, FileStore
+from proofdesk.core.ports.storage import QueueStore
+from proofdesk.core.ports.system import Reporter
+from proofdesk.core.services.failpoints import failpoint
+from proofdesk.core.services.session import SessionJournal
+from proofdesk.core.services.stages.base import RunResult
+
+
+class IntakeStages:
+    """Stages 2 (`copy_incoming`), 3 (`read_exif`) and 4 (`queue_rows`), journalled by the session."""
+
+    def __init__(self, *, store: QueueStore, files: FileStore, exif: ExifReader, reporter: Reporter,
+                 sessions: SessionJournal) -> None:
+        self.store = store
+        self.files = files
+        self.exif = exif
+        self.reporter = reporter
+        self.sessions = sessions
+
+    @staticmethod
+    def incoming_relpath(file: ValidFile) -> str:
+        return f"{file.set_name}/{file.sha256[:12]}/{file.name}"
+
+    def copy_incoming(self, session_id: str, files: list[ValidFile], result: RunResult) -> list[ValidFile]:
+        self.reporter.start_stage(Stage.INCOMING.value, len(files))
+        kept: list[ValidFile] = []
+        copied = 0
+        first_seen: dict[str, ValidFile] = {}
+        for file in files:
+            duplicate_of = self._queued_elsewhere(file, first_seen)
+            if duplicate_of is not None:
+                problem = Problem(file.set_name, file.name, file.path,
+                                  f"same image (sha256) as {duplicate_of}, already queued; not queued twice")
+                result.duplicates.append(problem)
+                self.reporter.warn(problem.render())
+                self.reporter.advance(file.key_text)
+                continue
+            first_seen.setdefault(file.sha256, file)
+            relpath = self.incoming_relpath(file)
+            if not self.files.exists(FileStore.INCOMING, relpath):
+                self.sessions.journal(session_id, "file", self.files.locate(FileStore.INCOMING, relpath))
+                failpoint("stage2.before_copy")
+            stored = self.files.import_file(file.path, FileStore.INCOMING, relpath, file.sha256)
+            if stored.created:
+                copied += 1
+                failpoint("stage2.after_copy")
+            kept.append(file)
+            self.reporter.advance(file.key_text)
+        self.reporter.end_stage(Stage.INCOMING.value, f"{copied} copied, {len(kept) - copied} already there")
+        return kept
+
+    def _queued_elsewhere(self, file: ValidFile, first_seen: dict[str, ValidFile]) -> str | None:
+        earlier = first_seen.get(file.sha256)
+        if earlier is not None and earlier.set_name != file.set_name:
+            return earlier.key_text
+        with self.store.unit_of_work() as uow:
+            for row in uow.rows.find_by_sha256(file.sha256):
+                if row.key != (file.set_name, file.name):
+                    if row.set_name != file.set_name:
+                        return row.key_text
+        return None
+
+    # ------------------------------------------------------------------ stage 3
+
+    def read_exif(self, session_id: str, files: list[ValidFile]) -> dict[tuple[str, str], ExifFacts | None]:
+        self.reporter.start_stage(Stage.EXIF.value, len(files))
+        facts: dict[tuple[str, str], ExifFacts | None] = {}
+        read = 0
+        for file in files:
+            key = (file.set_name, file.name)
+            with self.store.unit_of_work() as uow:
+                existing = uow.rows.get(*key)
+            if existing is not None and existing.sha256 == file.sha256 and Stage.EXIF.value in existing.stages_done:
+                facts[key] = None  # unchanged: keep what the row has
+            else:
+                incoming = self.files.locate(FileStore.INCOMING, self.incoming_relpath(file))
+                facts[key] = self.exif.read(incoming)
+                read += 1
+                failpoint("stage3.after_read")
+            self.reporter.advance(file.key_text)
+        self.reporter.end_stage(Stage.EXIF.value, f"{read} read, {len(files) - read} unchanged")
+        return facts
+
+    # ------------------------------------------------------------------ stage 4
+
+    def queue_rows(
+        self,
+        session_id: str,
+        files: list[ValidFile],
+        facts: dict[tuple[str, str], ExifFacts | None],
+        result: RunResult,
+    ) -> None:
+        self.reporter.start_stage(Stage.QUEUE.value, len(files))
+        for file in files:
+            key = (file.set_name, file.name)
+            incoming = self.files.locate(FileStore.INCOMING, self.incoming_relpath(file))
+            with self.store.unit_of_work() as uow:
+                existing = uow.rows.get(*key)
+                if existing is None:
+                    row = Row(
+                        set_name=file.set_name, original_name=file.name, source_path=file.path,
+                        incoming_path=incoming, sha256=file.sha256, size_bytes=file.size_bytes,
+                        session_id=session_id,
+                        **(facts[key] or ExifFacts()).model_dump(),
+                    )
+                    row = queue.mark_stage_done(row, Stage.EXIF)
+                    uow.journal.append(JournalEntry(session_id=session_id, kind="row_insert", target=row.key_text))
+                    uow.rows.add(row)
+                    uow.commit()
+                    self.sessions.journalled_rows.add((session_id, row.key_text))
+                    result.inserted.append(row.key_text)
+                    failpoint("stage4.after_insert")
+                elif existing.sha256 != file.sha256 or existing.incoming_path != incoming:
+                    self.sessions.journal_row_update(uow, session_id, key)
+                    row = existing
+                    if existing.sha256 != file.sha256:
+                        row = queue.refresh_changed_file(existing, file.sha256, file.size_bytes)
+                    update: dict[str, Any] = {"incoming_path": incoming, "source_path": file.path,
+                                              "session_id": session_id}
+                    if facts[key] is not None:
+                        update.update(facts[key].model_dump())  # type: ignore[union-attr]
+                    row = queue.mark_stage_done(row.model_copy(update=update), Stage.EXIF)
+                    uow.rows.update(row)
+                    uow.commit()
+                    result.refreshed.append(row.key_text)
+                    failpoint("stage4.after_update")
+                else:
+                    result.unchanged.append(existing.key_text)
+            self.reporter.advance(file.key_text)
+        self.reporter.end_stage(Stage.QUEUE.value, result.summary())

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from proofdesk.core.domain.queue import is_blocked
+from proofdesk.core.services.export import export_rows
 
 if TYPE_CHECKING:
     from proofdesk.apps.config import Settings
@@ -250,7 +252,7 @@ def run_command(cli: CliContext, set_dirs: tuple[Path, ...], until: str, skip_in
     this_run = set(result.inserted) | set(result.refreshed) | set(result.unchanged)
     with _uow(cli) as uow:
         blocked = [row.key_text for row in uow.rows.list()
-                   if row.key_text in this_run and row.metadata_quality and row.metadata_quality.value == "blocked"
+                   if row.key_text in this_run and is_blocked(row)
                    and row.status.value != "rejected"]
     qc = reporter.artifacts.get("qc_summary.json")
     if as_json:
@@ -373,13 +375,12 @@ def export(cli: CliContext, output: Path | None) -> None:
     with _uow(cli) as uow:
         listed = uow.rows.list()
         sessions_list = uow.sessions.list()
-    blocked = [row.key_text for row in listed if row.metadata_quality and row.metadata_quality.value == "blocked"]
-    if blocked:
-        click.echo(f"proofdesk: {len(blocked)} row(s) are blocked by the proof; nothing exported: "
-                   + ", ".join(blocked), err=True)
+    result = export_rows(listed)
+    if not result.ok:
+        click.echo(f"proofdesk: {len(result.blocked)} row(s) are blocked by the proof; nothing exported: "
+                   + ", ".join(result.blocked), err=True)
         sys.exit(EXIT_BLOCKED)
-    accepted = [row.to_public_dict() for row in listed
-                if row.metadata_quality and row.metadata_quality.value == "accepted" and row.status.value != "rejected"]
+    accepted = result.rows
     if output is None:
         last = sessions_list[-1].id if sessions_list else "manual"
         output = cli.settings.runs_dir / last / "export.json"

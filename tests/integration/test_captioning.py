@@ -281,6 +281,22 @@ def test_sunset_at_ten_is_blocked_when_the_model_insists(proofdesk: Proofdesk, t
     assert any(r["rule"] == "time_of_day" and "sunset" in r["message"] for r in row["proof_reasons"])
 
 
+def test_a_rejected_row_whose_proof_was_blocked_does_not_stop_the_export(
+    proofdesk: Proofdesk, tmp_path: Path, samples: Path, server: ScriptedOllama
+) -> None:
+    sunset = json.dumps({"caption": "A quiet harbour glows at sunset with boats at their moorings.",
+                         "alt_text": "Harbour with boats at sunset", "keywords": ["harbour", "boats", "sunset"],
+                         "filename": "harbour-sunset.jpg"})
+    server.script = lambda body, n: Reply(content=sunset)
+    assert proofdesk("run", str(morning_set(tmp_path, samples)), "--no-review", env=env_for(server)).exit_code == 3
+    out = tmp_path / "export.json"
+    assert proofdesk("export", "--output", str(out)).exit_code == 3  # blocked and waiting for a person
+    assert proofdesk("reject", "IMG_1000.jpg").exit_code == 0
+    exported = proofdesk("export", "--output", str(out))
+    assert exported.exit_code == 0, exported.output
+    assert json.loads(out.read_text()) == []  # the rejected row is not exported either
+
+
 @pytest.mark.parametrize("trouble", [Reply(status=500, error="out of memory"), Reply(content="", delay_s=1.5)],
                          ids=["500", "timeout"])
 def test_a_transient_500_or_timeout_is_retried(proofdesk: Proofdesk, tmp_path: Path, samples: Path,

@@ -16,7 +16,8 @@ from typing import Any
 import urwid
 from proofdesk.apps.review.keys import FILTER_CYCLE, action_for, footer_text, help_lines
 from proofdesk.core.domain.errors import ProofdeskError
-from proofdesk.core.domain.models import EDITABLE_FIELDS, ProofVerdict, Row, RowStatus
+from proofdesk.core.domain.models import EDITABLE_FIELDS, Row
+from proofdesk.core.domain.queue import is_blocked
 from proofdesk.core.ports.review import Reviewer
 from proofdesk.core.services.review import ReviewService
 
@@ -105,7 +106,7 @@ class RowItem(urwid.WidgetWrap):
     def __init__(self, row: Row, marked: bool = False) -> None:
         self.row = row
         self.text = urwid.Text(row_line(row, marked), wrap="clip")
-        attr = "blocked" if row.metadata_quality == ProofVerdict.BLOCKED and row.status != RowStatus.REJECTED else None
+        attr = "blocked" if is_blocked(row) else None
         super().__init__(urwid.AttrMap(self.text, attr, focus_map="focus"))
 
     def selectable(self) -> bool:

@@ -7,7 +7,7 @@
                             rejected <---------------+
 
 Every function returns a new `Row` (the input is never mutated) or raises `IllegalTransition`
-with a message naming the row and the rule. Rules (DESIGN.md "Queue state machine"):
+with a message naming the row and the rule. Rules:
 - no row reaches `published` without `approved`; only an explicit decision approves;
 - approving needs an accepted proof of the row's *current* metadata;
 - editing an approved or published row returns it to `pending`; a published row's `file_name`
@@ -44,6 +44,20 @@ class IllegalTransition(DomainError):
 
 def _changed(row: Row, **update: Any) -> Row:
     return row.model_copy(update=update)
+
+
+# ---------------------------------------------------------------- questions asked of a row (answered once)
+
+
+def is_blocked(row: Row) -> bool:
+    """The proof blocked the row's current metadata and nobody rejected it: it needs a person's fix.
+    A rejected row never counts as blocked (it will not be published, so nothing is waiting on it)."""
+    return row.metadata_quality == ProofVerdict.BLOCKED and row.status != RowStatus.REJECTED
+
+
+def is_exportable(row: Row) -> bool:
+    """The row goes into export.json: its proof accepted the metadata and it was not rejected."""
+    return row.metadata_quality == ProofVerdict.ACCEPTED and row.status != RowStatus.REJECTED
 
 
 def mark_stage_done(row: Row, stage: Stage) -> Row:
@@ -214,6 +228,8 @@ __all__ = [
     "Prover",
     "approve",
     "edit",
+    "is_blocked",
+    "is_exportable",
     "mark_prefilled",
     "mark_published",
     "mark_stage_done",

@@ -39,7 +39,7 @@ WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 
 FILTERS: dict[str, Callable[[Row], bool]] = {
     "all": lambda row: True,
-    "blocked": lambda row: row.metadata_quality == ProofVerdict.BLOCKED and row.status != RowStatus.REJECTED,
+    "blocked": queue.is_blocked,
     "pending": lambda row: row.status == RowStatus.PENDING,
     "approved": lambda row: row.status == RowStatus.APPROVED,
     "rejected": lambda row: row.status == RowStatus.REJECTED,

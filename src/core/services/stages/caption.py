@@ -29,7 +29,6 @@ from proofdesk.core.domain.models import (
     ProofReason,
     ProofVerdict,
     Row,
-    RowStatus,
     Stage,
 )
 from proofdesk.core.domain.proof import (
@@ -44,6 +43,7 @@ from proofdesk.core.ports.captioning import AnswerCache, Captioner
 from proofdesk.core.ports.files import FileStore
 from proofdesk.core.ports.media import Classifier
 from proofdesk.core.services.duplicates import build_duplicate_index
+from proofdesk.core.services.export import export_rows
 from proofdesk.core.services.failpoints import failpoint
 
 
@@ -154,11 +154,9 @@ class CaptionStage:
         final_rows = context.rows()
         reporter.write_artifact("proof_summary.json", proof_summary(final_rows, outcomes))
         reporter.write_artifact("qc_summary.json", qc_summary(final_rows, self.proof_config))
-        if not any(row.metadata_quality == ProofVerdict.BLOCKED for row in final_rows):
-            reporter.write_artifact("export.json", [
-                row.to_public_dict() for row in final_rows
-                if row.metadata_quality == ProofVerdict.ACCEPTED and row.status != RowStatus.REJECTED
-            ])
+        export = export_rows(final_rows)
+        if export.ok:
+            reporter.write_artifact("export.json", export.rows)
 
     def _image(self, row: Row) -> bytes:
         for path in (row.ollama_path, row.incoming_path):

@@ -21,7 +21,6 @@ sys.path.insert(0, str(ROOT))
 
 from click.testing import CliRunner  # noqa: E402
 from proofdesk.apps.cli import main  # noqa: E402
-
 from tests.support.corpus import write_jpeg  # noqa: E402
 from tests.support.ollama_server import ModelSpec, Reply, ScriptedOllama  # noqa: E402
 

@@ -57,7 +57,9 @@ def caption(rng: random.Random) -> str:
 
 
 def alt_text(rng: random.Random) -> str:
-    return f"{rng.choice(ADJECTIVES).capitalize()} {rng.choice(SUBJECTS)} and {rng.choice(ADJECTIVES)} {rng.choice(SUBJECTS)} in {rng.choice(PLACES)} {rng.choice(TIMES).strip()}"
+    first = f"{rng.choice(ADJECTIVES).capitalize()} {rng.choice(SUBJECTS)}"
+    second = f"{rng.choice(ADJECTIVES)} {rng.choice(SUBJECTS)}"
+    return f"{first} and {second} in {rng.choice(PLACES)} {rng.choice(TIMES).strip()}"
 
 
 def file_name(rng: random.Random, number: int) -> str:

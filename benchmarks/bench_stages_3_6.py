@@ -72,7 +72,7 @@ def make_photos(folder: Path, count: int, size: tuple[int, int]) -> None:
         exif = Image.Exif()
         exif[0x0110] = "BENCH"  # Model
         exif[0x0112] = 6 if index % 3 == 0 else 1  # some need rotating
-        exif[0x8769] = {0x9003: "2026:06:12 10:%02d:00" % index}
+        exif[0x8769] = {0x9003: f"2026:06:12 10:{index:02d}:00"}
         image.save(folder / f"img_{index:03d}.jpg", "JPEG", quality=90, exif=exif)
 
 

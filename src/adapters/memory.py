@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from proofdesk.adapters.clock import SystemClock
+from proofdesk.core.domain.intake import ImageCheck, SetEntry, SetListing
 from proofdesk.core.domain.models import (
     ExifFacts,
     JournalEntry,
@@ -22,8 +23,13 @@ from proofdesk.core.domain.models import (
     Session,
     SessionStatus,
 )
+from proofdesk.core.domain.publishing import (
+    GalleryEntry,
+    GalleryRecord,
+    PublishedMetadata,
+)
 from proofdesk.core.ports.captioning import AnswerCache
-from proofdesk.core.ports.files import ExifReader, FileStore, FileStoreError, StoredFile
+from proofdesk.core.ports.files import ExifReader, FileStore, FileStoreError, ImageInspector, SetScanner, StoredFile
 from proofdesk.core.ports.media import (
     AestheticScorer,
     Classifier,
@@ -33,7 +39,14 @@ from proofdesk.core.ports.media import (
     QualityScorer,
     Score,
 )
-from proofdesk.core.ports.review import Spellchecker
+from proofdesk.core.ports.publishing import (
+    Gallery,
+    MetadataWriter,
+    ServiceUnavailable,
+    Uploader,
+    split_remote_path,
+)
+from proofdesk.core.ports.review import Decision, Reviewer, Spellchecker
 from proofdesk.core.ports.storage import (
     JournalRepository,
     LockHolder,
@@ -46,6 +59,7 @@ from proofdesk.core.ports.storage import (
     UnitOfWork,
 )
 from proofdesk.core.ports.system import Clock, Reporter
+from proofdesk.core.services.review import ReviewService, apply_decision
 
 # ---------------------------------------------------------------- queue store
 
@@ -529,19 +543,6 @@ class FakeSpellchecker(Spellchecker):
 
 # ---------------------------------------------------------------- publishing (uploader, gallery, metadata)
 
-from proofdesk.core.domain.publishing import (
-    GalleryEntry,
-    GalleryRecord,
-    PublishedMetadata,
-)
-from proofdesk.core.ports.publishing import (
-    Gallery,
-    MetadataWriter,
-    ServiceUnavailable,
-    Uploader,
-    split_remote_path,
-)
-
 
 class InMemoryUploader(Uploader):
     """Files in a dict keyed by normalised path ("/a/b.jpg"). `fail_puts` makes the next N puts
@@ -645,9 +646,6 @@ class FakeMetadataWriter(MetadataWriter):
 
 # ---------------------------------------------------------------- stage 1: set listing and image checks
 
-from proofdesk.core.domain.intake import ImageCheck, SetEntry, SetListing
-from proofdesk.core.ports.files import ImageInspector, SetScanner
-
 
 class FakeSetScanner(SetScanner):
     """Returns the listing registered for a folder; an unknown folder "does not exist"."""
@@ -691,9 +689,6 @@ class FakeImageInspector(ImageInspector):
 
 
 # ---------------------------------------------------------------- the reviewer
-
-from proofdesk.core.ports.review import Decision, Reviewer
-from proofdesk.core.services.review import ReviewService, apply_decision
 
 
 class ScriptedReviewer(Reviewer):

@@ -58,7 +58,7 @@ def test_hostile_set_fails_validation_naming_every_file_and_writes_nothing(
     result = proofdesk("run", str(set_dir))
     assert result.exit_code == 2
     report = result.stderr
-    for name, what in bad.items():
+    for name in bad:
         shown = name.replace("\n", "\\n") if "\n" in name else name
         assert any(shown in line or name.splitlines()[0] in line for line in report.splitlines()), (name, report)
     assert "zero-byte" in report and "truncated" in report and "decompression bomb" in report

@@ -82,7 +82,8 @@ def make_corpus(folder: Path, outside: Path) -> tuple[dict[str, str], list[str]]
     put("cmyk.jpg", cmyk_jpeg()); good.append("cmyk.jpg")
     put("sixteen_bit.tif", tiff_16bit()); good.append("sixteen_bit.tif")
     put("garbage_exif.jpg", jpeg_with_exif_block(os.urandom(3000), seed=13)); good.append("garbage_exif.jpg")
-    put("loop_exif.jpg", jpeg_with_exif_block(b"II*\x00\x08\x00\x00\x00" + b"\x01\x00" + b"\x69\x87\x04\x00\x01\x00\x00\x00\x08\x00\x00\x00" * 3, seed=14))
+    looping_ifd = b"II*\x00\x08\x00\x00\x00" + b"\x01\x00" + b"\x69\x87\x04\x00\x01\x00\x00\x00\x08\x00\x00\x00" * 3
+    put("loop_exif.jpg", jpeg_with_exif_block(looping_ifd, seed=14))
     good.append("loop_exif.jpg")
     long_name = "x" * 240 + ".jpg"
     put(long_name, jpeg_bytes(15)); good.append(long_name)

@@ -8,6 +8,7 @@ the behaviour every implementation (fake or real) must show.
 
 from __future__ import annotations
 
+import builtins
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,9 +58,9 @@ class RowRepository(ABC):
     def delete(self, set_name: str, original_name: str) -> bool: ...
 
     @abstractmethod
-    def find_by_sha256(self, sha256: str) -> list[Row]: ...
+    def find_by_sha256(self, sha256: str) -> builtins.list[Row]: ...
 
-    def find_by_name(self, name: str, set_name: str | None = None) -> list[Row]:
+    def find_by_name(self, name: str, set_name: str | None = None) -> builtins.list[Row]:
         """Rows whose original name or current `file_name` is `name`."""
         return [
             row

@@ -251,5 +251,6 @@ def apply_decision(service: ReviewService, decision: Decision) -> Row:
     if decision.action == "generate":
         return service.regenerate(decision.key)
     if decision.action in ("approve", "reject", "reopen"):
-        return getattr(service, decision.action)(decision.key)
+        act: Callable[[str], Row] = getattr(service, decision.action)
+        return act(decision.key)
     raise InputError(f"unknown review action {decision.action!r}")

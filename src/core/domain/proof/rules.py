@@ -278,8 +278,8 @@ def repetition(text: str, max_word_repeats: int) -> str | None:
                 continue
             if (size >= 3 and count >= 2) or count >= 3:
                 return f"repeats {quote(' '.join(gram))} {count} times"
-    counts = Counter(stem(token) for token in tokens if token not in STOP_WORDS and len(token) >= 3)
-    for word, count in counts.most_common(1):
+    stems = Counter(stem(token) for token in tokens if token not in STOP_WORDS and len(token) >= 3)
+    for word, count in stems.most_common(1):
         if count > max_word_repeats:
             return f"repeats {quote(word)} {count} times"
     return None

@@ -19,8 +19,8 @@ flagged with `*_fallback = true` so nobody mistakes them for model scores:
 
 - BRISQUE fallback = 100 * 10 / (10 + s), s = population standard deviation of the 4-neighbour
   Laplacian (kernel 0 1 0 / 1 -4 1 / 0 1 0, offset 128, clipped to 0-255) of the 8-bit luma
-  (ITU-R 601) of the decoded image, over its interior pixels (the 1-pixel border left out). Sharp, detailed images have a large s and score low (good);
-  flat or blurred ones approach 100 (bad).
+  (ITU-R 601) of the decoded image, over its interior pixels (the 1-pixel border left out). Sharp,
+  detailed images have a large s and score low (good); flat or blurred ones approach 100 (bad).
 - aesthetic fallback = 1 + 9 * (0.6 * min(c / 128, 1) + 0.4 * min(m / 255, 1)), c = population
   standard deviation of the 8-bit luma (global contrast, 0-127.5), m = mean HSV saturation
   (0-255). A typical photo (c ~ 55, m ~ 80) lands near 4.5, the middle of the LAION scale.

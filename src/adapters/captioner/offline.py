@@ -1,8 +1,10 @@
-"""Offline backend: no model. Text is built from the EXIF facts and identifier evidence only,
-deterministically, and every row is marked `caption_source = "offline"` so the reviewer knows.
+"""Offline backend: no model. Text is built from the EXIF facts, the place named from the GPS
+position (offline) and identifier evidence only, deterministically, and every row is marked
+`caption_source = "offline"` so the reviewer knows.
 
 It answers in the same JSON as a model and goes through the same proof, so rows of one set get
-distinct captions and file names from their distinct facts (time, lens, position, frame name).
+distinct captions and file names from their distinct facts (time, lens, place, frame name). It never
+writes coordinates: a position becomes a place name or nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ _DATE_TOKEN = re.compile(r"^\d+$")
 
 
 def _place(facts: dict[str, Any], identifiers: list[str]) -> str:
+    named = ", ".join(dict.fromkeys(str(part) for part in (facts.get("place_city"), facts.get("place_region"),
+                                                            facts.get("place_country")) if part))
+    if named:
+        return named
     tokens = [t for t in re.split(r"[\W_]+", str(facts.get("set_name") or "")) if t and not _DATE_TOKEN.match(t)]
     if not tokens:
         tokens = [t for t in identifiers if t.isalpha()][:2]
@@ -63,20 +69,18 @@ class OfflineCaptioner(Captioner):
             f"{facts['exposure_time']} s" if facts.get("exposure_time") else None,
             f"ISO {facts['iso']}" if facts.get("iso") else None,
         ]))
-        position = None
-        if facts.get("gps_latitude") is not None and facts.get("gps_longitude") is not None:
-            position = f"{float(facts['gps_latitude']):.4f}, {float(facts['gps_longitude']):.4f}"
-
-        opener = f"{time_word.capitalize()} frame {stem}" if time_word else f"Frame {stem}"
-        caption = f"{opener} from {place}"
+        if facts.get("place_city") or facts.get("place_country"):
+            opener = f"{time_word.capitalize()} in {place}" if time_word else f"In {place}"
+            caption = f"{opener}, frame {stem}"
+        else:
+            opener = f"{time_word.capitalize()} frame {stem}" if time_word else f"Frame {stem}"
+            caption = f"{opener} from {place}"
         if when:
             caption += f", recorded on {when}" + (f" at {clock}" if clock else "")
         if camera:
             caption += f" with a {camera}"
         if settings:
             caption += f" ({settings})"
-        if position:
-            caption += f" near {position}"
         caption += "."
         kind = None
         if not when and not camera:
@@ -91,15 +95,13 @@ class OfflineCaptioner(Captioner):
         alt = (f"{time_word.capitalize()} scene" if time_word else "Scene") + f" in {place}, frame {stem}"
         if clock:
             alt += f", {clock}"
-        if position:
-            alt += f", {position}"
         alt = alt[:125]
 
         keywords: list[str] = []
-        for word in [*place.lower().split(), *evidence.get("identifiers", [])[:4], time_word, season, kind,
+        for word in [*(part.lower() for part in place.split(", ")), *evidence.get("identifiers", [])[:4], time_word, season, kind,
                      (facts.get("camera_make") or "").lower() or None]:
             if word and word.lower() not in keywords:
                 keywords.append(word.lower())
-        slug_parts = [place, when and facts.get("captured_at", "")[:10], clock and clock.replace(":", ""), stem]
+        slug_parts = [facts.get("place_city") or place.split(",")[0], when and facts.get("captured_at", "")[:10], clock and clock.replace(":", ""), stem]
         filename = "-".join(str(part) for part in slug_parts if part) + ".jpg"
         return json.dumps({"caption": caption, "alt_text": alt, "keywords": keywords, "filename": filename})

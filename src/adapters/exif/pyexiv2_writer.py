@@ -5,6 +5,8 @@ Written fields (the ones galleries, Lightroom, Photo Mechanic and screen readers
   envelope's CodedCharacterSet says UTF-8 (ESC % G) so accented words survive;
 - XMP: dc:description, dc:subject, dc:title and Iptc4xmpCore:AltTextAccessibility (IPTC 2021.1),
   lang-alt values in x-default.
+Unless `keep_gps` is set, the GPS position is removed from the copy (EXIF GPS IFD and XMP exif:GPS*
+tags), as galleries and stock sites expect.
 IIM limits are respected (Caption 2000 bytes, Keyword and Object Name 64 bytes each) by trimming
 at a UTF-8 character boundary; XMP carries the full text. The original bytes are never changed:
 pyexiv2 works on its own copy (`ImageData`) and hands back new bytes.
@@ -24,6 +26,15 @@ _X_DEFAULT = 'lang="x-default"'
 
 def _iim(text: str, limit: int) -> str:
     return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
+def _strip_gps(image: Any) -> None:
+    gps_exif = [key for key in image.read_exif() if key.startswith("Exif.GPSInfo.")]
+    if gps_exif:
+        image.modify_exif(dict.fromkeys(gps_exif))  # None deletes the tag
+    gps_xmp = [key for key in image.read_xmp() if key.startswith("Xmp.exif.GPS")]
+    if gps_xmp:
+        image.modify_xmp(dict.fromkeys(gps_xmp))
 
 
 class Pyexiv2MetadataWriter(MetadataWriter):
@@ -47,6 +58,8 @@ class Pyexiv2MetadataWriter(MetadataWriter):
                 "Xmp.dc.title": {_X_DEFAULT: metadata.title},
                 "Xmp.iptc.AltTextAccessibility": {_X_DEFAULT: metadata.alt_text},
             })
+            if not metadata.keep_gps:
+                _strip_gps(image)
             return bytes(image.get_bytes())
         except RuntimeError as exc:
             raise PublishFailure(f"cannot write metadata into the published copy: {exc}") from None

@@ -219,8 +219,9 @@ def build_prompt(row: Row, evidence: dict[str, list[str]], repair: str | None = 
     camera = " ".join(filter(None, [row.camera_make, row.camera_model]))
     if camera:
         facts.append(f"camera: {camera}")
-    if row.gps_latitude is not None and row.gps_longitude is not None:
-        facts.append(f"GPS {row.gps_latitude:.5f}, {row.gps_longitude:.5f}")
+    # The place by name, never the coordinates: published text must not carry a position.
+    for place in evidence.get("place") or []:
+        facts.append(f"place: {place}")
     if facts:
         lines.append("EXIF facts: " + "; ".join(facts))
     if row.exif_caption:

@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from proofdesk.core.domain.places import Place
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -183,6 +184,18 @@ class Row(BaseModel):
     exif_title: str | None = None
     exif_keywords: list[str] = Field(default_factory=list)
 
+    # facts derived offline from the GPS position (stage 4): the place (GeoNames) and the time zone
+    place_city: str | None = None
+    place_region: str | None = None  # GeoNames admin-1 (e.g. "Tuscany")
+    place_country: str | None = None
+    place_country_code: str | None = None
+    place_distance_km: float | None = None  # from the photo to `place_city` (or the nearest place)
+    time_zone: str | None = None  # IANA zone of the position (e.g. "Europe/Rome")
+    utc_offset: str | None = None  # the offset the capture time is read with (e.g. "+02:00")
+    # where that offset (or UTC itself) came from: gps_time | clock_offset | exif_offset | gps_zone | none
+    utc_offset_source: str | None = None
+    clock_offset: str | None = None  # the zone the camera clock ran on, given with `run --clock-offset`
+
     # scores (stage 5); *_fallback = true marks a deterministic fallback, not a model score
     brisque_score: float | None = None
     brisque_fallback: bool | None = None
@@ -220,6 +233,11 @@ class Row(BaseModel):
     @property
     def key_text(self) -> str:
         return f"{self.set_name}/{self.original_name}"
+
+    @property
+    def place_label(self) -> str | None:
+        """"Arezzo, Tuscany, Italy": the known place parts, most specific first."""
+        return Place(city=self.place_city, region=self.place_region, country=self.place_country).label
 
     def exif(self) -> ExifFacts:
         return ExifFacts(**{name: getattr(self, name) for name in EXIF_FIELDS})

@@ -64,6 +64,8 @@ class PublishedMetadata(BaseModel):
     caption: str
     alt_text: str
     keywords: list[str] = Field(default_factory=list)
+    # False (the default): the copy loses its GPS position, as galleries and stock sites expect
+    keep_gps: bool = False
 
 
 class PublishOptions(BaseModel):
@@ -79,6 +81,7 @@ class PublishOptions(BaseModel):
     thumbnail_quality: int = Field(default=90, ge=1, le=100)
     jpeg_quality: int = Field(default=92, ge=1, le=100)  # full images re-encoded from non-JPEG originals
     clean_model_files: bool = True
+    keep_gps: bool = False  # keep the GPS position in the published copy's metadata
 
 
 class RowResult(BaseModel):
@@ -170,12 +173,13 @@ def published_title(row: Row) -> str:
     return title.encode("utf-8")[:64].decode("utf-8", "ignore").strip()
 
 
-def published_metadata(row: Row) -> PublishedMetadata:
+def published_metadata(row: Row, keep_gps: bool = False) -> PublishedMetadata:
     return PublishedMetadata(
         title=published_title(row),
         caption=row.caption or "",
         alt_text=row.alt_text or "",
         keywords=list(row.keywords),
+        keep_gps=keep_gps,
     )
 
 

@@ -15,10 +15,12 @@ from proofdesk.core.domain.models import (
     Session,
     Stage,
 )
+from proofdesk.core.domain.proof.timeofday import parse_offset
 from proofdesk.core.ports.files import ExifReader, FileStore, ImageInspector, SetScanner
 from proofdesk.core.ports.storage import LockHolder, QueueStore
 from proofdesk.core.ports.system import Clock, Reporter
 from proofdesk.core.services.failpoints import failpoint
+from proofdesk.core.services.places import PlaceFacts
 from proofdesk.core.services.session import SessionJournal
 from proofdesk.core.services.stages.base import RowStage, RunResult, StageContext
 from proofdesk.core.services.stages.intake import IntakeStages
@@ -42,6 +44,7 @@ class Pipeline:
         is_alive: Callable[[LockHolder], bool],
         config_digest: str = "",
         row_stages: Sequence[tuple[Stage, RowStage]] = (),
+        places: PlaceFacts | None = None,
     ) -> None:
         self.store = store
         self.files = files
@@ -58,7 +61,8 @@ class Pipeline:
         self.row_stages = list(row_stages)
         self.sessions = SessionJournal(store=store, files=files, clock=clock, reporter=reporter, pid=pid,
                                        host=host, is_alive=is_alive, config_digest=config_digest)
-        self.intake = IntakeStages(store=store, files=files, exif=exif, reporter=reporter, sessions=self.sessions)
+        self.intake = IntakeStages(store=store, files=files, exif=exif, reporter=reporter, sessions=self.sessions,
+                                   places=places)
 
     # ------------------------------------------------------------------ stage 1
 
@@ -72,9 +76,17 @@ class Pipeline:
 
     # ------------------------------------------------------------------ run
 
-    def run(self, set_dirs: Sequence[str], until: Stage = Stage.CAPTION, skip_invalid: bool = False) -> RunResult:
+    def run(
+        self,
+        set_dirs: Sequence[str],
+        until: Stage = Stage.CAPTION,
+        skip_invalid: bool = False,
+        clock_offset: str | None = None,
+    ) -> RunResult:
         if not set_dirs:
             raise InputError("give at least one set folder")
+        if clock_offset is not None and (parse_offset(clock_offset) is None or clock_offset.upper() == "Z"):
+            raise InputError(f"--clock-offset {clock_offset!r}: give the camera clock's UTC offset as +HH:MM or -HH:MM")
         report = self.validate(set_dirs)
         if not report.ok and not skip_invalid:
             raise ValidationFailed(report)
@@ -96,7 +108,7 @@ class Pipeline:
                 facts = self.intake.read_exif(session.id, files)
                 result.stages_run.append(Stage.EXIF.value)
                 if until.position >= Stage.QUEUE.position:
-                    self.intake.queue_rows(session.id, files, facts, result)
+                    self.intake.queue_rows(session.id, files, facts, result, clock_offset)
                     result.stages_run.append(Stage.QUEUE.value)
                     context = StageContext(self.store, self.reporter, self.sessions, session.id, [(f.set_name, f.name) for f in files])
                     for stage, run_stage in self.row_stages:

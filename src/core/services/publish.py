@@ -279,7 +279,7 @@ class Publisher:
         jpeg = original if is_jpeg(original) else self.processor.encode_jpeg(
             self.processor.decode(original, _FULL_SIZE), self.options.jpeg_quality
         )
-        full = self.writer.embed(jpeg, published_metadata(row))
+        full = self.writer.embed(jpeg, published_metadata(row, keep_gps=self.options.keep_gps))
         thumbnail = self.processor.thumbnail(original, self.options.thumbnail_size, self.options.thumbnail_quality)
         return full, thumbnail
 

@@ -33,6 +33,7 @@ from proofdesk.core.domain.queue import IllegalTransition
 from proofdesk.core.ports.review import Decision, Spellchecker
 from proofdesk.core.ports.storage import QueueStore
 from proofdesk.core.services.duplicates import build_duplicate_index
+from proofdesk.core.services.places import PlaceFacts
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 
@@ -65,8 +66,10 @@ class ReviewService:
         gallery_names: Callable[[], Sequence[str]] = lambda: (),
         suggester: Suggester | None = None,
         spellchecker: Spellchecker | None = None,
+        places: PlaceFacts | None = None,
     ) -> None:
         self.store = store
+        self.places = places or PlaceFacts()
         self.proof_config = proof_config or ProofConfig()
         self.glossary = glossary
         self.gallery_names = gallery_names
@@ -103,7 +106,7 @@ class ReviewService:
         return build_duplicate_index(everything, {row.key}, list(self.gallery_names()), self.proof_config)
 
     def evidence(self, row: Row) -> Evidence:
-        return Evidence.from_row(row, glossary=tuple(self.glossary()))
+        return Evidence.from_row(row, glossary=tuple(self.glossary()), locate_place=self.places.locator(row))
 
     def preview(self, row: Row, changes: dict[str, Any], index: DuplicateIndex | None = None) -> ProofResult:
         """The proof of `row` with `changes` applied, without storing anything (live verdict)."""

@@ -23,37 +23,37 @@ class TestResolveCapture:
     def test_gps_source_puts_the_sun_well_above_the_horizon(self) -> None:
         for utc in ("2008-10-22T14:28:07Z", "2008-10-22T15:00:00Z"):
             moment = gps_evidence(utc).capture
-            assert moment is not None and moment.source == "gps"
+            assert moment is not None and moment.source == "gps_time"
             assert 10 < moment.elevation < 25
             assert 15 < moment.solar_hour < 17  # mid-afternoon by the sun
 
     def test_offset_source_converts_the_wall_time_to_utc(self) -> None:
         moment = resolve_capture("2008-10-22T16:28:39", "+02:00", None, 43.4633, 11.8797)
-        assert moment is not None and moment.source == "offset"
+        assert moment is not None and moment.source == "exif_offset"
         assert moment.utc is not None and (moment.utc.hour, moment.utc.minute) == (14, 28)
         assert moment.utc.utcoffset().total_seconds() == 0
 
     def test_wall_source_without_position(self) -> None:
         moment = resolve_capture("2008-10-22T16:28:39", "+02:00", "2008-10-22T14:28:07Z", None, None)
-        assert moment is not None and moment.source == "wall" and moment.elevation is None
+        assert moment is not None and moment.source == "none" and moment.elevation is None
         assert moment.wall_hour == pytest.approx(16.4775, abs=1e-3)
 
     def test_exif_style_wall_time_and_embedded_offset(self) -> None:
         moment = resolve_capture("2008:10:22 16:28:39", None, None, None, None)
         assert moment is not None and moment.local is not None and moment.local.hour == 16
         moment = resolve_capture("2008-10-22T16:28:39+02:00", None, None, 43.4633, 11.8797)
-        assert moment is not None and moment.source == "offset" and moment.utc.hour == 14
+        assert moment is not None and moment.source == "exif_offset" and moment.utc.hour == 14
 
     def test_unknown_time_and_null_island(self) -> None:
         assert resolve_capture(None, None, None, 43.46, 11.88) is None
         assert resolve_capture("garbage", None, None, None, None) is None
         moment = resolve_capture("2008-10-22T16:28:39", None, "2008-10-22T14:28:07Z", 0.0, 0.0)
-        assert moment is not None and moment.source == "wall"
+        assert moment is not None and moment.source == "none"
 
     def test_position_and_wall_time_without_offset_use_hour_windows(self) -> None:
         # converting needs an offset; the machine's zone is never guessed
         moment = resolve_capture("2008-10-22T16:28:39", None, None, 43.4633, 11.8797)
-        assert moment is not None and moment.source == "wall" and moment.utc is None
+        assert moment is not None and moment.source == "none" and moment.utc is None
 
     @pytest.mark.parametrize(("text", "minutes"), [("+02:00", 120), ("-0530", -330), ("Z", 0), ("+2", 120)])
     def test_parse_offset(self, text: str, minutes: int) -> None:
@@ -89,13 +89,13 @@ class TestArezzoGroundTruth:
 
     def test_without_gps_stamp_the_offset_is_used(self, rule_messages) -> None:
         evidence = Evidence(captured_at="2008-10-22T16:28:39", captured_offset="+02:00", **AREZZO_POSITION)
-        assert evidence.capture is not None and evidence.capture.source == "offset"
+        assert evidence.capture is not None and evidence.capture.source == "exif_offset"
         assert rule_messages(TimeOfDayRule(), evidence=evidence, caption="A piazza in Arezzo in the afternoon.") == []
         assert rule_messages(TimeOfDayRule(), evidence=evidence, caption="A piazza in Arezzo at night.") != []
 
     def test_with_only_wall_time(self, rule_messages) -> None:
         evidence = Evidence(captured_at="2008-10-22T16:28:39")
-        assert evidence.capture is not None and evidence.capture.source == "wall"
+        assert evidence.capture is not None and evidence.capture.source == "none"
         assert rule_messages(TimeOfDayRule(), evidence=evidence, caption="A piazza in Arezzo in the afternoon.") == []
         (message,) = rule_messages(TimeOfDayRule(), evidence=evidence, caption="A piazza in Arezzo at night.")
         assert "16:28 local time" in message and "camera clock" in message

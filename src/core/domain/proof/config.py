@@ -99,6 +99,14 @@ DEFAULT_PLACEHOLDERS: tuple[str, ...] = (
 )
 
 
+DEFAULT_PLACE_ORDINARY_WORDS: tuple[str, ...] = (
+    "nice", "bath", "reading", "mobile", "split", "buffalo", "orange", "hope", "sale", "battle", "deal",
+    "march", "may", "cork", "derby", "kent", "victoria", "rugby", "wells", "moss", "bury", "ely", "street",
+    "market", "bridge", "harbour", "beach", "park", "river", "lake", "mountain", "spring", "summer",
+    "winter", "autumn", "sunset", "sunrise", "evening", "morning", "golden", "silver", "paradise",
+)
+
+
 class ProofConfig(BaseModel):
     """Every threshold and word list the proof rules use. The defaults suit a web gallery."""
 
@@ -125,6 +133,12 @@ class ProofConfig(BaseModel):
     meta_openers: tuple[str, ...] = DEFAULT_META_OPENERS
     alt_text_openers: tuple[str, ...] = DEFAULT_ALT_TEXT_OPENERS
     placeholders: tuple[str, ...] = DEFAULT_PLACEHOLDERS
+    # place.far: a place named in the metadata is far when every place of that name lies farther
+    # than this from the photo's GPS position (towns of `place_min_population` or more, and countries)
+    place_max_km: float = Field(default=50.0, gt=0)
+    place_min_population: int = Field(default=15000, ge=0)
+    # lower-case keywords and file-name words that are ordinary words as well as town names
+    place_ordinary_words: tuple[str, ...] = DEFAULT_PLACE_ORDINARY_WORDS
     # season words need the hemisphere; without a GPS latitude this one is assumed (None: no season)
     default_hemisphere: Literal["north", "south"] | None = None
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from proofdesk.core.domain.models import Row
+from proofdesk.core.domain.places import PlaceLocator
 from proofdesk.core.domain.proof.text import (
     STOP_WORDS,
     ascii_tokens,
@@ -29,7 +30,7 @@ from proofdesk.core.domain.proof.timeofday import (
     season,
     time_of_day_word,
 )
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 # camera file-name prefixes and other words that say nothing about the picture
 _GENERIC_NAME_TOKENS = frozenset(
@@ -67,8 +68,10 @@ def _capture(
     gps_timestamp_utc: str | None,
     latitude: float | None,
     longitude: float | None,
+    zone_offset: str | None,
+    clock_offset: str | None,
 ) -> CaptureMoment | None:
-    return resolve_capture(captured_at, captured_offset, gps_timestamp_utc, latitude, longitude)
+    return resolve_capture(captured_at, captured_offset, gps_timestamp_utc, latitude, longitude, zone_offset, clock_offset)
 
 
 @lru_cache(maxsize=4096)
@@ -88,12 +91,19 @@ class Evidence(BaseModel):
     glossary: tuple[str, ...] = ()
     camera_make: str | None = None
     camera_model: str | None = None
-    place: str | None = None
+    place: str | None = None  # "Arezzo, Tuscany, Italy" (from GPS, offline), or a caller's place name
+    place_city: str | None = None
+    place_country: str | None = None
     captured_at: str | None = None
     captured_offset: str | None = None
     gps_timestamp_utc: str | None = None
     gps_latitude: float | None = None
     gps_longitude: float | None = None
+    zone_offset: str | None = None  # the UTC offset of the position's time zone at the capture time
+    clock_offset: str | None = None  # the zone the camera clock ran on (run --clock-offset)
+    # Where a place name lies from the photo (km, which place); None when no place has the name.
+    # Bound to the photo's position by the service that owns the gazetteer; no GPS, no check.
+    locate_place: PlaceLocator | None = Field(default=None, exclude=True, repr=False)
     # assumed when there is no GPS latitude (None: no season word without GPS)
     hemisphere: Literal["north", "south"] | None = None
 
@@ -105,6 +115,7 @@ class Evidence(BaseModel):
         glossary: list[str] | tuple[str, ...] = (),
         place: str | None = None,
         hemisphere: Literal["north", "south"] | None = None,
+        locate_place: PlaceLocator | None = None,
     ) -> Evidence:
         return cls(
             classifier_hints=tuple(classifier_hints),
@@ -114,13 +125,18 @@ class Evidence(BaseModel):
             glossary=tuple(glossary),
             camera_make=row.camera_make,
             camera_model=row.camera_model,
-            place=place,
+            place=place or row.place_label,
+            place_city=row.place_city,
+            place_country=row.place_country,
             captured_at=row.captured_at,
             captured_offset=row.captured_offset,
             gps_timestamp_utc=row.gps_timestamp_utc,
             gps_latitude=row.gps_latitude,
             gps_longitude=row.gps_longitude,
+            zone_offset=row.utc_offset if row.utc_offset_source == "gps_zone" else None,
+            clock_offset=row.clock_offset,
             hemisphere=hemisphere,
+            locate_place=locate_place,
         )
 
     # ------------------------------------------------------------------ EXIF-derived facts
@@ -129,7 +145,8 @@ class Evidence(BaseModel):
 
     @property
     def capture(self) -> CaptureMoment | None:
-        return _capture(self.captured_at, self.captured_offset, self.gps_timestamp_utc, self.gps_latitude, self.gps_longitude)
+        return _capture(self.captured_at, self.captured_offset, self.gps_timestamp_utc, self.gps_latitude,
+                        self.gps_longitude, self.zone_offset, self.clock_offset)
 
     @property
     def time_of_day(self) -> str | None:

@@ -32,6 +32,7 @@ from proofdesk.core.domain.proof.rules_metadata import (
     KeywordNormalisedRule,
     TimeOfDayRule,
 )
+from proofdesk.core.domain.proof.rules_places import CoordinatesRule, PlaceFarRule
 
 
 def field_rules() -> list[Rule]:
@@ -59,6 +60,8 @@ def field_rules() -> list[Rule]:
         FileNameExtensionRule(),
         FileNameSharesTokenRule(),
         TimeOfDayRule(),
+        PlaceFarRule(),
+        CoordinatesRule(),
     ]
 
 

@@ -1,9 +1,14 @@
 """When was the photo taken, and does a time-of-day word ("sunset", "at night") agree with it?
 
-Source order (ADR 0006), first that applies:
-1. GPS position + GPS UTC stamp -> sun elevation (astral) at that instant and place;
-2. `captured_at` + `captured_offset` converted to UTC, with the GPS position -> sun elevation;
-3. the local wall time (`captured_at` as the camera clock recorded it) -> hour windows.
+Source order (ADR 0006), first that applies; the names are the row's `utc_offset_source`:
+1. `gps_time`: GPS position + GPS UTC stamp -> sun elevation (astral) at that instant and place;
+2. `clock_offset`: `captured_at` on a camera clock the photographer said ran on another zone
+   (`run --clock-offset`), converted to UTC, with the GPS position -> sun elevation;
+3. `exif_offset`: `captured_at` + `captured_offset` (OffsetTimeOriginal) converted to UTC, with the
+   GPS position -> sun elevation;
+4. `gps_zone`: `captured_at` + the UTC offset of the position's time zone on that date (looked up
+   offline, DST-aware, before the proof runs), with the GPS position -> sun elevation;
+5. `none`: the local wall time (`captured_at` as the camera clock recorded it) -> hour windows.
 No capture time at all: nothing to check. The machine's own time zone is never consulted: every
 conversion uses an explicit offset or UTC.
 """
@@ -21,7 +26,7 @@ from astral.sun import elevation as sun_elevation
 from astral.sun import noon as solar_noon
 from proofdesk.core.domain.proof.text import phrase_pattern
 
-CaptureSource = Literal["gps", "offset", "wall"]
+CaptureSource = Literal["gps_time", "clock_offset", "exif_offset", "gps_zone", "none"]
 
 # canonical word -> the ways a caption says it
 TIME_WORD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -118,7 +123,12 @@ class CaptureMoment:
             else:
                 when = f"{self.utc:%Y-%m-%d %H:%M} UTC"
             side = "above" if self.elevation >= 0 else "below"
-            source = "GPS clock and position" if self.source == "gps" else "camera clock, offset and GPS position"
+            source = {
+                "gps_time": "GPS clock and position",
+                "clock_offset": "camera clock on the zone given with --clock-offset, and GPS position",
+                "exif_offset": "camera clock, offset and GPS position",
+                "gps_zone": "camera clock, the time zone of the GPS position, and GPS position",
+            }.get(self.source, "camera clock and GPS position")
             return f"taken {when} with the sun {abs(self.elevation):.0f}° {side} the horizon ({source})"
         assert self.local is not None
         return f"taken at {self.local:%H:%M} local time ({self.local:%Y-%m-%d}, camera clock)"
@@ -198,21 +208,34 @@ def resolve_capture(
     gps_timestamp_utc: str | None,
     latitude: float | None,
     longitude: float | None,
+    zone_offset: str | None = None,
+    clock_offset: str | None = None,
 ) -> CaptureMoment | None:
-    """Place the capture in time (and the sun in the sky when possible); None when unknown."""
+    """Place the capture in time (and the sun in the sky when possible); None when unknown.
+    `zone_offset`: the UTC offset of the position's time zone at the wall time; `clock_offset`: the
+    zone the camera clock ran on, as the photographer stated it."""
     wall, embedded_offset = parse_wall_time(captured_at)
-    offset = parse_offset(captured_offset) if captured_offset else embedded_offset
+    exif_offset = parse_offset(captured_offset) if captured_offset else embedded_offset
     gps_utc = parse_utc(gps_timestamp_utc)
     position = _position(latitude, longitude)
+    stated = parse_offset(clock_offset)
+    by_zone = parse_offset(zone_offset)
+    offset = exif_offset or by_zone
 
     utc: datetime | None = None
     source: CaptureSource
     if position and gps_utc:
-        utc, source = gps_utc, "gps"
-    elif position and wall is not None and offset is not None:
-        utc, source = (wall - offset).replace(tzinfo=UTC), "offset"
+        utc, source = gps_utc, "gps_time"
+    elif position and wall is not None and stated is not None:
+        utc, source = (wall - stated).replace(tzinfo=UTC), "clock_offset"
+        offset = by_zone or exif_offset
+        wall = (utc + offset).replace(tzinfo=None) if offset is not None else wall
+    elif position and wall is not None and exif_offset is not None:
+        utc, source = (wall - exif_offset).replace(tzinfo=UTC), "exif_offset"
+    elif position and wall is not None and by_zone is not None:
+        utc, source = (wall - by_zone).replace(tzinfo=UTC), "gps_zone"
     else:
-        source = "wall"
+        source = "none"
 
     local = wall
     if local is None and utc is not None and offset is not None:
@@ -235,7 +258,7 @@ def resolve_capture(
     if local is None:
         return None
     return CaptureMoment(
-        source="wall",
+        source="none",
         local=local,
         offset=offset,
         utc=None,

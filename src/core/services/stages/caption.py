@@ -45,6 +45,7 @@ from proofdesk.core.ports.media import Classifier
 from proofdesk.core.services.duplicates import build_duplicate_index
 from proofdesk.core.services.export import export_rows
 from proofdesk.core.services.failpoints import failpoint
+from proofdesk.core.services.places import PlaceFacts
 
 
 @dataclass
@@ -75,12 +76,14 @@ def evidence_for_prompt(evidence: Evidence) -> dict[str, list[str]]:
         "identifiers": identifiers,
         "time_of_day": [evidence.time_of_day] if evidence.time_of_day else [],
         "season": [evidence.season] if evidence.season else [],
+        "place": [evidence.place] if evidence.place else [],
     }
 
 
 def row_facts(row: Row) -> dict[str, Any]:
     facts = row.exif().model_dump(mode="json")
-    facts.update({"set_name": row.set_name, "original_name": row.original_name})
+    facts.update({"set_name": row.set_name, "original_name": row.original_name, "place_city": row.place_city,
+                  "place_region": row.place_region, "place_country": row.place_country})
     return facts
 
 
@@ -97,8 +100,10 @@ class CaptionStage:
         proof_config: ProofConfig | None = None,
         classifier: Classifier | None = None,
         gallery_names: Callable[[], Sequence[str]] = lambda: (),
+        places: PlaceFacts | None = None,
     ) -> None:
         self.captioner = captioner
+        self.places = places or PlaceFacts()
         self.settings = settings
         self.cache = cache
         self.files = files
@@ -189,7 +194,8 @@ class CaptionStage:
         hints: list[str] = []
         if self.classifier is not None and image:
             hints = self.classifier.labels(image, top_k=self.settings.hint_count)
-        evidence = Evidence.from_row(row, classifier_hints=hints, glossary=self.settings.glossary)
+        evidence = Evidence.from_row(row, classifier_hints=hints, glossary=self.settings.glossary,
+                                     locate_place=self.places.locator(row))
         prompt_evidence = evidence_for_prompt(evidence)
         models = [self.settings.model]
         if self.settings.fallback_model and self.settings.fallback_model != self.settings.model:

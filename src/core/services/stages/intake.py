@@ -16,6 +16,7 @@ from proofdesk.core.ports.files import ExifReader, FileStore
 from proofdesk.core.ports.storage import QueueStore
 from proofdesk.core.ports.system import Reporter
 from proofdesk.core.services.failpoints import failpoint
+from proofdesk.core.services.places import PlaceFacts
 from proofdesk.core.services.session import SessionJournal
 from proofdesk.core.services.stages.base import RunResult
 
@@ -24,12 +25,13 @@ class IntakeStages:
     """Stages 2 (`copy_incoming`), 3 (`read_exif`) and 4 (`queue_rows`), journalled by the session."""
 
     def __init__(self, *, store: QueueStore, files: FileStore, exif: ExifReader, reporter: Reporter,
-                 sessions: SessionJournal) -> None:
+                 sessions: SessionJournal, places: PlaceFacts | None = None) -> None:
         self.store = store
         self.files = files
         self.exif = exif
         self.reporter = reporter
         self.sessions = sessions
+        self.places = places or PlaceFacts()
 
     @staticmethod
     def incoming_relpath(file: ValidFile) -> str:
@@ -97,13 +99,24 @@ class IntakeStages:
 
     # ------------------------------------------------------------------ stage 4
 
+    def _position_facts(self, exif: ExifFacts, clock_offset: str | None) -> dict[str, Any]:
+        return self.places.facts_for(exif, clock_offset)
+
+    def _position_facts_stale(self, row: Row, clock_offset: str | None) -> bool:
+        if clock_offset is not None and clock_offset != row.clock_offset:
+            return True
+        return row.utc_offset_source is None  # never derived (a queue made before place facts)
+
     def queue_rows(
         self,
         session_id: str,
         files: list[ValidFile],
         facts: dict[tuple[str, str], ExifFacts | None],
         result: RunResult,
+        clock_offset: str | None = None,
     ) -> None:
+        """`clock_offset`: the zone the camera clock ran on (`run --clock-offset`); it is kept on the
+        set's rows until another is given."""
         self.reporter.start_stage(Stage.QUEUE.value, len(files))
         for file in files:
             key = (file.set_name, file.name)
@@ -116,6 +129,7 @@ class IntakeStages:
                         incoming_path=incoming, sha256=file.sha256, size_bytes=file.size_bytes,
                         session_id=session_id,
                         **(facts[key] or ExifFacts()).model_dump(),
+                        **self._position_facts(facts[key] or ExifFacts(), clock_offset),
                     )
                     row = queue.mark_stage_done(row, Stage.EXIF)
                     uow.journal.append(JournalEntry(session_id=session_id, kind="row_insert", target=row.key_text))
@@ -131,13 +145,22 @@ class IntakeStages:
                         row = queue.refresh_changed_file(existing, file.sha256, file.size_bytes)
                     update: dict[str, Any] = {"incoming_path": incoming, "source_path": file.path,
                                               "session_id": session_id}
+                    exif = facts[key] or existing.exif()
                     if facts[key] is not None:
-                        update.update(facts[key].model_dump())  # type: ignore[union-attr]
+                        update.update(exif.model_dump())
+                    update.update(self._position_facts(exif, clock_offset or existing.clock_offset))
                     row = queue.mark_stage_done(row.model_copy(update=update), Stage.EXIF)
                     uow.rows.update(row)
                     uow.commit()
                     result.refreshed.append(row.key_text)
                     failpoint("stage4.after_update")
+                elif self._position_facts_stale(existing, clock_offset):
+                    # same file, but a new --clock-offset, or a queue from before place facts existed
+                    self.sessions.journal_row_update(uow, session_id, key)
+                    refreshed = self._position_facts(existing.exif(), clock_offset or existing.clock_offset)
+                    uow.rows.update(existing.model_copy(update={**refreshed, "session_id": session_id}))
+                    uow.commit()
+                    result.refreshed.append(existing.key_text)
                 else:
                     result.unchanged.append(existing.key_text)
             self.reporter.advance(file.key_text)

@@ -1,0 +1,77 @@
+"""Proof rules about where: a named place far from the photo's position (`place.far`), and
+coordinates in published text (`place.coordinates`)."""
+
+from __future__ import annotations
+
+from proofdesk.core.domain.models import ProofReason
+from proofdesk.core.domain.places import find_coordinates, mentioned_places
+from proofdesk.core.domain.proof.duplicates import FIELD_LABELS
+from proofdesk.core.domain.proof.rules import ProofContext, Rule
+from proofdesk.core.domain.proof.text import file_name_words, quote
+
+
+def _as_names(words: list[str], ordinary: frozenset[str]) -> str:
+    """Lower-case keywords or file-name words written as names ("in Phuket, Italy"), leaving out
+    ordinary words that are also town names (nice, bath, reading): keywords carry no capitals, so
+    only a whole keyword or file-name word can name a place."""
+    kept = [word.title() for word in words if word.strip() and word.strip().casefold() not in ordinary]
+    return "in " + ", ".join(kept)
+
+
+def _texts(context: ProofContext) -> dict[str, str]:
+    ordinary = frozenset(word.casefold() for word in context.config.place_ordinary_words)
+    return {
+        "caption": context.text("caption"),
+        "alt_text": context.text("alt_text"),
+        "keywords": _as_names(list(context.metadata.keywords), ordinary),
+        "file_name": _as_names(file_name_words(context.text("file_name")).split(), ordinary),
+    }
+
+
+class PlaceFarRule(Rule):
+    """A place named in the metadata must be near where the photo was taken. Only capitalised words
+    that do not start a sentence count, and only towns of `place_min_population` or more and
+    countries; a name is far only when every place of that name is beyond `place_max_km`."""
+
+    name = "place.far"
+    field = "caption"
+    hint = "Name only places where the photo was taken (the place facts say where); leave a place out when unsure."
+
+    def check(self, context: ProofContext) -> list[ProofReason]:
+        evidence = context.evidence
+        locate = evidence.locate_place
+        if locate is None or evidence.gps_latitude is None or evidence.gps_longitude is None:
+            return []  # no position, no check
+        where = evidence.place or f"{evidence.gps_latitude:.2f}, {evidence.gps_longitude:.2f}"
+        reasons: list[ProofReason] = []
+        seen: set[str] = set()
+        for field, text in _texts(context).items():
+            for name, km, _place in mentioned_places(text, locate):
+                if km <= context.config.place_max_km or (field, name.casefold()) in seen:
+                    continue
+                seen.add((field, name.casefold()))
+                label = FIELD_LABELS.get(field, field)
+                reasons.append(self.violation(
+                    f"{label} says {quote(name)}; the photo was taken in {where}, {km:,.0f} km away", field
+                ))
+        return reasons
+
+
+class CoordinatesRule(Rule):
+    """Published text never carries the photo's position as numbers (GPS stays in the file's
+    metadata, and only when `publish.keep_gps` is set)."""
+
+    name = "place.coordinates"
+    field = "caption"
+    hint = "Do not write coordinates; name the place instead (the place facts say where)."
+
+    def check(self, context: ProofContext) -> list[ProofReason]:
+        reasons: list[ProofReason] = []
+        for field in ("caption", "alt_text", "file_name"):
+            text = context.text(field)
+            if field == "file_name":
+                text = text.replace("-", " ").replace("_", " ")
+            for found in find_coordinates(text):
+                label = FIELD_LABELS.get(field, field)
+                reasons.append(self.violation(f"{label} holds coordinates {quote(found)}; name the place instead", field))
+        return reasons

@@ -88,7 +88,7 @@ class ScoringSettings(_Section):
     clip_model: str = "ViT-B-32"
     clip_weights: str | None = None
     aesthetic_head: str | None = None
-    # stages 5-6 (docs/configuration.md, ADR 0008)
+    # stages 5-6: the BRISQUE and aesthetic engines, their model files, resize and thumbnails
     brisque_engine: Literal["opencv", "fallback"] = "opencv"
     brisque_model: str = "/usr/share/opencv4/quality/brisque_model_live.yml"
     brisque_range: str = "/usr/share/opencv4/quality/brisque_range_live.yml"

@@ -139,7 +139,7 @@ def main(ctx: click.Context, config_file: Path | None, verbose: bool, quiet_all:
         format="%(levelname)s %(name)s: %(message)s",
     )
     if not verbose:
-        for noisy in ("httpx", "httpcore", "urllib3", "PIL"):
+        for noisy in ("httpx", "httpcore", "urllib3", "PIL", "alembic"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
     ctx.obj = CliContext(config_file)
     ctx.obj.quiet = quiet_all
@@ -556,6 +556,35 @@ def generate(cli: CliContext, names: tuple[str, ...], set_name: str | None) -> N
     for key in _resolve_keys(cli, names, set_name):
         row = service.regenerate(key)
         click.echo(f"{row.key_text}: {row.metadata_quality.value if row.metadata_quality else 'not proven'}")
+
+
+@main.group()
+def db() -> None:
+    """The queue database's schema (Alembic migrations shipped with proofdesk)."""
+
+
+@db.command(name="upgrade")
+@click.option("--json", "as_json", is_flag=True, help="Print the revisions as JSON.")
+@click.pass_obj
+@handle_errors
+def db_upgrade(cli: CliContext, as_json: bool) -> None:
+    """Apply pending schema migrations to the queue database and print the revision before and
+    after. `run` and every command that opens the queue do this by themselves; use this to
+    upgrade ahead of time (e.g. once, before starting several machines on a shared queue)."""
+    from proofdesk.core.errors import InputError
+
+    store = cli.container.queue_store()
+    if not hasattr(store, "upgrade_schema"):
+        raise InputError(f"the {cli.settings.storage.backend} queue has no database schema to upgrade")
+    upgrade = store.upgrade_schema()
+    before = upgrade.before or ("none (tables from before migrations)" if upgrade.adopted else "none (empty)")
+    if as_json:
+        _print_json({"queue": store.description, "before": upgrade.before, "after": upgrade.after,
+                     "adopted": upgrade.adopted, "changed": upgrade.changed})
+        return
+    click.echo(f"queue:           {store.description}")
+    click.echo(f"revision before: {before}")
+    click.echo(f"revision after:  {upgrade.after} (head)" + ("" if upgrade.changed else ", nothing to do"))
 
 
 @main.group()

@@ -21,6 +21,8 @@ upgraded in place; its rows are kept.
 
 from __future__ import annotations
 
+import argparse
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -58,17 +60,17 @@ class SchemaUpgrade:
         return self.adopted or self.before != self.after
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
+def alembic_config(connection: Connection | None = None, script_location: str | None = None) -> Config:
     """An Alembic config for the packaged migrations (no alembic.ini), bound to `connection`."""
     config = Config()
-    config.set_main_option("script_location", str(files(MIGRATIONS_PACKAGE)))
+    config.set_main_option("script_location", script_location or str(files(MIGRATIONS_PACKAGE)))
     if connection is not None:
         config.attributes["connection"] = connection
     return config
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+def head_revision(script_location: str | None = None) -> str:
+    head = ScriptDirectory.from_config(alembic_config(script_location=script_location)).get_current_head()
     assert head is not None, "the queue migrations have no head revision"
     return head
 
@@ -119,7 +121,7 @@ def _settle(connection: Connection) -> None:
         connection.commit()
 
 
-def _upgrade_locked(connection: Connection, head: str) -> SchemaUpgrade:
+def _upgrade_locked(connection: Connection, head: str, script_location: str | None) -> SchemaUpgrade:
     before = current_revision(connection)  # again, under the lock
     if before == head:
         return SchemaUpgrade(before, before)
@@ -130,7 +132,7 @@ def _upgrade_locked(connection: Connection, head: str) -> SchemaUpgrade:
             f"missing {', '.join(sorted(BASELINE_TABLES - existing))}) and no alembic_version table: "
             "an interrupted first run of an older proofdesk? If those tables are empty, drop them and run again"
         )
-    config = alembic_config(connection)
+    config = alembic_config(connection, script_location)
     adopted = existing == BASELINE_TABLES
     if adopted:
         _settle(connection)
@@ -141,18 +143,20 @@ def _upgrade_locked(connection: Connection, head: str) -> SchemaUpgrade:
     return SchemaUpgrade(before, current_revision(connection), adopted)
 
 
-def upgrade_to_head(engine: Engine, timeout_s: int = LOCK_TIMEOUT_S) -> SchemaUpgrade:
+def upgrade_to_head(engine: Engine, timeout_s: int = LOCK_TIMEOUT_S,
+                    script_location: str | None = None) -> SchemaUpgrade:
     """Apply every pending revision (safe to call from many processes at once).
 
     `engine` should come from `make_engine` (on SQLite it begins transactions with BEGIN IMMEDIATE).
+    `script_location` replaces the packaged migrations (tests rehearse a future revision with it).
     Raises StorageError when the database cannot be read or migrated.
     """
-    head = head_revision()
+    head = head_revision(script_location)
     try:
         if not _pending(engine, head):
             return SchemaUpgrade(head, head)
         with _migration_lock(engine, timeout_s) as connection:
-            return _upgrade_locked(connection, head)
+            return _upgrade_locked(connection, head, script_location)
     except SQLAlchemyError as exc:
         detail: Any = exc.orig if hasattr(exc, "orig") else exc
         raise StorageError(f"queue database error while migrating the schema: {exc.__class__.__name__}: {detail}") from exc
@@ -166,3 +170,43 @@ def schema_differences(connection: Connection) -> list[Any]:
 
     context = MigrationContext.configure(connection, opts={"compare_type": True})
     return list(compare_metadata(context, metadata))
+
+
+def draft_revision(message: str, script_location: str | None = None) -> str:
+    """Write the next revision file (`versions/NNNN_<message>.py`) with what Alembic's
+    autogenerate finds between the current head and `sql.metadata`; returns its path.
+
+    For developers (ADR 0012): change the metadata, run
+    `python -m proofdesk.adapters.storage.migrate revision -m "add rows.colour"`, then read and
+    edit the draft (autogenerate misses renames and data moves) and run the migration tests.
+    """
+    from proofdesk.adapters.storage.sql import make_engine
+
+    head = ScriptDirectory.from_config(alembic_config(script_location=script_location)).get_current_head()
+    next_id = f"{int(head or 0) + 1:04d}"
+    with tempfile.TemporaryDirectory() as scratch:
+        engine = make_engine(f"sqlite:///{scratch}/head.sqlite")
+        try:
+            with engine.begin() as connection:
+                config = alembic_config(connection, script_location)
+                command.upgrade(config, "head")
+                script = command.revision(config, message=message, autogenerate=True, rev_id=next_id)
+        finally:
+            engine.dispose()
+    assert script is not None and not isinstance(script, list)
+    return str(script.path)
+
+
+def _main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m proofdesk.adapters.storage.migrate",
+                                     description="Queue-schema migrations for proofdesk developers.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    revision = commands.add_parser("revision", help="draft the next revision from the metadata change")
+    revision.add_argument("-m", "--message", required=True, help="what the revision does, e.g. 'add rows.colour'")
+    args = parser.parse_args(argv)
+    if args.command == "revision":
+        print(f"wrote {draft_revision(args.message)}; read it, edit it, run tests/contract/storage")
+
+
+if __name__ == "__main__":
+    _main()

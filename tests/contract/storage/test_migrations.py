@@ -263,3 +263,88 @@ def test_processes_migrating_a_fresh_database_at_once(fresh_url: str, engine_for
     assert sorted(out.split()[0] for _, out, _ in outcomes) == [head] * 5 + ["None"]
     engine = engine_for(fresh_url)
     assert revision_of(engine) == head and differences(engine) == []
+
+
+# ---------------------------------------------------------------- rehearsing the next revision
+
+REVISION_2 = '''"""add review_queue.colour (a rehearsal; never shipped)"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("review_queue") as batch_op:
+        batch_op.add_column(sa.Column("colour", sa.String(32), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("review_queue") as batch_op:
+        batch_op.drop_column("colour")
+'''
+
+
+@pytest.fixture
+def migrations_with_revision_2(tmp_path: Path) -> str:
+    """A copy of the packaged migrations plus a revision 0002 that adds a column."""
+    from importlib.resources import files
+
+    location = tmp_path / "migrations"
+    shutil.copytree(str(files(migrate.MIGRATIONS_PACKAGE)), location,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (location / "versions" / "0002_add_review_queue_colour.py").write_text(REVISION_2)
+    return str(location)
+
+
+def test_a_second_revision_upgrades_an_old_queue_in_place(fresh_url: str, migrations_with_revision_2: str,
+                                                          engine_for: Callable[[str], sa.Engine],
+                                                          tmp_path: Path) -> None:
+    if fresh_url.startswith("sqlite"):
+        path = tmp_path / "old.sqlite"
+        shutil.copy(FIXTURE, path)
+        fresh_url = sqlite_url(path)
+        engine = engine_for(fresh_url)
+    else:
+        engine = engine_for(fresh_url)
+        make_pre_migration_queue(engine)
+        with SqlUnitOfWork(engine, SystemClock()) as uow:
+            uow.rows.add(make_row())
+            uow.rows.add(make_row("DSCN0021.jpg"))
+            uow.commit()
+    with engine.connect() as connection:
+        rows_before = connection.execute(sa.text("SELECT * FROM review_queue ORDER BY id")).all()
+
+    upgrade = migrate.upgrade_to_head(engine, script_location=migrations_with_revision_2)
+    assert (upgrade.before, upgrade.after, upgrade.adopted) == (None, "0002", True)
+    columns = [c["name"] for c in sa.inspect(engine).get_columns("review_queue")]
+    assert columns[-1] == "colour"
+    with engine.connect() as connection:
+        rows_after = connection.execute(sa.text("SELECT * FROM review_queue ORDER BY id")).all()
+    assert [tuple(row)[:-1] for row in rows_after] == [tuple(row) for row in rows_before]
+    assert all(row[-1] is None for row in rows_after)
+    again = migrate.upgrade_to_head(engine, script_location=migrations_with_revision_2)
+    assert (again.before, again.after) == ("0002", "0002")
+
+
+def test_draft_revision_writes_the_next_numbered_file(migrations_with_revision_2: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from proofdesk.adapters.storage import sql
+
+    colour = sa.Column("colour", sa.String(32))
+    extra = sa.Column("mood", sa.String(16))
+    monkeypatch.setattr(sql, "metadata", sa.MetaData())  # env.py compares with a copy plus one column
+    table = sql.review_queue.to_metadata(sql.metadata)
+    table.append_column(colour)
+    table.append_column(extra)
+    for other in (sql.sessions_table, sql.journal_table, sql.lock_table):
+        other.to_metadata(sql.metadata)
+    path = Path(migrate.draft_revision("add review_queue.mood", migrations_with_revision_2))
+    assert path.name == "0003_add_review_queue_mood.py"
+    text = path.read_text()
+    assert "down_revision = '0002'" in text and "batch_op.add_column(sa.Column('mood'" in text
+    assert "colour" not in text  # already added by 0002

@@ -34,6 +34,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -125,6 +126,12 @@ def _upgrade_locked(connection: Connection, head: str, script_location: str | No
     before = current_revision(connection)  # again, under the lock
     if before == head:
         return SchemaUpgrade(before, before)
+    scripts = ScriptDirectory.from_config(alembic_config(script_location=script_location))
+    if before is not None and before not in {script.revision for script in scripts.walk_revisions()}:
+        raise StorageError(
+            f"the queue database is at schema revision {before}, which this proofdesk does not know "
+            f"(its newest is {head}): a newer proofdesk upgraded it; use that version"
+        )
     existing = BASELINE_TABLES & set(sa.inspect(connection).get_table_names()) if before is None else set()
     if existing and existing != BASELINE_TABLES:
         raise StorageError(
@@ -160,6 +167,8 @@ def upgrade_to_head(engine: Engine, timeout_s: int = LOCK_TIMEOUT_S,
     except SQLAlchemyError as exc:
         detail: Any = exc.orig if hasattr(exc, "orig") else exc
         raise StorageError(f"queue database error while migrating the schema: {exc.__class__.__name__}: {detail}") from exc
+    except CommandError as exc:
+        raise StorageError(f"cannot migrate the queue schema: {exc}") from exc
 
 
 def schema_differences(connection: Connection) -> list[Any]:

@@ -348,3 +348,12 @@ def test_draft_revision_writes_the_next_numbered_file(migrations_with_revision_2
     text = path.read_text()
     assert "down_revision = '0002'" in text and "batch_op.add_column(sa.Column('mood'" in text
     assert "colour" not in text  # already added by 0002
+
+
+def test_a_queue_from_a_newer_proofdesk_is_refused(tmp_path: Path, engine_for: Callable[[str], sa.Engine]) -> None:
+    engine = engine_for(sqlite_url(tmp_path / "queue.sqlite"))
+    migrate.upgrade_to_head(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0999'")
+    with pytest.raises(StorageError, match="revision 0999, which this proofdesk does not know.*newer proofdesk"):
+        migrate.upgrade_to_head(engine)

@@ -119,8 +119,10 @@ def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         return {table: connection.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() for table in TABLES}
 
 
-def test_the_fixture_was_made_before_migrations() -> None:
-    with sqlite3.connect(f"file:{FIXTURE}?mode=ro", uri=True) as connection:
+def test_the_fixture_was_made_before_migrations(tmp_path: Path) -> None:
+    path = tmp_path / "queue.sqlite"
+    shutil.copy(FIXTURE, path)  # never open the fixture itself: WAL mode would add -wal/-shm files
+    with sqlite3.connect(path) as connection:
         names = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert names == set(TABLES)  # no alembic_version
 

@@ -118,7 +118,7 @@ def test_eight_runs_start_at_once_on_a_fresh_database(tmp_path: Path, storage_ur
                  for _ in range(8)]
     outcomes = []
     for process in processes:
-        out, err = process.communicate(timeout=240)
+        _, err = process.communicate(timeout=240)
         outcomes.append((process.returncode, err))
     codes = [code for code, _ in outcomes]
     assert all(code in (0, 3, 5) for code in codes), outcomes  # never 1 (a bug) or 4 (`already exists`)

@@ -24,8 +24,8 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from proofdesk.adapters.storage import migrate
 from proofdesk.adapters.clock import SystemClock
+from proofdesk.adapters.storage import migrate
 from proofdesk.adapters.storage.sql import SqlQueueStore, SqlUnitOfWork, make_engine
 from proofdesk.core.models import RowStatus
 from proofdesk.core.ports import StorageError

@@ -1,8 +1,10 @@
 """Review queue on SQLAlchemy 2.x Core: SQLite (default, a file database) and MySQL/MariaDB.
 
-The schema is created on first use. Lists (keywords, proof reasons, stages done, edited fields)
-are JSON columns; datetimes are stored as naive UTC and returned timezone-aware; floats are
-DOUBLE so MySQL keeps full precision. A unit of work is one database transaction.
+The schema is created, or brought up to date, on first use by the Alembic migrations shipped in
+`migrations/` (ADR 0012; `migrate.py`); `metadata` below is what the newest revision builds. Lists
+(keywords, proof reasons, stages done, edited fields) are JSON columns; datetimes are stored as
+naive UTC and returned timezone-aware; floats are DOUBLE so MySQL keeps full precision. A unit of
+work is one database transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from proofdesk.adapters.clock import SystemClock
+
+if typing.TYPE_CHECKING:
+    from proofdesk.adapters.storage.migrate import SchemaUpgrade
 from proofdesk.core.domain.models import (
     JournalEntry,
     ProofReason,
@@ -448,8 +453,9 @@ def make_engine(url: str) -> Engine:
 class SqlQueueStore(QueueStore):
     """The review queue in a SQL database.
 
-    Nothing touches the database until first use: then the SQLite folder and the tables are
-    created. (Stage 1 must write nothing, and building the pipeline must not count as a write.)
+    Nothing touches the database until first use: then the SQLite folder is created and pending
+    schema migrations are applied (the tables are created on a fresh database). (Stage 1 must
+    write nothing, and building the pipeline must not count as a write.)
     """
 
     def __init__(self, url: str, clock: Clock | None = None) -> None:
@@ -463,15 +469,36 @@ class SqlQueueStore(QueueStore):
     def engine(self) -> Engine:
         with self._ready:
             if self._engine is None:
-                engine = make_engine(self.url)
-                try:
-                    metadata.create_all(engine)
-                except SQLAlchemyError as exc:
-                    engine.dispose()
-                    raise _wrap(exc, f"creating the queue tables in {self.description}") from exc
-                self._engine = engine
-                self._lock = SqlQueueLock(engine)
+                self._open()
+            assert self._engine is not None
         return self._engine
+
+    def upgrade_schema(self) -> SchemaUpgrade:
+        """Apply pending schema migrations now (under the migration lock); returns the revisions
+        before and after. First use does the same implicitly."""
+        with self._ready:
+            if self._engine is None:
+                return self._open()
+            return self._migrate(self._engine)
+
+    def _open(self) -> SchemaUpgrade:
+        engine = make_engine(self.url)
+        try:
+            upgrade = self._migrate(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        self._engine = engine
+        self._lock = SqlQueueLock(engine)
+        return upgrade
+
+    def _migrate(self, engine: Engine) -> SchemaUpgrade:
+        from proofdesk.adapters.storage.migrate import upgrade_to_head
+
+        try:
+            return upgrade_to_head(engine)
+        except StorageError as exc:
+            raise StorageError(f"{exc} (queue {self.description})") from exc
 
     def unit_of_work(self) -> UnitOfWork:
         return SqlUnitOfWork(self.engine, self.clock)

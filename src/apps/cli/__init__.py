@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from proofdesk.apps.cli import doctor, export, init, publish, review_cmds, rows, run, sessions
+from proofdesk.apps.cli import db, doctor, export, init, publish, review_cmds, rows, run, sessions
 from proofdesk.apps.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_BLOCKED,
@@ -84,14 +84,14 @@ def main(ctx: click.Context, config_file: Path | None, verbose: bool, quiet_all:
         format="%(levelname)s %(name)s: %(message)s",
     )
     if not verbose:
-        for noisy in ("httpx", "httpcore", "urllib3", "PIL"):
+        for noisy in ("httpx", "httpcore", "urllib3", "PIL", "alembic"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
     ctx.obj = CliContext(config_file)
     ctx.obj.quiet = quiet_all
 
 
 def _add_commands() -> None:
-    for module in (rows, run, sessions, export, doctor, review_cmds, publish, init):
+    for module in (rows, run, sessions, export, doctor, review_cmds, publish, init, db):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -10,9 +10,33 @@ import hashlib
 import json
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from proofdesk.core.domain.errors import DomainError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class InvalidChange(DomainError, ValueError):
+    """A change to a domain model names a field the model does not have, or gives a value it refuses."""
+
+
+class DomainModel(BaseModel):
+    """Base of the domain models: every change goes through `changed`, which validates it."""
+
+    def changed(self, **fields: Any) -> Self:
+        """A copy with `fields` replaced, validated like a new instance.
+
+        An unknown field name is refused (a misspelt key would otherwise be dropped silently),
+        and so is a value of the wrong type; model validators run on the result.
+        """
+        model = type(self)
+        unknown = [name for name in fields if name not in model.model_fields]
+        if unknown:
+            raise InvalidChange(f"{model.__name__} has no field {', '.join(map(repr, unknown))}")
+        try:
+            return model.model_validate({**self.__dict__, **fields})
+        except ValidationError as exc:
+            raise InvalidChange(f"invalid change to {model.__name__}: {exc}") from exc
 
 
 class RowStatus(StrEnum):
@@ -59,7 +83,7 @@ ROW_STAGES: tuple[Stage, ...] = (Stage.EXIF, Stage.SCORE, Stage.RESIZE, Stage.CA
 EDITABLE_FIELDS: tuple[str, ...] = ("caption", "alt_text", "keywords", "file_name")
 
 
-class ProofReason(BaseModel):
+class ProofReason(DomainModel):
     """One machine-readable reason of a proof verdict."""
 
     model_config = ConfigDict(frozen=True)
@@ -74,7 +98,7 @@ class ProofReason(BaseModel):
         return self.message.startswith("fixed: ")
 
 
-class ExifFacts(BaseModel):
+class ExifFacts(DomainModel):
     """What the EXIF/IPTC/XMP reader found. Every field is optional: a photo without EXIF is valid.
 
     `captured_at` is the ISO 8601 wall time exactly as DateTimeOriginal records it (no time-zone
@@ -112,7 +136,7 @@ class ExifFacts(BaseModel):
 EXIF_FIELDS: tuple[str, ...] = tuple(ExifFacts.model_fields)
 
 
-class PhotoSet(BaseModel):
+class PhotoSet(DomainModel):
     """A folder of photos that belong together; its folder name is its identifier."""
 
     model_config = ConfigDict(frozen=True)
@@ -121,7 +145,7 @@ class PhotoSet(BaseModel):
     path: str
 
 
-class Session(BaseModel):
+class Session(DomainModel):
     """One run of the pipeline over one or more sets; rolled back as a unit."""
 
     id: str
@@ -134,7 +158,7 @@ class Session(BaseModel):
     note: str | None = None
 
 
-class JournalEntry(BaseModel):
+class JournalEntry(DomainModel):
     """One thing a session wrote, so rollback can undo it.
 
     kind: `file` (a file the session created; undo = delete it), `row_insert` (undo = delete the
@@ -148,7 +172,7 @@ class JournalEntry(BaseModel):
     before: dict[str, Any] | None = None
 
 
-class Row(BaseModel):
+class Row(DomainModel):
     """One image's entry in `review_queue`, keyed by (set_name, original_name)."""
 
     model_config = ConfigDict(validate_assignment=True)

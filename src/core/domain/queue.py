@@ -43,7 +43,7 @@ class IllegalTransition(DomainError):
 
 
 def _changed(row: Row, **update: Any) -> Row:
-    return row.model_copy(update=update)
+    return row.changed(**update)
 
 
 # ---------------------------------------------------------------- questions asked of a row (answered once)

@@ -314,7 +314,7 @@ class Publisher:
                     continue
                 if self.files.remove_path(row.ollama_path):
                     removed.append(row.ollama_path)
-                uow.rows.update(row.model_copy(update={"ollama_path": None}))
+                uow.rows.update(row.changed(ollama_path=None))
             uow.commit()
         return removed
 

@@ -124,7 +124,7 @@ class Evidence(BaseModel):
         )
 
     # ------------------------------------------------------------------ EXIF-derived facts
-    # Plain properties over lru-cached functions of the fields: `model_copy(update=...)` copies an
+    # Plain properties over lru-cached functions of the fields: a model copy copies an
     # instance's __dict__, so a cached_property would carry stale values into the copy.
 
     @property

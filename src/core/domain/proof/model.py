@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from proofdesk.core.domain.models import ProofReason, Row
+from proofdesk.core.domain.models import DomainModel, ProofReason, Row
 from pydantic import BaseModel, ConfigDict
 
 
-class ProofMetadata(BaseModel):
+class ProofMetadata(DomainModel):
     """The four fields a human reviews (`EDITABLE_FIELDS`), as the proof sees them."""
 
     model_config = ConfigDict(frozen=True)

@@ -222,13 +222,13 @@ class CaptionStage:
                 else:
                     cached += 1
                 parsed = parse_answer(raw)
-                candidate = row.model_copy(update={
-                    "caption": keep.get("caption", parsed.caption),
-                    "alt_text": keep.get("alt_text", parsed.alt_text),
-                    "keywords": keep.get("keywords", parsed.keywords),
-                    "file_name": keep.get("file_name", parsed.file_name),
-                    "caption_source": model if self.captioner.backend != "offline" else "offline",
-                })
+                candidate = row.changed(
+                    caption=keep.get("caption", parsed.caption),
+                    alt_text=keep.get("alt_text", parsed.alt_text),
+                    keywords=keep.get("keywords", parsed.keywords),
+                    file_name=keep.get("file_name", parsed.file_name),
+                    caption_source=model if self.captioner.backend != "offline" else "offline",
+                )
                 index.release(row.key_text)
                 if not parsed.ok:
                     violations = list(parsed.problems)
@@ -249,11 +249,11 @@ class CaptionStage:
         index.release(row.key_text)
         for name in ("caption", "alt_text", "file_name"):
             index.check_and_claim(row.key_text, name, getattr(best, name))
-        blocked = best.model_copy(update={
-            "metadata_quality": ProofVerdict.BLOCKED,
-            "proof_reasons": best_reasons,
-            "proof_digest": best.metadata_digest(),
-        })
+        blocked = best.changed(
+            metadata_quality=ProofVerdict.BLOCKED,
+            proof_reasons=best_reasons,
+            proof_digest=best.metadata_digest(),
+        )
         return blocked, RowOutcome(row.key_text, ProofVerdict.BLOCKED, attempts, used_model, cached, best_reasons)
 
     def _save(self, context: Any, row: Row, outcome: RowOutcome) -> RowOutcome:

@@ -10,10 +10,10 @@ import hashlib
 import json
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from proofdesk.core.domain.errors import DomainError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 
 class InvalidChange(DomainError, ValueError):
@@ -83,19 +83,42 @@ ROW_STAGES: tuple[Stage, ...] = (Stage.EXIF, Stage.SCORE, Stage.RESIZE, Stage.CA
 EDITABLE_FIELDS: tuple[str, ...] = ("caption", "alt_text", "keywords", "file_name")
 
 
+FIX_PREFIX = "fixed: "
+
+
 class ProofReason(DomainModel):
-    """One machine-readable reason of a proof verdict."""
+    """One machine-readable reason of a proof verdict.
+
+    `kind` tells a violation (it blocks) from a fix the proof made (reported, never blocking).
+    The message never carries the kind; `text` is the message as shown to a person, with
+    "fixed: " in front of a fix.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     rule: str
     field: str
     message: str
+    kind: Literal["violation", "fix"] = "violation"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_fix_prefix(cls, data: Any) -> Any:
+        """Reasons stored before `kind` existed marked a fix by starting the message with "fixed: "."""
+        if isinstance(data, dict) and "kind" not in data:
+            message = data.get("message")
+            if isinstance(message, str) and message.startswith(FIX_PREFIX):
+                return {**data, "kind": "fix", "message": message[len(FIX_PREFIX):]}
+        return data
 
     @property
     def is_fix(self) -> bool:
         """A fix the proof made (reported, never blocking) rather than a violation."""
-        return self.message.startswith("fixed: ")
+        return self.kind == "fix"
+
+    @property
+    def text(self) -> str:
+        return FIX_PREFIX + self.message if self.is_fix else self.message
 
 
 class ExifFacts(DomainModel):

@@ -3,8 +3,8 @@
 Blocking policy (ADR 0006): a row is blocked exactly when a rule is broken by the *fixed*
 metadata. Fixes never block on their own - a dropped keyword (banned or without evidence) is
 reported as a fix, and blocks only through `keywords.count` when too few keywords remain.
-`ProofResult.reasons` lists the violations first, then every fix as a reason whose message
-starts with "fixed: "; that list is what `apply_proof` stores in `row.proof_reasons`.
+`ProofResult.reasons` lists the violations first, then every fix as a reason of kind "fix";
+that list is what `apply_proof` stores in `row.proof_reasons`.
 """
 
 from __future__ import annotations

@@ -270,13 +270,13 @@ class CaptionStage:
 
 
 def _violations(row: Row) -> list[ProofReason]:
-    return [reason for reason in row.proof_reasons if not reason.message.startswith("fixed: ")]
+    return [reason for reason in row.proof_reasons if not reason.is_fix]
 
 
 def proof_summary(rows: Sequence[Row], outcomes: Sequence[RowOutcome] = ()) -> dict[str, Any]:
     verdicts = Counter(row.metadata_quality.value if row.metadata_quality else "unproven" for row in rows)
     reasons = Counter(reason.rule for row in rows for reason in _violations(row))
-    fixes = Counter(reason.rule for row in rows for reason in row.proof_reasons if reason.message.startswith("fixed: "))
+    fixes = Counter(reason.rule for row in rows for reason in row.proof_reasons if reason.is_fix)
     return {
         "rows": len(rows),
         "accepted": verdicts.get("accepted", 0),

@@ -1,7 +1,7 @@
 """Domain models: sets, sessions, review-queue rows, EXIF facts, proof reasons.
 
-Pure data (pydantic). Field names are the ones DESIGN.md uses, so `proofdesk rows --json`
-prints them unchanged and scripts can rely on them.
+Pure data (pydantic). Field names are public: `proofdesk rows --json` prints them unchanged and the
+queue table's columns carry the same names, so scripts rely on them and a field is never renamed.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Publishing approved rows: the ports (`Uploader`, `Gallery`, `MetadataWriter`) and the use case.
 
-Only approved rows ever leave the machine. For each one (DESIGN.md "Queue state machine"):
+Only approved rows ever leave the machine (approved -> published is the only way out of the
+queue; a refused row goes back to pending). For each one:
 
 1. the gallery is asked who owns the row's `File_Name`; a name held by another image (another
    sha256, not this row's remote id) is never overwritten: the row is refused and goes back to

@@ -127,7 +127,8 @@ lock_table = sa.Table(
     sa.Column("since", DateTime, nullable=False),
 )
 
-_JSON_ROW_FIELDS = {"keywords", "exif_keywords", "proof_reasons", "stages_done", "edited_fields", "suggestion_history"}
+_JSON_ROW_FIELDS = {"keywords", "exif_keywords", "proof_reasons", "stages_done", "edited_fields", "suggestion_history",
+                    "classifier_hints"}
 
 
 def _to_db_time(value: datetime | None) -> datetime | None:

@@ -245,6 +245,9 @@ class Row(DomainModel):
     metadata_quality: ProofVerdict | None = None
     proof_reasons: list[ProofReason] = Field(default_factory=list)
     proof_digest: str | None = None  # metadata_digest() the verdict was computed on
+    # zero-shot classifier labels found when captioning: evidence for keywords every time the row
+    # is proven again (an edit, Generate); cleared when the file changes
+    classifier_hints: list[str] = Field(default_factory=list)
 
     # review
     status: RowStatus = RowStatus.INGESTED

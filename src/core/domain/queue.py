@@ -211,6 +211,7 @@ def refresh_changed_file(row: Row, sha256: str, size_bytes: int, preserve: Itera
         "metadata_quality": None,
         "proof_reasons": [],
         "proof_digest": None,
+        "classifier_hints": [],
         "publish_error": None,
     }
     for name in EDITABLE_FIELDS:

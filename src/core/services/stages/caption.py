@@ -186,7 +186,7 @@ class CaptionStage:
         """The row with new proven metadata (accepted, or blocked with reasons), not yet stored.
         Fields a human edited are kept; the index holds the row's claims afterwards."""
         image = self._image(row)
-        hints: list[str] = []
+        hints = list(row.classifier_hints)  # without a classifier, the hints found earlier still count
         if self.classifier is not None and image:
             hints = self.classifier.labels(image, top_k=self.settings.hint_count)
         evidence = Evidence.from_row(row, classifier_hints=hints, glossary=self.settings.glossary)
@@ -228,6 +228,7 @@ class CaptionStage:
                     keywords=keep.get("keywords", parsed.keywords),
                     file_name=keep.get("file_name", parsed.file_name),
                     caption_source=model if self.captioner.backend != "offline" else "offline",
+                    classifier_hints=hints,
                 )
                 index.release(row.key_text)
                 if not parsed.ok:

@@ -101,10 +101,7 @@ class _MemoryRows(RowRepository):
         if row.key in self._state.rows:
             raise RowConflict(f"row {row.key_text} already exists")
         now = self._clock.now()
-        stored = row.model_copy(
-            deep=True,
-            update={"id": self._state.next_row_id, "created_at": now, "updated_at": now},
-        )
+        stored = row.changed(id=self._state.next_row_id, created_at=now, updated_at=now).model_copy(deep=True)
         self._state.next_row_id += 1
         self._state.rows[row.key] = stored
         return stored.model_copy(deep=True)
@@ -113,14 +110,8 @@ class _MemoryRows(RowRepository):
         existing = self._state.rows.get(row.key)
         if existing is None:
             raise StorageError(f"row {row.key_text} does not exist; add it first")
-        stored = row.model_copy(
-            deep=True,
-            update={
-                "id": existing.id,
-                "created_at": existing.created_at,
-                "updated_at": self._clock.now(),
-            },
-        )
+        stored = row.changed(id=existing.id, created_at=existing.created_at, updated_at=self._clock.now())
+        stored = stored.model_copy(deep=True)
         self._state.rows[row.key] = stored
         return stored.model_copy(deep=True)
 
@@ -160,7 +151,7 @@ class _MemoryJournal(JournalRepository):
 
     def append(self, entry: JournalEntry) -> JournalEntry:
         entries = self._state.journal.setdefault(entry.session_id, [])
-        stored = entry.model_copy(deep=True, update={"seq": len(entries) + 1})
+        stored = entry.changed(seq=len(entries) + 1).model_copy(deep=True)
         entries.append(stored)
         return stored.model_copy(deep=True)
 

@@ -132,7 +132,8 @@ lock_table = sa.Table(
     sa.Column("since", DateTime, nullable=False),
 )
 
-_JSON_ROW_FIELDS = {"keywords", "exif_keywords", "proof_reasons", "stages_done", "edited_fields", "suggestion_history"}
+_JSON_ROW_FIELDS = {"keywords", "exif_keywords", "proof_reasons", "stages_done", "edited_fields", "suggestion_history",
+                    "classifier_hints"}
 
 
 def _to_db_time(value: datetime | None) -> datetime | None:
@@ -202,22 +203,20 @@ class _SqlRows(RowRepository):
 
     def add(self, row: Row) -> Row:
         now = self._uow.clock.now()
-        stored = row.model_copy(update={"created_at": now, "updated_at": now})
+        stored = row.changed(created_at=now, updated_at=now)
         try:
             result = self._uow.connection.execute(review_queue.insert().values(**_row_to_db(stored)))
         except IntegrityError:
             raise RowConflict(f"row {row.key_text} already exists") from None
         except SQLAlchemyError as exc:
             raise _wrap(exc, f"inserting row {row.key_text}") from exc
-        return stored.model_copy(update={"id": int(result.inserted_primary_key[0])})
+        return stored.changed(id=int(result.inserted_primary_key[0]))
 
     def update(self, row: Row) -> Row:
         existing = self.get(*row.key)
         if existing is None:
             raise StorageError(f"row {row.key_text} does not exist; add it first")
-        stored = row.model_copy(
-            update={"id": existing.id, "created_at": existing.created_at, "updated_at": self._uow.clock.now()}
-        )
+        stored = row.changed(id=existing.id, created_at=existing.created_at, updated_at=self._uow.clock.now())
         statement = (
             review_queue.update()
             .where(review_queue.c.id == existing.id)
@@ -309,7 +308,7 @@ class _SqlJournal(JournalRepository):
             journal_table.c.session_id == entry.session_id
         )
         last = self._uow.execute(query, "reading the journal").scalar()
-        stored = entry.model_copy(update={"seq": int(last or 0) + 1})
+        stored = entry.changed(seq=int(last or 0) + 1)
         self._uow.execute(
             journal_table.insert().values(**stored.model_dump(mode="json")),
             f"journalling {entry.kind} {entry.target}",

@@ -1,4 +1,5 @@
-"""Thresholds and word lists of the metadata proof (DESIGN.md stage 7), all configurable."""
+"""Thresholds and word lists of the metadata proof (the check of caption, alt text, keywords and
+file name that ends stage 7, caption, and reruns after every edit), all configurable."""
 
 from __future__ import annotations
 

@@ -101,13 +101,14 @@ class Evidence(BaseModel):
     def from_row(
         cls,
         row: Row,
-        classifier_hints: list[str] | tuple[str, ...] = (),
+        classifier_hints: list[str] | tuple[str, ...] | None = None,
         glossary: list[str] | tuple[str, ...] = (),
         place: str | None = None,
         hemisphere: Literal["north", "south"] | None = None,
     ) -> Evidence:
+        """The evidence for proving `row`; classifier hints default to the ones stored on the row."""
         return cls(
-            classifier_hints=tuple(classifier_hints),
+            classifier_hints=tuple(row.classifier_hints if classifier_hints is None else classifier_hints),
             identifier_tokens=identifier_tokens(row.set_name, row.original_name),
             existing_keywords=tuple(row.exif_keywords),
             existing_text=tuple(text for text in (row.exif_caption, row.exif_title) if text),
@@ -124,7 +125,7 @@ class Evidence(BaseModel):
         )
 
     # ------------------------------------------------------------------ EXIF-derived facts
-    # Plain properties over lru-cached functions of the fields: `model_copy(update=...)` copies an
+    # Plain properties over lru-cached functions of the fields: a model copy copies an
     # instance's __dict__, so a cached_property would carry stale values into the copy.
 
     @property

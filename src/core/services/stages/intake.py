@@ -133,7 +133,7 @@ class IntakeStages:
                                               "session_id": session_id}
                     if facts[key] is not None:
                         update.update(facts[key].model_dump())  # type: ignore[union-attr]
-                    row = queue.mark_stage_done(row.model_copy(update=update), Stage.EXIF)
+                    row = queue.mark_stage_done(row.changed(**update), Stage.EXIF)
                     uow.rows.update(row)
                     uow.commit()
                     result.refreshed.append(row.key_text)

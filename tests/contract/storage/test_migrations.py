@@ -23,9 +23,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from proofdesk.adapters.clock import SystemClock
 from proofdesk.adapters.storage import migrate
-from proofdesk.adapters.storage.sql import SqlQueueStore, SqlUnitOfWork, make_engine
+from proofdesk.adapters.storage.sql import SqlQueueStore, _row_to_db, make_engine, review_queue
 from proofdesk.core.domain.models import RowStatus
 from proofdesk.core.ports.storage import StorageError
 
@@ -113,9 +112,10 @@ def test_downgrade_to_base_and_back(fresh_url: str, engine_for: Callable[[str], 
 # ---------------------------------------------------------------- queues made before migrations
 
 
-def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+def dump(path: Path) -> dict[str, list[dict[str, Any]]]:
     with sqlite3.connect(path) as connection:
-        return {table: connection.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() for table in TABLES}
+        connection.row_factory = sqlite3.Row
+        return {table: [dict(row) for row in connection.execute(f"SELECT * FROM {table} ORDER BY 1")] for table in TABLES}
 
 
 def test_the_fixture_was_made_before_migrations(tmp_path: Path) -> None:
@@ -142,7 +142,14 @@ def test_a_sqlite_queue_from_create_all_is_upgraded_in_place(tmp_path: Path) -> 
     finally:
         store.close()
 
-    assert dump(path) == before  # every row of every table, every field, unchanged
+    after = dump(path)
+    # every row of every table, every field it had, unchanged; columns added by later revisions are empty
+    kept = {table: [{name: row[name] for name in before_rows[0]} for row in after[table]] if before_rows else after[table]
+            for table, before_rows in before.items()}
+    assert kept == before
+    added = {name for rows_ in after.values() for row in rows_ for name in row} - {
+        name for rows_ in before.values() for row in rows_ for name in row}
+    assert added and all(row[name] is None for rows_ in after.values() for row in rows_ for name in added if name in row)
     assert {name: row.status for name, row in rows.items()} == {
         "DSCN0010.jpg": RowStatus.APPROVED, "DSCN0021.jpg": RowStatus.REJECTED,
         "DSCN0029.jpg": RowStatus.PENDING, "DSCN0042.jpg": RowStatus.PENDING,
@@ -171,14 +178,23 @@ def make_pre_migration_queue(engine: sa.Engine) -> None:
         connection.exec_driver_sql("DROP TABLE alembic_version")
 
 
+def insert_old_rows(engine: sa.Engine, rows: list[Any]) -> None:
+    """The old code's writes into a queue from before migrations: only the columns it has."""
+    old_names = {column.name for column in sa.Table("review_queue", sa.MetaData(), autoload_with=engine).c}
+    old_table = sa.Table("review_queue", sa.MetaData(),
+                         *[column._copy() for column in review_queue.c if column.name in old_names])
+    with engine.begin() as connection:
+        for row in rows:
+            values = _row_to_db(row)
+            connection.execute(old_table.insert().values({k: v for k, v in values.items() if k in old_names}))
+
+
 def test_a_mysql_queue_from_before_migrations_keeps_its_rows(new_mysql_database: Callable[[], str]) -> None:
     url = new_mysql_database()
     engine = make_engine(url)
     try:
         make_pre_migration_queue(engine)
-        with SqlUnitOfWork(engine, SystemClock()) as uow:  # the old code's writes, no migration run
-            uow.rows.add(make_row(caption="Reine at dawn.", keywords=["reine", "lofoten"], brisque_score=21.125))
-            uow.commit()
+        insert_old_rows(engine, [make_row(caption="Reine at dawn.", keywords=["reine", "lofoten"], brisque_score=21.125)])
         with engine.connect() as connection:
             raw_before = connection.execute(sa.text("SELECT * FROM review_queue")).all()
         assert revision_of(engine) is None
@@ -193,7 +209,8 @@ def test_a_mysql_queue_from_before_migrations_keeps_its_rows(new_mysql_database:
         finally:
             store.close()
         with engine.connect() as connection:
-            assert connection.execute(sa.text("SELECT * FROM review_queue")).all() == raw_before
+            after = connection.execute(sa.text("SELECT * FROM review_queue")).all()
+            assert [tuple(row)[: len(raw_before[0])] for row in after] == [tuple(row) for row in raw_before]  # new columns come last
         assert revision_of(engine) == migrate.head_revision()
         assert differences(engine) == []
     finally:
@@ -273,8 +290,8 @@ REVISION_2 = '''"""add review_queue.colour (a rehearsal; never shipped)"""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "{revision}"
+down_revision = "{down_revision}"
 branch_labels = None
 depends_on = None
 
@@ -298,8 +315,14 @@ def migrations_with_revision_2(tmp_path: Path) -> str:
     location = tmp_path / "migrations"
     shutil.copytree(str(files(migrate.MIGRATIONS_PACKAGE)), location,
                     ignore=shutil.ignore_patterns("__pycache__"))
-    (location / "versions" / "0002_add_review_queue_colour.py").write_text(REVISION_2)
+    head = migrate.head_revision()
+    (location / "versions" / f"{REHEARSAL}_add_review_queue_colour.py").write_text(
+        REVISION_2.replace("{revision}", REHEARSAL).replace("{down_revision}", head))
     return str(location)
+
+
+# the rehearsal comes right after the packaged head
+REHEARSAL = f"{int(migrate.head_revision()) + 1:04d}"
 
 
 def test_a_second_revision_upgrades_an_old_queue_in_place(fresh_url: str, migrations_with_revision_2: str,
@@ -313,23 +336,20 @@ def test_a_second_revision_upgrades_an_old_queue_in_place(fresh_url: str, migrat
     else:
         engine = engine_for(fresh_url)
         make_pre_migration_queue(engine)
-        with SqlUnitOfWork(engine, SystemClock()) as uow:
-            uow.rows.add(make_row())
-            uow.rows.add(make_row("DSCN0021.jpg"))
-            uow.commit()
+        insert_old_rows(engine, [make_row(), make_row("DSCN0021.jpg")])
     with engine.connect() as connection:
-        rows_before = connection.execute(sa.text("SELECT * FROM review_queue ORDER BY id")).all()
+        rows_before = [dict(row) for row in connection.execute(sa.text("SELECT * FROM review_queue ORDER BY id")).mappings()]
 
     upgrade = migrate.upgrade_to_head(engine, script_location=migrations_with_revision_2)
-    assert (upgrade.before, upgrade.after, upgrade.adopted) == (None, "0002", True)
+    assert (upgrade.before, upgrade.after, upgrade.adopted) == (None, REHEARSAL, True)
     columns = [c["name"] for c in sa.inspect(engine).get_columns("review_queue")]
     assert columns[-1] == "colour"
     with engine.connect() as connection:
-        rows_after = connection.execute(sa.text("SELECT * FROM review_queue ORDER BY id")).all()
-    assert [tuple(row)[:-1] for row in rows_after] == [tuple(row) for row in rows_before]
-    assert all(row[-1] is None for row in rows_after)
+        rows_after = [dict(row) for row in connection.execute(sa.text("SELECT * FROM review_queue ORDER BY id")).mappings()]
+    assert [{name: row[name] for name in rows_before[0]} for row in rows_after] == rows_before
+    assert all(row["colour"] is None for row in rows_after)
     again = migrate.upgrade_to_head(engine, script_location=migrations_with_revision_2)
-    assert (again.before, again.after) == ("0002", "0002")
+    assert (again.before, again.after) == (REHEARSAL, REHEARSAL)
 
 
 def test_draft_revision_writes_the_next_numbered_file(migrations_with_revision_2: str,
@@ -345,10 +365,10 @@ def test_draft_revision_writes_the_next_numbered_file(migrations_with_revision_2
     for other in (sql.sessions_table, sql.journal_table, sql.lock_table):
         other.to_metadata(sql.metadata)
     path = Path(migrate.draft_revision("add review_queue.mood", migrations_with_revision_2))
-    assert path.name == "0003_add_review_queue_mood.py"
+    assert path.name == f"{int(REHEARSAL) + 1:04d}_add_review_queue_mood.py"
     text = path.read_text()
-    assert "down_revision = '0002'" in text and "batch_op.add_column(sa.Column('mood'" in text
-    assert "colour" not in text  # already added by 0002
+    assert f"down_revision = '{REHEARSAL}'" in text and "batch_op.add_column(sa.Column('mood'" in text
+    assert "colour" not in text  # already added by the rehearsal
 
 
 def test_a_queue_from_a_newer_proofdesk_is_refused(tmp_path: Path, engine_for: Callable[[str], sa.Engine]) -> None:

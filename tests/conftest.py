@@ -69,3 +69,37 @@ def mysql_database_url() -> object:
         with admin.begin() as connection:
             connection.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
         admin.dispose()
+
+
+@pytest.fixture
+def new_mysql_database() -> object:
+    """Makes fresh, empty databases (`pdk_<random>`) on the test server; yields a function that
+    returns a new one's URL per call. All are dropped afterwards."""
+    import secrets
+
+    import sqlalchemy as sa
+
+    base = sa.engine.make_url(mysql_url_or_fail())
+    admin = sa.create_engine(base)
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"pdk_{secrets.token_hex(5)}"
+        try:
+            with admin.begin() as connection:
+                connection.exec_driver_sql(
+                    f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+                )
+        except sa.exc.OperationalError as exc:
+            pytest.fail(f"cannot reach the MySQL test server {base.render_as_string(hide_password=True)}: "
+                        f"{exc.orig}", pytrace=False)
+        made.append(name)
+        return base.set(database=name).render_as_string(hide_password=False)
+
+    try:
+        yield make
+    finally:
+        with admin.begin() as connection:
+            for name in made:
+                connection.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
+        admin.dispose()

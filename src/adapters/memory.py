@@ -103,10 +103,7 @@ class _MemoryRows(RowRepository):
         if row.key in self._state.rows:
             raise RowConflict(f"row {row.key_text} already exists")
         now = self._clock.now()
-        stored = row.model_copy(
-            deep=True,
-            update={"id": self._state.next_row_id, "created_at": now, "updated_at": now},
-        )
+        stored = row.changed(id=self._state.next_row_id, created_at=now, updated_at=now).model_copy(deep=True)
         self._state.next_row_id += 1
         self._state.rows[row.key] = stored
         return stored.model_copy(deep=True)
@@ -115,14 +112,8 @@ class _MemoryRows(RowRepository):
         existing = self._state.rows.get(row.key)
         if existing is None:
             raise StorageError(f"row {row.key_text} does not exist; add it first")
-        stored = row.model_copy(
-            deep=True,
-            update={
-                "id": existing.id,
-                "created_at": existing.created_at,
-                "updated_at": self._clock.now(),
-            },
-        )
+        stored = row.changed(id=existing.id, created_at=existing.created_at, updated_at=self._clock.now())
+        stored = stored.model_copy(deep=True)
         self._state.rows[row.key] = stored
         return stored.model_copy(deep=True)
 
@@ -162,7 +153,7 @@ class _MemoryJournal(JournalRepository):
 
     def append(self, entry: JournalEntry) -> JournalEntry:
         entries = self._state.journal.setdefault(entry.session_id, [])
-        stored = entry.model_copy(deep=True, update={"seq": len(entries) + 1})
+        stored = entry.changed(seq=len(entries) + 1).model_copy(deep=True)
         entries.append(stored)
         return stored.model_copy(deep=True)
 
@@ -727,10 +718,12 @@ class InMemoryGazetteer(Gazetteer):
 
     def locate_name(self, name: str, latitude: float, longitude: float) -> tuple[float, PlaceCandidate] | None:
         key = fold(name)
-        found = [
-            (haversine_km(latitude, longitude, p.latitude, p.longitude), p)
-            for p in self.places
-            if (fold(p.name) == key and p.population >= self.min_population) or (p.country and fold(p.country) == key)
+        found = [(haversine_km(latitude, longitude, p.latitude, p.longitude), p)
+                 for p in self.places if fold(p.name) == key and p.population >= self.min_population]
+        found += [
+            (haversine_km(latitude, longitude, p.latitude, p.longitude),
+             PlaceCandidate(p.country, p.latitude, p.longitude, 0, None, p.country, p.country_code, is_country=True))
+            for p in self.places if p.country and fold(p.country) == key
         ]
         return min(found, key=lambda pair: pair[0]) if found else None
 

@@ -88,7 +88,7 @@ class ScoringSettings(_Section):
     clip_model: str = "ViT-B-32"
     clip_weights: str | None = None
     aesthetic_head: str | None = None
-    # stages 5-6 (docs/configuration.md, ADR 0008)
+    # stages 5-6: the BRISQUE and aesthetic engines, their model files, resize and thumbnails
     brisque_engine: Literal["opencv", "fallback"] = "opencv"
     brisque_model: str = "/usr/share/opencv4/quality/brisque_model_live.yml"
     brisque_range: str = "/usr/share/opencv4/quality/brisque_range_live.yml"
@@ -128,6 +128,17 @@ class PublishSettings(_Section):
     local: LocalPublishSettings = LocalPublishSettings()
     jpeg_quality: int = Field(default=92, ge=1, le=100, description="JPEG quality of full images re-encoded from originals that are not JPEGs.")
     clean_model_files: bool = Field(default=True, description="Remove published rows' model-ready files after a publish.")
+    keep_gps: bool = Field(default=False, description="Keep the GPS position in the published copies' metadata "
+                           "(default: removed, as galleries and stock sites expect).")
+
+
+class PlacesSettings(_Section):
+    enabled: bool = Field(default=True, description="Name the place (GeoNames) and the time zone of photos with GPS, "
+                          "offline; place names become keyword evidence and prompt facts.")
+    max_city_km: float = Field(default=25.0, gt=0, description="Beyond this distance from any town the row gets no "
+                               "city (at sea, in the wild).")
+    max_region_km: float = Field(default=100.0, gt=0, description="Beyond this distance from any place the row gets "
+                                 "no region or country either.")
 
 
 class GalleryColumns(_Section):
@@ -212,6 +223,7 @@ class Settings(BaseSettings):
     gallery: GallerySettings = GallerySettings()
     logging: LoggingSettings = LoggingSettings()
     proof: ProofConfig = ProofConfig()
+    places: PlacesSettings = PlacesSettings()
     review: ReviewSettings = ReviewSettings()
     classifier: ClassifierSettings = ClassifierSettings()
 

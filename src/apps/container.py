@@ -1,15 +1,19 @@
 """The composition root: builds every adapter from the settings (dependency-injector).
 
-Backends are chosen by config with `providers.Selector` (dependency-injector's movie-lister
-example). Nothing is built at import time: providers create objects on first call, and the CLI
-imports this module only inside commands that need it, so `proofdesk --help` stays fast.
+`build_container(settings)` feeds the validated settings into `config` (a
+`providers.Configuration`), plus a `resolved` section of values derived from them (absolute
+paths, the engines actually chosen, worker counts). Backends are chosen with `providers.Selector`
+over a config value. Nothing is built at import time or by `build_container`: providers create
+objects on first call, and the CLI imports this module only inside commands that need it, so
+`proofdesk --help` stays fast.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from dependency_injector import containers, providers
 from proofdesk.adapters.cache import FileAnswerCache
@@ -25,6 +29,8 @@ from proofdesk.adapters.gallery.sql import SqlGallery
 from proofdesk.adapters.images.pillow_inspector import PillowImageInspector
 from proofdesk.adapters.images.pillow_processor import PillowImageProcessor
 from proofdesk.adapters.memory import InMemoryQueueStore
+from proofdesk.adapters.places.geonames import GeoNamesGazetteer
+from proofdesk.adapters.places.timezones import TimezoneFinderLookup
 from proofdesk.adapters.process import holder_is_alive, this_host
 from proofdesk.adapters.scoring.clip_aesthetic import OpenClipAestheticScorer
 from proofdesk.adapters.scoring.clip_classifier import (
@@ -54,6 +60,7 @@ from proofdesk.core.ports.review import Reviewer, Spellchecker
 from proofdesk.core.ports.storage import QueueStore
 from proofdesk.core.ports.system import Clock
 from proofdesk.core.services.pipeline import Pipeline
+from proofdesk.core.services.places import PlaceFacts
 from proofdesk.core.services.publish import Publisher
 from proofdesk.core.services.review import ReviewService
 from proofdesk.core.services.stages.base import RowStage
@@ -61,50 +68,68 @@ from proofdesk.core.services.stages.caption import CaptionSettings, CaptionStage
 from proofdesk.core.services.stages.scoring import ScoringStages
 
 
-def _storage_backend(settings: Settings) -> str:
-    return settings.storage.backend
+def config_values(settings: Settings) -> dict[str, Any]:
+    """The settings as the container's `config`: every key as in the TOML file (secrets revealed,
+    for the adapters that need them) and a `resolved` section derived from them."""
+    values = settings.model_dump()
+    for section, key in (("captioner", "api_key"), ("gallery", "password")):
+        secret = getattr(getattr(settings, section), key)
+        values[section][key] = secret.get_secret_value() if secret else None
+    ftp_password = settings.publish.ftp.password
+    values["publish"]["ftp"]["password"] = ftp_password.get_secret_value() if ftp_password else None
+    values["resolved"] = _resolved(settings)
+    return values
 
 
-def _caption_settings(settings: Settings) -> CaptionSettings:
-    captioner = settings.captioner
-    return CaptionSettings(
-        model=captioner.model if captioner.backend != "offline" else "offline",
-        fallback_model=captioner.fallback_model if captioner.backend != "offline" else None,
-        max_repairs=captioner.max_repairs,
-        parallel=captioner.parallel,
-        glossary=settings.glossary(),
-        num_ctx=captioner.num_ctx,
-        hint_count=settings.classifier.top_k,
-    )
-
-
-def _scoring_path(settings: Settings, value: str | None) -> str | None:
-    """A model file path from the config: relative paths are relative to the config file's folder."""
+def _path(settings: Settings, value: str | None) -> str | None:
+    """A file path from the config: relative paths are relative to the config file's folder."""
     return str(settings.resolve_path(value)) if value else value
 
 
-def _clip_model(settings: Settings) -> str:
-    """A built-in open_clip name as it is, or a model-config JSON path resolved like other paths."""
-    model = settings.scoring.clip_model
-    return str(_scoring_path(settings, model)) if model.endswith(".json") else model
+def _resolved(settings: Settings) -> dict[str, Any]:
+    scoring, captioner, publish = settings.scoring, settings.captioner, settings.publish
+    cores = max(1, os.cpu_count() or 1)
+    workdir = settings.workdir_path
+    local_root = Path(publish.local.dir).expanduser()
+    offline = captioner.backend == "offline"
+    return {
+        "workdir": workdir,
+        "runs_dir": settings.runs_dir,
+        "dictionary": settings.dictionary_path,
+        "queue": "memory" if settings.storage.backend == "memory" else "sql",
+        "storage_url": settings.storage_url,
+        "gallery_url": settings.gallery.url or f"sqlite:///{workdir / 'gallery.sqlite'}",
+        "local_publish_root": local_root if local_root.is_absolute() else workdir / local_root,
+        "ftp_ca_file": _path(settings, publish.ftp.ca_file),
+        "full_dir": publish.ftp.remote_dir if publish.uploader == "ftp" else "/",
+        "thumb_dir": publish.ftp.thumb_dir if publish.uploader == "ftp" else "/" + publish.local.thumb_dir.strip("/"),
+        "brisque_engine": scoring.brisque_engine if scoring.brisque else "fallback",
+        "brisque_fallback_reason": "scoring.brisque_engine = fallback" if scoring.brisque
+        else "scoring.brisque = false",
+        "brisque_model": _path(settings, scoring.brisque_model),
+        "brisque_range": _path(settings, scoring.brisque_range),
+        "brisque_threads": scoring.threads or cores,
+        "workers": scoring.workers or min(4, cores),
+        # a built-in open_clip name as it is, or a model-config JSON path resolved like other paths
+        "clip_model": _path(settings, scoring.clip_model) if scoring.clip_model.endswith(".json")
+        else scoring.clip_model,
+        "clip_weights": _path(settings, scoring.clip_weights),
+        "aesthetic_head": _path(settings, scoring.aesthetic_head),
+        "classifier": "on" if settings.classifier.enabled else "off",
+        "places": "on" if settings.places.enabled else "off",
+        "vocabulary": settings.classifier.vocabulary or DEFAULT_VOCABULARY,
+        "caption_model": "offline" if offline else captioner.model,
+        "caption_fallback_model": None if offline else captioner.fallback_model,
+    }
 
 
-def _brisque_engine(settings: Settings) -> str:
-    return settings.scoring.brisque_engine if settings.scoring.brisque else "fallback"
+def _sql_gallery(**kwargs: Any) -> SqlGallery:
+    from proofdesk.apps.config import ConfigError
 
-
-def _cores() -> int:
-    return max(1, os.cpu_count() or 1)
-
-
-def _scoring_options(settings: Settings) -> ScoringOptions:
-    scoring = settings.scoring
-    return ScoringOptions(
-        long_edge=scoring.resize_long_edge,
-        jpeg_quality=scoring.jpeg_quality,
-        batch_size=scoring.batch_size,
-        workers=scoring.workers or min(4, _cores()),
-    )
+    try:
+        return SqlGallery(**kwargs)
+    except ValueError as exc:  # a bad table/column name or URL
+        raise ConfigError(str(exc)) from None
 
 
 def _suggester(caption_stage: providers.Provider[CaptionStage]) -> Callable[[Row, DuplicateIndex], Row]:
@@ -116,70 +141,6 @@ def _suggester(caption_stage: providers.Provider[CaptionStage]) -> Callable[[Row
     return suggest
 
 
-# ---------------------------------------------------------------- publishing (issue 8, ADR 0009)
-
-
-def _gallery_url(settings: Settings) -> str:
-    return settings.gallery.url or f"sqlite:///{settings.workdir_path / 'gallery.sqlite'}"
-
-
-def _make_gallery(settings: Settings) -> SqlGallery:
-    from proofdesk.apps.config import ConfigError
-
-    gallery = settings.gallery
-    try:
-        return SqlGallery(
-            url=_gallery_url(settings),
-            table=gallery.table,
-            columns=gallery.columns.model_dump(),
-            password=gallery.password.get_secret_value() if gallery.password else None,
-            timeout_s=gallery.timeout_s,
-            retries=gallery.retries,
-            backoff_s=gallery.backoff_s,
-        )
-    except ValueError as exc:  # a bad table/column name or URL
-        raise ConfigError(str(exc)) from None
-
-
-def _make_ftp_uploader(settings: Settings) -> FtpUploader:
-    ftp = settings.publish.ftp
-    return FtpUploader(
-        host=ftp.host,
-        port=ftp.port,
-        user=ftp.user,
-        password=ftp.password.get_secret_value() if ftp.password else None,
-        tls=ftp.tls,
-        ca_file=str(settings.resolve_path(ftp.ca_file)) if ftp.ca_file else None,
-        timeout_s=ftp.timeout_s,
-        retries=ftp.retries,
-        backoff_s=ftp.backoff_s,
-        passive=ftp.passive,
-    )
-
-
-def _local_publish_root(settings: Settings) -> Path:
-    path = Path(settings.publish.local.dir).expanduser()
-    return path if path.is_absolute() else settings.workdir_path / path
-
-
-def _publish_options(settings: Settings) -> PublishOptions:
-    publish = settings.publish
-    if publish.uploader == "ftp":
-        full_dir, thumb_dir = publish.ftp.remote_dir, publish.ftp.thumb_dir
-    else:
-        full_dir, thumb_dir = "/", "/" + publish.local.thumb_dir.strip("/")
-    return PublishOptions(
-        full_dir=full_dir,
-        thumb_dir=thumb_dir,
-        image_base_url=settings.gallery.base_url,
-        thumb_base_url=settings.gallery.thumb_base_url,
-        thumbnail_size=settings.scoring.thumbnail_size,
-        thumbnail_quality=settings.scoring.jpeg_quality,
-        jpeg_quality=publish.jpeg_quality,
-        clean_model_files=publish.clean_model_files,
-    )
-
-
 def _gallery_names(gallery: providers.Provider[Gallery]) -> Callable[[], list[str]]:
     """The published mirror's names for the proof, read from the gallery when asked (not at build)."""
 
@@ -189,7 +150,7 @@ def _gallery_names(gallery: providers.Provider[Gallery]) -> Callable[[], list[st
     return names
 
 
-def _desk_publisher(publisher: providers.Provider[Publisher], settings: Settings) -> Callable[[], str]:
+def _desk_publisher(publisher: providers.Provider[Publisher], runs_dir: Path) -> Callable[[], str]:
     """What the review desk's publish key runs (in its worker thread): publish, return a paragraph."""
 
     def publish() -> str:
@@ -198,7 +159,7 @@ def _desk_publisher(publisher: providers.Provider[Publisher], settings: Settings
         from proofdesk.apps.reporting import ConsoleReporter
         from proofdesk.core.services.publish import publish_approved
 
-        reporter = ConsoleReporter(settings.runs_dir, quiet=True, stream=io.StringIO())
+        reporter = ConsoleReporter(runs_dir, quiet=True, stream=io.StringIO())
         try:
             return publish_approved(publisher(reporter=reporter)).render()
         finally:
@@ -207,71 +168,55 @@ def _desk_publisher(publisher: providers.Provider[Publisher], settings: Settings
     return publish
 
 
-def _row_stages(
-    score: RowStage | None = None, resize: RowStage | None = None, caption: RowStage | None = None
-) -> list[tuple[Stage, RowStage]]:
+def _row_stages(scoring: ScoringStages, caption: RowStage | None) -> list[tuple[Stage, RowStage]]:
     """The stages after stage 4, in pipeline order (a missing one is skipped)."""
-    stages = [(Stage.SCORE, score), (Stage.RESIZE, resize), (Stage.CAPTION, caption)]
+    stages = [(Stage.SCORE, scoring.score_stage), (Stage.RESIZE, scoring.resize_stage), (Stage.CAPTION, caption)]
     return [(stage, run) for stage, run in stages if run is not None]
 
 
 class Container(containers.DeclarativeContainer):
+    """Build with `build_container(settings)`; swap an adapter with `container.NAME.override(...)`."""
+
+    config = providers.Configuration()
+    # The settings object itself, for what is not a plain value (intake rules, proof config,
+    # glossary and digest, read when first needed).
     settings = providers.Dependency(instance_of=Settings)
 
     clock = providers.Singleton(SystemClock)
 
     queue_store = providers.Selector(
-        providers.Callable(_storage_backend, settings),
-        sqlite=providers.Singleton(
-            SqlQueueStore, url=providers.Callable(lambda s: s.storage_url, settings), clock=clock
-        ),
-        mysql=providers.Singleton(
-            SqlQueueStore, url=providers.Callable(lambda s: s.storage_url, settings), clock=clock
-        ),
+        config.resolved.queue,
+        sql=providers.Singleton(SqlQueueStore, url=config.resolved.storage_url, clock=clock),  # sqlite or MySQL
         memory=providers.Singleton(InMemoryQueueStore, clock=clock),
     )
 
-    file_store = providers.Singleton(
-        LocalFileStore, root=providers.Callable(lambda s: s.workdir_path, settings)
-    )
-
+    file_store = providers.Singleton(LocalFileStore, root=config.resolved.workdir)
     exif_reader = providers.Singleton(Pyexiv2ExifReader)
-
     set_scanner = providers.Singleton(LocalSetScanner)
-
     image_inspector = providers.Singleton(PillowImageInspector)
-
-    image_processor = providers.Singleton(
-        PillowImageProcessor, max_image_pixels=providers.Callable(lambda s: s.intake.max_image_pixels, settings)
-    )
+    image_processor = providers.Singleton(PillowImageProcessor, max_image_pixels=config.intake.max_image_pixels)
 
     quality_scorer = providers.Selector(
-        providers.Callable(_brisque_engine, settings),
+        config.resolved.brisque_engine,
         opencv=providers.Singleton(
             OpenCvBrisqueScorer,
-            model_path=providers.Callable(lambda s: _scoring_path(s, s.scoring.brisque_model), settings),
-            range_path=providers.Callable(lambda s: _scoring_path(s, s.scoring.brisque_range), settings),
-            threads=providers.Callable(lambda s: s.scoring.threads or _cores(), settings),
+            model_path=config.resolved.brisque_model,
+            range_path=config.resolved.brisque_range,
+            threads=config.resolved.brisque_threads,
         ),
-        fallback=providers.Singleton(
-            FallbackQualityScorer,
-            reason=providers.Callable(
-                lambda s: "scoring.brisque = false" if not s.scoring.brisque else "scoring.brisque_engine = fallback",
-                settings,
-            ),
-        ),
+        fallback=providers.Singleton(FallbackQualityScorer, reason=config.resolved.brisque_fallback_reason),
     )
 
     aesthetic_scorer = providers.Selector(
-        providers.Callable(lambda s: s.scoring.aesthetic_engine, settings),
+        config.scoring.aesthetic_engine,
         open_clip=providers.Singleton(
             OpenClipAestheticScorer,
-            model=providers.Callable(_clip_model, settings),
-            weights=providers.Callable(lambda s: _scoring_path(s, s.scoring.clip_weights), settings),
-            head=providers.Callable(lambda s: _scoring_path(s, s.scoring.aesthetic_head), settings),
-            batch_size=providers.Callable(lambda s: s.scoring.batch_size, settings),
-            threads=providers.Callable(lambda s: s.scoring.threads, settings),
-            device=providers.Callable(lambda s: s.scoring.device, settings),
+            model=config.resolved.clip_model,
+            weights=config.resolved.clip_weights,
+            head=config.resolved.aesthetic_head,
+            batch_size=config.scoring.batch_size,
+            threads=config.scoring.threads,
+            device=config.scoring.device,
         ),
         fallback=providers.Singleton(FallbackAestheticScorer),
     )
@@ -283,89 +228,134 @@ class Container(containers.DeclarativeContainer):
         quality=quality_scorer,
         aesthetic=aesthetic_scorer,
         files=file_store,
-        options=providers.Callable(_scoring_options, settings),
-        cache=providers.Singleton(
-            FileAnswerCache, root=providers.Callable(lambda s: s.workdir_path / "cache" / "scores", settings)
+        options=providers.Factory(
+            ScoringOptions,
+            long_edge=config.scoring.resize_long_edge,
+            jpeg_quality=config.scoring.jpeg_quality,
+            batch_size=config.scoring.batch_size,
+            workers=config.resolved.workers,
         ),
+        cache=providers.Singleton(FileAnswerCache, root=providers.Callable(Path.joinpath, config.resolved.workdir,
+                                                                           "cache", "scores")),
     )
 
     captioner = providers.Selector(
-        providers.Callable(lambda s: s.captioner.backend, settings),
+        config.captioner.backend,
         ollama=providers.Singleton(
             OllamaCaptioner,
-            url=providers.Callable(lambda s: s.captioner.url, settings),
-            keep_alive=providers.Callable(lambda s: s.captioner.keep_alive, settings),
-            timeout_s=providers.Callable(lambda s: s.captioner.timeout_s, settings),
-            retries=providers.Callable(lambda s: s.captioner.retries, settings),
+            url=config.captioner.url,
+            keep_alive=config.captioner.keep_alive,
+            timeout_s=config.captioner.timeout_s,
+            retries=config.captioner.retries,
         ),
         openai=providers.Singleton(
             OpenAICompatCaptioner,
-            url=providers.Callable(lambda s: s.captioner.url, settings),
-            timeout_s=providers.Callable(lambda s: s.captioner.timeout_s, settings),
-            retries=providers.Callable(lambda s: s.captioner.retries, settings),
-            api_key=providers.Callable(
-                lambda s: s.captioner.api_key.get_secret_value() if s.captioner.api_key else None, settings
-            ),
+            url=config.captioner.url,
+            timeout_s=config.captioner.timeout_s,
+            retries=config.captioner.retries,
+            api_key=config.captioner.api_key,
         ),
         offline=providers.Singleton(OfflineCaptioner),
     )
 
     answer_cache = providers.Singleton(
-        FileAnswerCache, root=providers.Callable(lambda s: s.workdir_path / "cache" / "answers", settings)
+        FileAnswerCache, root=providers.Callable(Path.joinpath, config.resolved.workdir, "cache", "answers")
     )
 
-    gallery = providers.Selector(
-        providers.Callable(lambda s: s.gallery.backend, settings),
-        sqlite=providers.Singleton(_make_gallery, settings),
-        mysql=providers.Singleton(_make_gallery, settings),
+    # sqlite or MySQL, both through SQLAlchemy
+    gallery = providers.Singleton(
+        _sql_gallery,
+        url=config.resolved.gallery_url,
+        table=config.gallery.table,
+        columns=config.gallery.columns,
+        password=config.gallery.password,
+        timeout_s=config.gallery.timeout_s,
+        retries=config.gallery.retries,
+        backoff_s=config.gallery.backoff_s,
     )
 
     classifier = providers.Selector(
-        providers.Callable(lambda s: "on" if s.classifier.enabled else "off", settings),
+        config.resolved.classifier,
         on=providers.Singleton(
             OpenClipClassifier,
-            model=providers.Callable(_clip_model, settings),
-            weights=providers.Callable(lambda s: _scoring_path(s, s.scoring.clip_weights), settings),
-            vocabulary=providers.Callable(lambda s: s.classifier.vocabulary or DEFAULT_VOCABULARY, settings),
-            template=providers.Callable(lambda s: s.classifier.template, settings),
-            min_probability=providers.Callable(lambda s: s.classifier.min_probability, settings),
-            device=providers.Callable(lambda s: s.scoring.device, settings),
-            threads=providers.Callable(lambda s: s.scoring.threads, settings),
+            model=config.resolved.clip_model,
+            weights=config.resolved.clip_weights,
+            vocabulary=config.resolved.vocabulary,
+            template=config.classifier.template,
+            min_probability=config.classifier.min_probability,
+            device=config.scoring.device,
+            threads=config.scoring.threads,
         ),
         off=providers.Object(None),
+    )
+
+    # Offline facts from GPS: loaded on first use, so a run without GPS never pays for them.
+    place_facts = providers.Selector(
+        config.resolved.places,
+        on=providers.Singleton(
+            PlaceFacts,
+            gazetteer=providers.Singleton(GeoNamesGazetteer, min_population=config.proof.place_min_population),
+            zones=providers.Singleton(TimezoneFinderLookup),
+            max_city_km=config.places.max_city_km,
+            max_region_km=config.places.max_region_km,
+            dictionary=providers.Singleton(PySpellchecker, dictionary_path=config.resolved.dictionary,
+                                           language=config.review.language),
+        ),
+        off=providers.Singleton(PlaceFacts),
     )
 
     caption_stage = providers.Factory(
         CaptionStage,
         classifier=classifier,
         captioner=captioner,
-        settings=providers.Callable(_caption_settings, settings),
+        settings=providers.Factory(
+            CaptionSettings,
+            model=config.resolved.caption_model,
+            fallback_model=config.resolved.caption_fallback_model,
+            max_repairs=config.captioner.max_repairs,
+            parallel=config.captioner.parallel,
+            glossary=settings.provided.glossary.call(),
+            num_ctx=config.captioner.num_ctx,
+            hint_count=config.classifier.top_k,
+        ),
         cache=answer_cache,
         files=file_store,
-        proof_config=providers.Callable(lambda s: s.proof, settings),
+        proof_config=settings.provided.proof,
         gallery_names=providers.Callable(_gallery_names, gallery.provider),
+        places=place_facts,
     )
 
     spellchecker = providers.Singleton(
-        PySpellchecker,
-        dictionary_path=providers.Callable(lambda s: s.dictionary_path, settings),
-        language=providers.Callable(lambda s: s.review.language, settings),
+        PySpellchecker, dictionary_path=config.resolved.dictionary, language=config.review.language
     )
 
     review_service = providers.Singleton(
         ReviewService,
         store=queue_store,
-        proof_config=providers.Callable(lambda s: s.proof, settings),
-        glossary=providers.Callable(lambda s: s.glossary, settings),
+        proof_config=settings.provided.proof,
+        glossary=settings.provided.glossary,
         gallery_names=providers.Callable(_gallery_names, gallery.provider),
         suggester=providers.Callable(_suggester, caption_stage.provider),
         spellchecker=spellchecker,
+        places=place_facts,
     )
 
     uploader = providers.Selector(
-        providers.Callable(lambda s: s.publish.uploader, settings),
-        ftp=providers.Singleton(_make_ftp_uploader, settings),
-        local=providers.Singleton(LocalUploader, root=providers.Callable(_local_publish_root, settings)),
+        config.publish.uploader,
+        ftp=providers.Singleton(
+            FtpUploader,
+            host=config.publish.ftp.host,
+            port=config.publish.ftp.port,
+            user=config.publish.ftp.user,
+            password=config.publish.ftp.password,
+            tls=config.publish.ftp.tls,
+            ca_file=config.resolved.ftp_ca_file,
+            timeout_s=config.publish.ftp.timeout_s,
+            retries=config.publish.ftp.retries,
+            backoff_s=config.publish.ftp.backoff_s,
+            passive=config.publish.ftp.passive,
+        ),
+        local=providers.Singleton(LocalUploader, root=config.resolved.local_publish_root),
     )
 
     metadata_writer = providers.Singleton(Pyexiv2MetadataWriter)
@@ -380,14 +370,25 @@ class Container(containers.DeclarativeContainer):
         writer=metadata_writer,
         files=file_store,
         clock=clock,
-        options=providers.Callable(_publish_options, settings),
+        options=providers.Factory(
+            PublishOptions,
+            full_dir=config.resolved.full_dir,
+            thumb_dir=config.resolved.thumb_dir,
+            image_base_url=config.gallery.base_url,
+            thumb_base_url=config.gallery.thumb_base_url,
+            thumbnail_size=config.scoring.thumbnail_size,
+            thumbnail_quality=config.scoring.jpeg_quality,
+            jpeg_quality=config.publish.jpeg_quality,
+            clean_model_files=config.publish.clean_model_files,
+            keep_gps=config.publish.keep_gps,
+        ),
         pid=providers.Callable(os.getpid),
         host=providers.Callable(this_host),
         is_alive=providers.Object(holder_is_alive),
     )
 
     # The review desk's publish key (`proofdesk review` looks this provider up by name).
-    desk_publisher = providers.Callable(_desk_publisher, publisher.provider, settings)
+    desk_publisher = providers.Callable(_desk_publisher, publisher.provider, config.resolved.runs_dir)
 
     reviewer = providers.Singleton(UrwidReviewer, publisher=desk_publisher)
 
@@ -400,43 +401,45 @@ class Container(containers.DeclarativeContainer):
         scanner=set_scanner,
         inspector=image_inspector,
         clock=clock,
-        rules=providers.Callable(lambda s: s.intake, settings),
+        rules=settings.provided.intake,
         pid=providers.Callable(os.getpid),
         host=providers.Callable(this_host),
         is_alive=providers.Object(holder_is_alive),
-        config_digest=providers.Callable(lambda s: s.digest(), settings),
-        row_stages=providers.Callable(
-            lambda stages, caption: _row_stages(score=stages.score_stage, resize=stages.resize_stage, caption=caption),
-            scoring_stages,
-            caption_stage,
-        ),
+        config_digest=settings.provided.digest.call(),
+        row_stages=providers.Callable(_row_stages, scoring_stages, caption_stage),
+        places=place_facts,
     )
 
 
 def build_container(settings: Settings) -> Container:
+    """The container for these settings (no adapter is built until a provider is called)."""
     container = Container(settings=settings)
+    container.config.from_dict(config_values(settings))
     return container
+
+
+PORTS: Mapping[str, type] = {
+    "clock": Clock,
+    "queue_store": QueueStore,
+    "file_store": FileStore,
+    "exif_reader": ExifReader,
+    "set_scanner": SetScanner,
+    "image_inspector": ImageInspector,
+    "captioner": Captioner,
+    "spellchecker": Spellchecker,
+    "reviewer": Reviewer,
+    "image_processor": ImageProcessor,
+    "quality_scorer": QualityScorer,
+    "aesthetic_scorer": AestheticScorer,
+    "uploader": Uploader,
+    "gallery": Gallery,
+    "metadata_writer": MetadataWriter,
+}
 
 
 def check_ports(container: Container) -> None:
     """Fail early, naming the provider, if a provider gives something that is not its port."""
-    for name, port in (
-        ("clock", Clock),
-        ("queue_store", QueueStore),
-        ("file_store", FileStore),
-        ("exif_reader", ExifReader),
-        ("set_scanner", SetScanner),
-        ("image_inspector", ImageInspector),
-        ("captioner", Captioner),
-        ("spellchecker", Spellchecker),
-        ("reviewer", Reviewer),
-        ("image_processor", ImageProcessor),
-        ("quality_scorer", QualityScorer),
-        ("aesthetic_scorer", AestheticScorer),
-        ("uploader", Uploader),
-        ("gallery", Gallery),
-        ("metadata_writer", MetadataWriter),
-    ):
+    for name, port in PORTS.items():
         instance = getattr(container, name)()
         if not isinstance(instance, port):
             raise TypeError(f"container.{name} built {type(instance).__name__}, not a {port.__name__}")

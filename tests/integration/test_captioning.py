@@ -173,7 +173,10 @@ def test_meta_opener_and_unsupported_keywords_are_fixed_locally(
     assert row["metadata_quality"] == "accepted" and len(server.chat_requests()) == 1
     assert row["caption"].startswith("Narrow medieval streets")
     assert "venice" not in row["keywords"] and "photo" not in row["keywords"]
-    fixes = {r["rule"] for r in row["proof_reasons"] if r["message"].startswith("fixed: ")}
+    fixes = {r["rule"] for r in row["proof_reasons"] if r["kind"] == "fix"}
+    assert not any(r["message"].startswith("fixed: ") for r in row["proof_reasons"])
+    assert all(r["kind"] == "violation" for r in row["proof_reasons"] if r["rule"] not in fixes)
+    assert row["classifier_hints"] == []  # stored on the row; no classifier is configured here
     assert {"caption.meta_opener", "keywords.evidence", "keywords.banned"} <= fixes
 
 

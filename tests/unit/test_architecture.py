@@ -111,3 +111,11 @@ def test_cli_help_does_not_import_heavy_packages() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_core_comments_state_their_rules_instead_of_pointing_at_design_or_style_documents() -> None:
+    offenders = [f"{path.relative_to(SRC)}:{number}"
+                 for path in sorted((SRC / "core").rglob("*.py"))
+                 for number, line in enumerate(path.read_text().splitlines(), 1)
+                 if "DESIGN.md" in line or "STYLE.md" in line]
+    assert offenders == []

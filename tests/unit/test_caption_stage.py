@@ -147,3 +147,36 @@ def test_backend_failure_in_a_worker_rolls_the_session_back(tmp_path: Path) -> N
         assert uow.rows.list() == []
         assert [s.status.value for s in uow.sessions.list()] == ["rolled_back"]
     assert files.list_area("incoming") == []
+
+
+def test_a_hint_supported_keyword_survives_an_unrelated_alt_text_edit(tmp_path: Path) -> None:
+    from proofdesk.core.services.review import ReviewService
+
+    pipeline, _ = run_set(tmp_path, 1, ScriptedCaptioner(), FakeClassifier(default=["lagoon", "boat"]))
+    with pipeline.store.unit_of_work() as uow:
+        (row,) = uow.rows.list()
+    assert "lagoon" in row.keywords and row.classifier_hints == ["lagoon", "boat"]
+    edited = ReviewService(pipeline.store).edit(row.key_text, {"alt_text": "A gondola moored by the quay in the harbour"})
+    assert edited.alt_text == "A gondola moored by the quay in the harbour"
+    assert "lagoon" in edited.keywords  # the stored hint still supports it
+    assert edited.classifier_hints == ["lagoon", "boat"]
+
+
+def test_generate_without_a_classifier_reproves_with_the_stored_hints(tmp_path: Path) -> None:
+    from proofdesk.core.services.review import ReviewService
+
+    pipeline, stage = run_set(tmp_path, 1, ScriptedCaptioner(), FakeClassifier(default=["lagoon", "boat"]))
+    stage.classifier = None
+    service = ReviewService(pipeline.store, suggester=lambda row, index: stage.suggest(row, index)[0])
+    (row,) = service.rows()
+    regenerated = service.regenerate(row.key_text)
+    assert "lagoon" in regenerated.keywords and regenerated.classifier_hints == ["lagoon", "boat"]
+    assert regenerated.to_public_dict()["classifier_hints"] == ["lagoon", "boat"]
+
+
+def test_a_changed_file_clears_the_stored_hints() -> None:
+    from proofdesk.core.domain import queue
+    from proofdesk.core.domain.models import Row
+
+    row = Row(set_name="s", original_name="a.jpg", sha256="a" * 64, classifier_hints=["lagoon"])
+    assert queue.refresh_changed_file(row, "b" * 64, 10).classifier_hints == []

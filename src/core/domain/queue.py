@@ -43,7 +43,7 @@ class IllegalTransition(DomainError):
 
 
 def _changed(row: Row, **update: Any) -> Row:
-    return row.model_copy(update=update)
+    return row.changed(**update)
 
 
 # ---------------------------------------------------------------- questions asked of a row (answered once)
@@ -211,6 +211,7 @@ def refresh_changed_file(row: Row, sha256: str, size_bytes: int, preserve: Itera
         "metadata_quality": None,
         "proof_reasons": [],
         "proof_digest": None,
+        "classifier_hints": [],
         "publish_error": None,
     }
     for name in EDITABLE_FIELDS:

@@ -8,9 +8,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from proofdesk.core.domain.models import ExifFacts, Row
-from proofdesk.core.domain.places import PlaceLocator, choose_place
+from proofdesk.core.domain.places import PlaceLocator, PlaceMatch, choose_place
+from proofdesk.core.domain.proof.evidence import Evidence
 from proofdesk.core.domain.proof.timeofday import parse_wall_time
 from proofdesk.core.ports.places import Gazetteer, TimeZoneLookup
+from proofdesk.core.ports.review import Spellchecker
 
 PLACE_FIELDS = ("place_city", "place_region", "place_country", "place_country_code", "place_distance_km",
                 "time_zone", "utc_offset", "utc_offset_source", "clock_offset")
@@ -42,8 +44,10 @@ class PlaceFacts:
         zones: TimeZoneLookup | None = None,
         max_city_km: float = 25.0,
         max_region_km: float = 100.0,
+        dictionary: Spellchecker | None = None,
     ) -> None:
         self.gazetteer = gazetteer
+        self.dictionary = dictionary
         self.zones = zones
         self.max_city_km = max_city_km
         self.max_region_km = max_region_km
@@ -80,6 +84,14 @@ class PlaceFacts:
             facts["utc_offset_source"] = "none"
         return facts
 
+    def is_ordinary_word(self, word: str) -> bool:
+        """A word the dictionary knows (so a lower-case keyword "bell" is not the town Bell)."""
+        return self.dictionary is not None and not self.dictionary.unknown_words(word)
+
+    def evidence(self, row: Row, **kwargs: Any) -> Evidence:
+        """The row's proof evidence with the place checks bound to its position."""
+        return Evidence.from_row(row, locate_place=self.locator(row), is_ordinary_word=self.is_ordinary_word, **kwargs)
+
     def locator(self, row: Row) -> PlaceLocator | None:
         """What `place.far` asks about a name, bound to the row's position; None without GPS."""
         gazetteer = self.gazetteer
@@ -87,12 +99,12 @@ class PlaceFacts:
         if gazetteer is None or lat is None or lon is None:
             return None
 
-        def locate(name: str) -> tuple[float, str] | None:
+        def locate(name: str) -> PlaceMatch | None:
             found = gazetteer.locate_name(name, lat, lon)
             if found is None:
                 return None
             km, place = found
             label = ", ".join(part for part in dict.fromkeys((place.name, place.country)) if part)
-            return km, label
+            return PlaceMatch(km=km, label=label, population=place.population, is_country=place.is_country)
 
         return locate

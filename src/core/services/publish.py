@@ -1,6 +1,7 @@
 """Publishing approved rows: the ports (`Uploader`, `Gallery`, `MetadataWriter`) and the use case.
 
-Only approved rows ever leave the machine. For each one (DESIGN.md "Queue state machine"):
+Only approved rows ever leave the machine (approved -> published is the only way out of the
+queue; a refused row goes back to pending). For each one:
 
 1. the gallery is asked who owns the row's `File_Name`; a name held by another image (another
    sha256, not this row's remote id) is never overwritten: the row is refused and goes back to
@@ -314,7 +315,7 @@ class Publisher:
                     continue
                 if self.files.remove_path(row.ollama_path):
                     removed.append(row.ollama_path)
-                uow.rows.update(row.model_copy(update={"ollama_path": None}))
+                uow.rows.update(row.changed(ollama_path=None))
             uow.commit()
         return removed
 

@@ -106,11 +106,11 @@ class ReviewService:
         return build_duplicate_index(everything, {row.key}, list(self.gallery_names()), self.proof_config)
 
     def evidence(self, row: Row) -> Evidence:
-        return Evidence.from_row(row, glossary=tuple(self.glossary()), locate_place=self.places.locator(row))
+        return self.places.evidence(row, glossary=tuple(self.glossary()))
 
     def preview(self, row: Row, changes: dict[str, Any], index: DuplicateIndex | None = None) -> ProofResult:
         """The proof of `row` with `changes` applied, without storing anything (live verdict)."""
-        candidate = row.model_copy(update=_clean_changes(row, changes))
+        candidate = row.changed(**_clean_changes(row, changes))
         return proof(candidate, self.evidence(candidate), index or self.index_without(row), self.proof_config, claim=False)
 
     def _prove_edit(self, row: Row, human_keywords: list[str] | None) -> Row:
@@ -131,9 +131,9 @@ class ReviewService:
                                 message=f"keyword {k!r} has no evidence in the caption, alt text, EXIF facts, "
                                         "set name or dictionary; add it to the dictionary or remove it")
                     for k in dropped]
-        blocked = proven.model_copy(update={"keywords": keywords})
-        return blocked.model_copy(update={"metadata_quality": ProofVerdict.BLOCKED, "proof_reasons": reasons,
-                                          "proof_digest": blocked.metadata_digest()})
+        blocked = proven.changed(keywords=keywords)
+        return blocked.changed(metadata_quality=ProofVerdict.BLOCKED, proof_reasons=reasons,
+                               proof_digest=blocked.metadata_digest())
 
     # ---------------------------------------------------------------- decisions and edits
 
@@ -180,13 +180,13 @@ class ReviewService:
         if row.status in (RowStatus.INGESTED, RowStatus.REJECTED):
             raise IllegalTransition(row, "regenerate", "only a pending, approved or published row can be regenerated")
         history = [*row.suggestion_history, _snapshot(row)][-10:]
-        unlocked = row.model_copy(update={"edited_fields": [f for f in row.edited_fields if f == "file_name" and row.remote_id]})
+        unlocked = row.changed(edited_fields=[f for f in row.edited_fields if f == "file_name" and row.remote_id])
         suggested = self.suggester(unlocked, self.index_without(row))
         status = RowStatus.PENDING if row.status in (RowStatus.APPROVED, RowStatus.PUBLISHED) else row.status
-        updated = suggested.model_copy(update={
-            "suggestion_history": history, "status": status,
-            "edited_fields": [f for f in row.edited_fields if f not in EDITABLE_FIELDS],
-        })
+        updated = suggested.changed(
+            suggestion_history=history, status=status,
+            edited_fields=[f for f in row.edited_fields if f not in EDITABLE_FIELDS],
+        )
         return self._store(updated)
 
     def undo_suggestion(self, key: str) -> Row:
@@ -194,15 +194,15 @@ class ReviewService:
         if not row.suggestion_history:
             raise DomainError(f"{key}: no earlier suggestion to go back to")
         previous = row.suggestion_history[-1]
-        restored = row.model_copy(update={
-            "caption": previous.get("caption"), "alt_text": previous.get("alt_text"),
-            "keywords": list(previous.get("keywords") or []), "file_name": previous.get("file_name"),
-            "caption_source": previous.get("source"), "suggestion_history": row.suggestion_history[:-1],
-        })
+        restored = row.changed(
+            caption=previous.get("caption"), alt_text=previous.get("alt_text"),
+            keywords=list(previous.get("keywords") or []), file_name=previous.get("file_name"),
+            caption_source=previous.get("source"), suggestion_history=row.suggestion_history[:-1],
+        )
         if row.remote_id is not None:
-            restored = restored.model_copy(update={"file_name": row.file_name})
+            restored = restored.changed(file_name=row.file_name)
         if restored.status in (RowStatus.APPROVED, RowStatus.PUBLISHED):
-            restored = restored.model_copy(update={"status": RowStatus.PENDING})
+            restored = restored.changed(status=RowStatus.PENDING)
         return self._store(self._prove_edit(restored, None))
 
     def add_word(self, word: str) -> None:

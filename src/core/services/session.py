@@ -104,7 +104,7 @@ class SessionJournal:
             session = uow.sessions.get(session_id)
             assert session is not None
             uow.sessions.update(
-                session.model_copy(update={"status": SessionStatus.CLOSED, "ended_at": self.clock.now()})
+                session.changed(status=SessionStatus.CLOSED, ended_at=self.clock.now())
             )
             uow.journal.clear(session_id)
             uow.commit()
@@ -190,8 +190,8 @@ class SessionJournal:
                         uow.rows.update(before)
                     rows_restored += 1
             uow.sessions.update(
-                session.model_copy(update={"status": SessionStatus.ROLLED_BACK, "ended_at": self.clock.now(),
-                                           "note": f"rolled back: {reason}"})
+                session.changed(status=SessionStatus.ROLLED_BACK, ended_at=self.clock.now(),
+                                note=f"rolled back: {reason}")
             )
             uow.journal.clear(session_id)
             uow.commit()

@@ -49,3 +49,26 @@ class TestMysqlQueueStore(QueueStoreContract):
         assert store.dialect == "mysql"  # MariaDB reports the mysql dialect
         yield store
         store.close()
+
+    def test_reasons_stored_before_kind_existed_read_as_fixes(self, tmp_path: Path) -> None:
+        import json
+
+        import sqlalchemy as sa
+
+        url = f"sqlite:///{tmp_path / 'queue.sqlite'}"
+        store = SqlQueueStore(url)
+        with store.unit_of_work() as uow:
+            uow.rows.add(make_row())
+            uow.commit()
+        store.close()
+        old = [{"rule": "keywords.banned", "field": "keywords", "message": "fixed: dropped 'photo'"},
+               {"rule": "caption.length", "field": "caption", "message": "too short"}]
+        engine = sa.create_engine(url)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE review_queue SET proof_reasons = ?", (json.dumps(old),))
+        engine.dispose()
+        store = SqlQueueStore(url)
+        with store.unit_of_work() as uow:
+            (row,) = uow.rows.list()
+        store.close()
+        assert [(r.kind, r.message) for r in row.proof_reasons] == [("fix", "dropped 'photo'"), ("violation", "too short")]

@@ -1,4 +1,4 @@
-"""The metadata proof (DESIGN.md stage 7): rules as objects, evidence-first keywords, time of day,
+"""The metadata proof (stage 7, caption; rerun after every edit): rules as objects, evidence-first keywords, time of day,
 deterministic fixes, a thread-safe duplicate index. Pure: standard library, pydantic, rapidfuzz,
 astral and python-slugify only (ADR 0006).
 

@@ -1,4 +1,5 @@
-"""Thresholds and word lists of the metadata proof (DESIGN.md stage 7), all configurable."""
+"""Thresholds and word lists of the metadata proof (the check of caption, alt text, keywords and
+file name that ends stage 7, caption, and reruns after every edit), all configurable."""
 
 from __future__ import annotations
 
@@ -137,6 +138,9 @@ class ProofConfig(BaseModel):
     # than this from the photo's GPS position (towns of `place_min_population` or more, and countries)
     place_max_km: float = Field(default=50.0, gt=0)
     place_min_population: int = Field(default=15000, ge=0)
+    # a lower-case keyword or file-name word that is also an ordinary word names a place only
+    # when it is a country or a city at least this large ("paris" yes, "bell" and "reading" no)
+    place_word_min_population: int = Field(default=500000, ge=0)
     # lower-case keywords and file-name words that are ordinary words as well as town names
     place_ordinary_words: tuple[str, ...] = DEFAULT_PLACE_ORDINARY_WORDS
     # season words need the hemisphere; without a GPS latitude this one is assumed (None: no season)

@@ -3,8 +3,8 @@
 Blocking policy (ADR 0006): a row is blocked exactly when a rule is broken by the *fixed*
 metadata. Fixes never block on their own - a dropped keyword (banned or without evidence) is
 reported as a fix, and blocks only through `keywords.count` when too few keywords remain.
-`ProofResult.reasons` lists the violations first, then every fix as a reason whose message
-starts with "fixed: "; that list is what `apply_proof` stores in `row.proof_reasons`.
+`ProofResult.reasons` lists the violations first, then every fix as a reason of kind "fix";
+that list is what `apply_proof` stores in `row.proof_reasons`.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def proof(
                 fixes.append(Fix(rule="file_name.unique", field="file_name", before=metadata.file_name, after=unique,
                                  message=f"renamed {quote(metadata.file_name)} to {quote(unique)}: "
                                          f"the name belongs to {holders}"))  # fmt: skip
-                metadata = metadata.model_copy(update={"file_name": unique})
+                metadata = metadata.changed(file_name=unique)
         context = ProofContext(
             metadata=metadata,
             evidence=evidence,
@@ -144,18 +144,14 @@ def repair_prompt(result: ProofResult | list[ProofReason] | tuple[ProofReason, .
 
 def apply_proof(row: Row, result: ProofResult) -> Row:
     """A new row carrying the fixed metadata, the verdict, its reasons and the digest it proves."""
-    updated = row.model_copy(
-        update={
-            "caption": result.metadata.caption,
-            "alt_text": result.metadata.alt_text,
-            "keywords": list(result.metadata.keywords),
-            "file_name": result.metadata.file_name,
-        }
+    updated = row.changed(
+        caption=result.metadata.caption,
+        alt_text=result.metadata.alt_text,
+        keywords=list(result.metadata.keywords),
+        file_name=result.metadata.file_name,
     )
-    return updated.model_copy(
-        update={
-            "metadata_quality": result.verdict,
-            "proof_reasons": list(result.reasons),
-            "proof_digest": updated.metadata_digest(),
-        }
+    return updated.changed(
+        metadata_quality=result.verdict,
+        proof_reasons=list(result.reasons),
+        proof_digest=updated.metadata_digest(),
     )

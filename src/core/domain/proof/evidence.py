@@ -10,12 +10,13 @@ Four kinds of evidence, all known before the model answers:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from typing import Any, Literal
 
 from proofdesk.core.domain.models import Row
-from proofdesk.core.domain.places import PlaceLocator
+from proofdesk.core.domain.places import PlaceLocator, PlaceMatch  # noqa: F401 - pydantic resolves the alias
 from proofdesk.core.domain.proof.text import (
     STOP_WORDS,
     ascii_tokens,
@@ -104,6 +105,9 @@ class Evidence(BaseModel):
     # Where a place name lies from the photo (km, which place); None when no place has the name.
     # Bound to the photo's position by the service that owns the gazetteer; no GPS, no check.
     locate_place: PlaceLocator | None = Field(default=None, exclude=True, repr=False)
+    # Whether a lower-case word is an ordinary word (a dictionary); keywords and file names carry no
+    # capitals, so only their other words may name a place.
+    is_ordinary_word: Callable[[str], bool] | None = Field(default=None, exclude=True, repr=False)
     # assumed when there is no GPS latitude (None: no season word without GPS)
     hemisphere: Literal["north", "south"] | None = None
 
@@ -111,14 +115,16 @@ class Evidence(BaseModel):
     def from_row(
         cls,
         row: Row,
-        classifier_hints: list[str] | tuple[str, ...] = (),
+        classifier_hints: list[str] | tuple[str, ...] | None = None,
         glossary: list[str] | tuple[str, ...] = (),
         place: str | None = None,
         hemisphere: Literal["north", "south"] | None = None,
         locate_place: PlaceLocator | None = None,
+        is_ordinary_word: Callable[[str], bool] | None = None,
     ) -> Evidence:
+        """The evidence for proving `row`; classifier hints default to the ones stored on the row."""
         return cls(
-            classifier_hints=tuple(classifier_hints),
+            classifier_hints=tuple(row.classifier_hints if classifier_hints is None else classifier_hints),
             identifier_tokens=identifier_tokens(row.set_name, row.original_name),
             existing_keywords=tuple(row.exif_keywords),
             existing_text=tuple(text for text in (row.exif_caption, row.exif_title) if text),
@@ -137,10 +143,11 @@ class Evidence(BaseModel):
             clock_offset=row.clock_offset,
             hemisphere=hemisphere,
             locate_place=locate_place,
+            is_ordinary_word=is_ordinary_word,
         )
 
     # ------------------------------------------------------------------ EXIF-derived facts
-    # Plain properties over lru-cached functions of the fields: `model_copy(update=...)` copies an
+    # Plain properties over lru-cached functions of the fields: a model copy copies an
     # instance's __dict__, so a cached_property would carry stale values into the copy.
 
     @property

@@ -88,12 +88,12 @@ def _fix_text_fields(
             label = "caption" if field == "caption" else "alt text"
             fixes.append(Fix(rule=f"{field}.whitespace", field=field, before=value, after=collapsed,
                              message=f"collapsed extra spaces and line breaks in the {label}"))  # fmt: skip
-            metadata = metadata.model_copy(update={field: collapsed})
+            metadata = metadata.changed(**{field: collapsed})
 
     caption = metadata.caption or ""
     stripped = strip_opener(caption, [META_STRIP], config) if caption else None
     if stripped:
-        candidate = metadata.model_copy(update={"caption": stripped})
+        candidate = metadata.changed(caption=stripped)
         if _fewer_violations(metadata, candidate, evidence, config, original_name):
             opener = caption[: len(caption) - len(stripped)]
             fixes.append(Fix(rule="caption.meta_opener", field="caption", before=caption, after=stripped,
@@ -103,7 +103,7 @@ def _fix_text_fields(
     alt_text = metadata.alt_text or ""
     stripped = strip_opener(alt_text, [_alt_opener_strip(config), META_STRIP], config) if alt_text else None
     if stripped:
-        candidate = metadata.model_copy(update={"alt_text": stripped})
+        candidate = metadata.changed(alt_text=stripped)
         if _fewer_violations(metadata, candidate, evidence, config, original_name):
             fixes.append(Fix(rule="alt_text.opener", field="alt_text", before=alt_text, after=stripped,
                              message=f"removed the opener from the alt text: {quote(stripped)}"))  # fmt: skip
@@ -148,7 +148,7 @@ def _fix_keywords(metadata: ProofMetadata, evidence: Evidence, config: ProofConf
             supported.append(keyword)
     for keyword in supported[config.keywords_max :]:
         dropped("keywords.count", keyword, f"dropped keyword {quote(keyword)}: more than {config.keywords_max} keywords")
-    return metadata.model_copy(update={"keywords": tuple(supported[: config.keywords_max])})
+    return metadata.changed(keywords=tuple(supported[: config.keywords_max]))
 
 
 def name_from_text(metadata: ProofMetadata, config: ProofConfig, room: int) -> str:
@@ -173,7 +173,7 @@ def _fix_file_name(metadata: ProofMetadata, config: ProofConfig, original_name: 
         new_name = new_stem + extension
         message = f"made the file name {quote(new_name)} from the caption" + (f" (was {quote(name)})" if name else "")
         fixes.append(Fix(rule="file_name.slug", field="file_name", before=name or None, after=new_name, message=message))
-        return metadata.model_copy(update={"file_name": new_name})
+        return metadata.changed(file_name=new_name)
     new_name = new_stem + extension
     if new_name == name:
         return metadata
@@ -185,7 +185,7 @@ def _fix_file_name(metadata: ProofMetadata, config: ProofConfig, original_name: 
     if current_extension != extension:
         fixes.append(Fix(rule="file_name.extension", field="file_name", before=name, after=new_name,
                          message=f"set the file name's extension to {quote(extension)}: {quote(new_name)}"))  # fmt: skip
-    return metadata.model_copy(update={"file_name": new_name})
+    return metadata.changed(file_name=new_name)
 
 
 def apply_fixes(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from proofdesk.core.domain.models import ProofReason, Row
+from proofdesk.core.domain.models import DomainModel, ProofReason, Row
 from pydantic import BaseModel, ConfigDict
 
 
-class ProofMetadata(BaseModel):
+class ProofMetadata(DomainModel):
     """The four fields a human reviews (`EDITABLE_FIELDS`), as the proof sees them."""
 
     model_config = ConfigDict(frozen=True)
@@ -37,5 +37,5 @@ class Fix(BaseModel):
     message: str
 
     def as_reason(self) -> ProofReason:
-        """The fix as a row reason: the message starts with "fixed: " so it never reads as a block."""
-        return ProofReason(rule=self.rule, field=self.field, message=f"fixed: {self.message}")
+        """The fix as a row reason of kind "fix", so it never reads as a block."""
+        return ProofReason(rule=self.rule, field=self.field, message=self.message, kind="fix")

@@ -1,4 +1,7 @@
-"""The proof rules of DESIGN.md stage 7, each a small object with a stable `name` (STYLE.md).
+"""The proof rules, each a small object with a stable `name`.
+
+A rule's name is public: rows store it in `proof_reasons[].rule`, the summaries count by it and
+scripts filter on it, so a rule is never renamed.
 
 A rule's `check(context)` returns its violations as `ProofReason(rule, field, message)`; the
 message names the offending word or value. `hint` is the instruction the repair prompt gives a

@@ -4,27 +4,40 @@ coordinates in published text (`place.coordinates`)."""
 from __future__ import annotations
 
 from proofdesk.core.domain.models import ProofReason
-from proofdesk.core.domain.places import find_coordinates, mentioned_places
+from proofdesk.core.domain.places import PlaceMatch, find_coordinates, mentioned_places
 from proofdesk.core.domain.proof.duplicates import FIELD_LABELS
 from proofdesk.core.domain.proof.rules import ProofContext, Rule
 from proofdesk.core.domain.proof.text import file_name_words, quote
 
 
-def _as_names(words: list[str], ordinary: frozenset[str]) -> str:
-    """Lower-case keywords or file-name words written as names ("in Phuket, Italy"), leaving out
-    ordinary words that are also town names (nice, bath, reading): keywords carry no capitals, so
-    only a whole keyword or file-name word can name a place."""
-    kept = [word.title() for word in words if word.strip() and word.strip().casefold() not in ordinary]
+def _as_names(phrases: list[str], context: ProofContext) -> str:
+    """Lower-case keywords or file-name words written as names ("in Phuket, New York"), leaving
+    out `place_ordinary_words` (nice, bath, reading: ordinary words that are also towns)."""
+    ordinary = frozenset(word.casefold() for word in context.config.place_ordinary_words)
+    kept: list[str] = []
+    for phrase in phrases:
+        words = [w for w in phrase.split() if w.casefold() not in ordinary]
+        if words:
+            kept.append(" ".join(word.title() for word in words))
     return "in " + ", ".join(kept)
 
 
+def _names_a_place(name: str, match: PlaceMatch, lower_case: bool, context: ProofContext) -> bool:
+    """A capitalised name in a caption is a place; a lower-case keyword or file-name word is one
+    only when it is a country, a city of `place_word_min_population` or more, or no ordinary word
+    (the service's dictionary): "bell" and "fountain" are towns too, but they are words first."""
+    if not lower_case or match.is_country or match.population >= context.config.place_word_min_population:
+        return True
+    is_word = context.evidence.is_ordinary_word
+    return not (is_word is not None and all(is_word(word) for word in name.split()))
+
+
 def _texts(context: ProofContext) -> dict[str, str]:
-    ordinary = frozenset(word.casefold() for word in context.config.place_ordinary_words)
     return {
         "caption": context.text("caption"),
         "alt_text": context.text("alt_text"),
-        "keywords": _as_names(list(context.metadata.keywords), ordinary),
-        "file_name": _as_names(file_name_words(context.text("file_name")).split(), ordinary),
+        "keywords": _as_names(list(context.metadata.keywords), context),
+        "file_name": _as_names(file_name_words(context.text("file_name")).split(), context),
     }
 
 
@@ -46,8 +59,11 @@ class PlaceFarRule(Rule):
         reasons: list[ProofReason] = []
         seen: set[str] = set()
         for field, text in _texts(context).items():
-            for name, km, _place in mentioned_places(text, locate):
+            for name, match in mentioned_places(text, locate):
+                km = match.km
                 if km <= context.config.place_max_km or (field, name.casefold()) in seen:
+                    continue
+                if not _names_a_place(name, match, field in ("keywords", "file_name"), context):
                     continue
                 seen.add((field, name.casefold()))
                 label = FIELD_LABELS.get(field, field)

@@ -38,7 +38,7 @@ class StageContext:
         """Write a row changed by a stage, journalling its prior state for rollback first."""
         with self.store.unit_of_work() as uow:
             self.sessions.journal_row_update(uow, self.session_id, row.key)
-            saved = uow.rows.update(row.model_copy(update={"session_id": self.session_id}))
+            saved = uow.rows.update(row.changed(session_id=self.session_id))
             uow.commit()
         return saved
 

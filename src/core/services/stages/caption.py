@@ -191,11 +191,10 @@ class CaptionStage:
         """The row with new proven metadata (accepted, or blocked with reasons), not yet stored.
         Fields a human edited are kept; the index holds the row's claims afterwards."""
         image = self._image(row)
-        hints: list[str] = []
+        hints = list(row.classifier_hints)  # without a classifier, the hints found earlier still count
         if self.classifier is not None and image:
             hints = self.classifier.labels(image, top_k=self.settings.hint_count)
-        evidence = Evidence.from_row(row, classifier_hints=hints, glossary=self.settings.glossary,
-                                     locate_place=self.places.locator(row))
+        evidence = self.places.evidence(row, classifier_hints=hints, glossary=self.settings.glossary)
         prompt_evidence = evidence_for_prompt(evidence)
         models = [self.settings.model]
         if self.settings.fallback_model and self.settings.fallback_model != self.settings.model:
@@ -228,13 +227,14 @@ class CaptionStage:
                 else:
                     cached += 1
                 parsed = parse_answer(raw)
-                candidate = row.model_copy(update={
-                    "caption": keep.get("caption", parsed.caption),
-                    "alt_text": keep.get("alt_text", parsed.alt_text),
-                    "keywords": keep.get("keywords", parsed.keywords),
-                    "file_name": keep.get("file_name", parsed.file_name),
-                    "caption_source": model if self.captioner.backend != "offline" else "offline",
-                })
+                candidate = row.changed(
+                    caption=keep.get("caption", parsed.caption),
+                    alt_text=keep.get("alt_text", parsed.alt_text),
+                    keywords=keep.get("keywords", parsed.keywords),
+                    file_name=keep.get("file_name", parsed.file_name),
+                    caption_source=model if self.captioner.backend != "offline" else "offline",
+                    classifier_hints=hints,
+                )
                 index.release(row.key_text)
                 if not parsed.ok:
                     violations = list(parsed.problems)
@@ -255,11 +255,11 @@ class CaptionStage:
         index.release(row.key_text)
         for name in ("caption", "alt_text", "file_name"):
             index.check_and_claim(row.key_text, name, getattr(best, name))
-        blocked = best.model_copy(update={
-            "metadata_quality": ProofVerdict.BLOCKED,
-            "proof_reasons": best_reasons,
-            "proof_digest": best.metadata_digest(),
-        })
+        blocked = best.changed(
+            metadata_quality=ProofVerdict.BLOCKED,
+            proof_reasons=best_reasons,
+            proof_digest=best.metadata_digest(),
+        )
         return blocked, RowOutcome(row.key_text, ProofVerdict.BLOCKED, attempts, used_model, cached, best_reasons)
 
     def _save(self, context: Any, row: Row, outcome: RowOutcome) -> RowOutcome:
@@ -276,13 +276,13 @@ class CaptionStage:
 
 
 def _violations(row: Row) -> list[ProofReason]:
-    return [reason for reason in row.proof_reasons if not reason.message.startswith("fixed: ")]
+    return [reason for reason in row.proof_reasons if not reason.is_fix]
 
 
 def proof_summary(rows: Sequence[Row], outcomes: Sequence[RowOutcome] = ()) -> dict[str, Any]:
     verdicts = Counter(row.metadata_quality.value if row.metadata_quality else "unproven" for row in rows)
     reasons = Counter(reason.rule for row in rows for reason in _violations(row))
-    fixes = Counter(reason.rule for row in rows for reason in row.proof_reasons if reason.message.startswith("fixed: "))
+    fixes = Counter(reason.rule for row in rows for reason in row.proof_reasons if reason.is_fix)
     return {
         "rows": len(rows),
         "accepted": verdicts.get("accepted", 0),

@@ -149,7 +149,7 @@ class IntakeStages:
                     if facts[key] is not None:
                         update.update(exif.model_dump())
                     update.update(self._position_facts(exif, clock_offset or existing.clock_offset))
-                    row = queue.mark_stage_done(row.model_copy(update=update), Stage.EXIF)
+                    row = queue.mark_stage_done(row.changed(**update), Stage.EXIF)
                     uow.rows.update(row)
                     uow.commit()
                     result.refreshed.append(row.key_text)
@@ -158,7 +158,7 @@ class IntakeStages:
                     # same file, but a new --clock-offset, or a queue from before place facts existed
                     self.sessions.journal_row_update(uow, session_id, key)
                     refreshed = self._position_facts(existing.exif(), clock_offset or existing.clock_offset)
-                    uow.rows.update(existing.model_copy(update={**refreshed, "session_id": session_id}))
+                    uow.rows.update(existing.changed(**refreshed, session_id=session_id))
                     uow.commit()
                     result.refreshed.append(existing.key_text)
                 else:

@@ -220,13 +220,11 @@ class ScoringStages:
     def _save_scores(self, context: StageContext, row: Row, brisque: Score, aesthetic: Score,
                      counts: dict[str, int], cached: bool) -> None:
         scored = queue.mark_stage_done(
-            row.model_copy(
-                update={
-                    "brisque_score": brisque.value,
-                    "brisque_fallback": brisque.fallback,
-                    "clip_aesthetic_score": aesthetic.value,
-                    "clip_aesthetic_fallback": aesthetic.fallback,
-                }
+            row.changed(
+                brisque_score=brisque.value,
+                brisque_fallback=brisque.fallback,
+                clip_aesthetic_score=aesthetic.value,
+                clip_aesthetic_fallback=aesthetic.fallback,
             ),
             Stage.SCORE,
         )
@@ -278,7 +276,7 @@ class ScoringStages:
                         if not self.files.exists(FileStore.WORK, relpath):
                             context.journal_file(path)  # write-ahead: rollback removes it
                         self.files.write_bytes(FileStore.WORK, relpath, data)
-                        resized = queue.mark_stage_done(row.model_copy(update={"ollama_path": path}), Stage.RESIZE)
+                        resized = queue.mark_stage_done(row.changed(ollama_path=path), Stage.RESIZE)
                         context.save_row(resized)
                         failpoint("stage6.after_resize")
                         reporter.advance(f"{row.key_text}: model-ready JPEG {len(data):,} bytes at {relpath}")

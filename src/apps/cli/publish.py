@@ -1,0 +1,87 @@
+"""`proofdesk publish`: approved rows to the uploader and the gallery (`services.publish`)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+from proofdesk.apps.cli.common import EXIT_EXTERNAL, CliContext, handle_errors, on_terminal, print_json
+
+
+@click.command()
+@click.option("--yes", is_flag=True, help="Publish without asking (required when not on a terminal).")
+@click.option("--dry-run", is_flag=True, help="List what would be published; write nothing anywhere.")
+@click.option("--json", "as_json", is_flag=True, help="Print the publish report as JSON.")
+@click.pass_obj
+@handle_errors
+def publish(cli: CliContext, yes: bool, dry_run: bool, as_json: bool) -> None:
+    """Publish approved rows: full image + thumbnail upload, gallery upsert on File_Name.
+
+    Only approved rows leave the machine. A row that fails stays approved with its error (a plain
+    rerun resumes); a File_Name the gallery holds for another image sends the row back to review.
+    Exit 0 when every approved row was published, 4 when some failed or were refused.
+    The report is written to runs/publish-<timestamp>/publish_report.json.
+    """
+    import io
+
+    from proofdesk.apps.reporting import ConsoleReporter
+    from proofdesk.core.domain.errors import InputError
+    from proofdesk.core.services.publish import publish_approved
+
+    if not dry_run and not yes and not on_terminal():
+        raise InputError("publish needs --yes when not run from a terminal (nothing was published); "
+                         "use --dry-run to see what it would do")
+    quiet = as_json or dry_run
+    reporter = ConsoleReporter(cli.settings.runs_dir, quiet=quiet, stream=io.StringIO() if as_json else None)
+    try:
+        publisher = cli.container.publisher(reporter=reporter)
+        if not dry_run and not yes and not _confirmed(publisher):
+            return
+        report = publish_approved(publisher, dry_run=dry_run)
+    finally:
+        reporter.close()
+        _close_publish_adapters(cli)
+    if as_json:
+        print_json(report.to_dict())
+    elif dry_run:
+        _render_dry_run(report)
+    else:
+        click.echo(report.render())
+    if report.blocking_error or (not dry_run and not report.ok):
+        sys.exit(EXIT_EXTERNAL)
+
+
+def _confirmed(publisher: Any) -> bool:
+    count = len(publisher.approved_rows())
+    if count == 0:
+        click.echo("no approved rows to publish")
+        return False
+    if not click.confirm(f"Publish {count} approved row(s) to {publisher.uploader.description} "
+                         f"and {publisher.gallery.description}?"):
+        click.echo("nothing published")
+        return False
+    return True
+
+
+def _render_dry_run(report: Any) -> None:
+    for result in report.results:
+        action = "publish" if result.outcome == "would_publish" else "refuse"
+        what = "republish" if result.republish and action == "publish" else action
+        detail = f" -> {result.full_path}, {result.thumb_path}" if action == "publish" else f": {result.error}"
+        click.echo(f"would {what} {result.row}{detail}")
+    click.echo(report.summary())
+    if report.blocking_error:
+        click.echo(f"proofdesk: {report.blocking_error}", err=True)
+
+
+def _close_publish_adapters(cli: CliContext) -> None:
+    """Close the FTP connection and the gallery's pool if this command opened them."""
+    for name in ("uploader", "gallery"):
+        try:
+            getattr(cli.container, name)().close()
+        except Exception:  # noqa: BLE001 - closing is best effort
+            pass
+
+
+COMMANDS = [publish]

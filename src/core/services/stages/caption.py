@@ -121,7 +121,7 @@ class CaptionStage:
         reporter = context.reporter
         rows = context.rows()
         todo = [row for row in rows if Stage.CAPTION.value not in row.stages_done]
-        self.runtime = self.captioner.runtime_check(self.settings.model)
+        self.runtime = self.captioner.runtime_check(self.settings.model, num_ctx=self.settings.num_ctx)
         reporter.info(f"runtime check: {self.runtime.describe()}")
         with context.store.unit_of_work() as uow:
             everything = uow.rows.list()

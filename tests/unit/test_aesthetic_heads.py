@@ -18,9 +18,8 @@ from typing import Any
 import pytest
 
 torch = pytest.importorskip("torch")
-from torch import nn  # noqa: E402
-
 from proofdesk.adapters.scoring.clip_aesthetic import build_head, head_input_size  # noqa: E402
+from torch import nn  # noqa: E402
 
 
 class UpstreamMLP(nn.Module):  # improved-aesthetic-predictor, linearMSE

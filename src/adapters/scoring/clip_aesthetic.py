@@ -154,6 +154,10 @@ class OpenClipAestheticScorer(LoadOnceOrFallBack, AestheticScorer):
         self.device = loaded.device
         return None
 
+    def _model_files(self) -> tuple[str | None, ...]:
+        config = self.model_name if self.model_name.endswith(".json") else None
+        return (config, self.weights, self.head_path)
+
     # ---- AestheticScorer
 
     @property

@@ -7,10 +7,12 @@ files cannot be loaded.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageChops, ImageFilter, ImageStat
@@ -106,6 +108,23 @@ class FallbackAestheticScorer(AestheticScorer):
         return f"{self.engine} (fallback: {self.reason})"
 
 
+def digest_files(*paths: str | None) -> str:
+    """sha256 over the contents of the given files, in order (None skipped)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        if not path:
+            continue
+        file = Path(path)
+        if file.is_file():
+            with file.open("rb") as stream:
+                for chunk in iter(lambda: stream.read(1 << 20), b""):
+                    digest.update(chunk)
+        else:
+            digest.update(f"missing:{path}".encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
 class LoadOnceOrFallBack:
     """Shared by the model scorers: load the model once (thread-safe); when it cannot load, keep
     the reason and score with the documented fallback instead. Subclasses set `fallback_type`,
@@ -117,9 +136,22 @@ class LoadOnceOrFallBack:
         self._mutex = threading.Lock()
         self._loaded: bool | None = None
         self._fallback: Any = None
+        self._files_digest: str | None = None
 
     def _try_load(self) -> str | None:  # pragma: no cover - implemented by subclasses
         raise NotImplementedError
+
+    def _model_files(self) -> tuple[str | None, ...]:  # pragma: no cover - implemented by subclasses
+        return ()
+
+    def files_digest(self) -> str:
+        """The digest of the loaded model's files (computed once); "" on the fallback formula."""
+        if not self.load():
+            return ""
+        with self._mutex:
+            if self._files_digest is None:
+                self._files_digest = digest_files(*self._model_files())
+            return self._files_digest
 
     def load(self) -> bool:
         """Load the model once; False (with the reason in `describe()`) when it cannot load."""

@@ -118,11 +118,15 @@ class CaptionRequest(BaseModel):
     attempt: int = 0
 
 
-def cache_key(sha256: str, backend: str, model: str, request: CaptionRequest) -> str:
+def cache_key(sha256: str, backend: str, model: str, request: CaptionRequest, *,
+              model_digest: str | None = None, image_settings: dict[str, Any] | None = None) -> str:
+    """The answer cache's key: everything that decides the answer. `model_digest` is the model's
+    digest on the server (a re-pulled tag is another model); `image_settings` the model image's
+    long edge and JPEG quality (another image is another question)."""
     payload = json.dumps(
-        {"sha": sha256, "backend": backend, "model": model, "system": request.system,
+        {"sha": sha256, "backend": backend, "model": model, "digest": model_digest, "system": request.system,
          "prompt": request.prompt, "schema": request.schema_, "temperature": request.temperature,
-         "seed": request.seed},
+         "seed": request.seed, "num_ctx": request.num_ctx, "image": image_settings or {}},
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()

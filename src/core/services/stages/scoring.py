@@ -138,6 +138,8 @@ class ScoringStages:
 
     def _cache_key(self, row: Row) -> str:
         payload = json.dumps({"sha": row.sha256, "quality": self.quality.engine, "aesthetic": self.aesthetic.engine,
+                              "quality_files": self.quality.files_digest(),
+                              "aesthetic_files": self.aesthetic.files_digest(),
                               "long_edge": self.options.long_edge}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 

@@ -34,3 +34,16 @@ def test_a_run_without_mysql_says_how_many_mysql_tests_were_skipped_and_how_to_r
     assert len(lines) == 1, run.stdout[-2000:]
     assert lines[0].split()[0].isdigit() and int(lines[0].split()[0]) > 0
     assert "PROOFDESK_TEST_MYSQL_URL=mysql+pymysql://" in lines[0]
+
+
+def test_disk_full_and_read_only_tests_fail_rather_than_skip_under_ci(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from tests.integration.test_intake_crash import _cannot
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true but this test cannot run"):
+        _cannot("needs root and tmpfs")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        _cannot("needs root and tmpfs")

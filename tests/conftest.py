@@ -1,13 +1,52 @@
-"""Shared test fixtures: the sample photos and the MySQL URL."""
+"""Shared test fixtures: the sample photos and the MySQL URL; the hypothesis profiles; the
+newcomer's summary line for skipped MySQL tests.
+
+Hypothesis profiles (`HYPOTHESIS_PROFILE` picks one; otherwise `ci` under CI=true, else `dev`):
+- `ci`: derandomize=True, so a landing never depends on luck (the same examples every run);
+- `dev`: random examples, as many as the tests ask for;
+- `explore`: ten times as many random examples, to hunt for new failures:
+  `HYPOTHESIS_PROFILE=explore .venv/bin/python -m pytest tests/unit -k "random or properties"`.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+EXAMPLES = 400  # the property tests' default number of examples (`explore` runs ten times as many)
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, max_examples=EXAMPLES, print_blob=True)
+hypothesis_settings.register_profile("dev", deadline=None, max_examples=EXAMPLES)
+hypothesis_settings.register_profile("explore", deadline=None, max_examples=10 * EXAMPLES)
+
+
+def hypothesis_profile(environ: Mapping[str, str]) -> str:
+    return environ.get("HYPOTHESIS_PROFILE") or ("ci" if environ.get("CI") == "true" else "dev")
+
+
+hypothesis_settings.load_profile(hypothesis_profile(os.environ))
+
+MYSQL_SKIP_HINT = "set PROOFDESK_TEST_MYSQL_URL=mysql+pymysql://root@127.0.0.1:3306/test"
+
+
+def mysql_skip_summary(skipped: Sequence[Any]) -> str | None:
+    """One line for the end of a run: how many MySQL tests were skipped, and how to run them."""
+    count = sum(1 for report in skipped if MYSQL_SKIP_HINT in str(getattr(report, "longrepr", "")))
+    if not count:
+        return None
+    return f"{count} MySQL test(s) skipped: {MYSQL_SKIP_HINT} (a MariaDB/MySQL server) to run them"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    line = mysql_skip_summary(terminalreporter.stats.get("skipped", []))
+    if line:
+        terminalreporter.write_line(line, yellow=True, bold=True)
 
 
 def samples_root() -> Path:
@@ -43,7 +82,7 @@ def mysql_url_or_fail() -> str:
     if not url:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail("CI=true but PROOFDESK_TEST_MYSQL_URL is not set: MySQL tests must run in CI", pytrace=False)
-        pytest.skip("set PROOFDESK_TEST_MYSQL_URL=mysql+pymysql://root@127.0.0.1:3306/test to run MySQL tests")
+        pytest.skip(f"{MYSQL_SKIP_HINT} to run MySQL tests")
     return url
 
 

@@ -317,6 +317,8 @@ class Container(containers.DeclarativeContainer):
             glossary=settings.provided.glossary.call(),
             num_ctx=config.captioner.num_ctx,
             hint_count=config.classifier.top_k,
+            image_long_edge=config.scoring.resize_long_edge,
+            image_quality=config.scoring.jpeg_quality,
         ),
         cache=answer_cache,
         files=file_store,

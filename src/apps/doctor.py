@@ -31,12 +31,18 @@ def run_checks(settings: Settings, container: Container) -> list[dict[str, Any]]
         return f"{path} is writable"
 
     def captioner() -> str:
-        return container.captioner().runtime_check(settings.captioner.model).describe()
+        return container.captioner().runtime_check(settings.captioner.model,
+                                                  num_ctx=settings.captioner.num_ctx).describe()
+
+    mismatch: list[str] = []
 
     def scorers() -> str:
         quality = container.quality_scorer()
         aesthetic = container.aesthetic_scorer()
-        return f"BRISQUE: {quality.describe()}; aesthetic: {aesthetic.describe()}"
+        detail = f"BRISQUE: {quality.describe()}; aesthetic: {aesthetic.describe()}"
+        if getattr(aesthetic, "embedding_mismatch", None):
+            mismatch.append(aesthetic.embedding_mismatch)  # type: ignore[attr-defined]
+        return detail
 
     def uploader() -> str:
         target = container.uploader()
@@ -64,4 +70,6 @@ def run_checks(settings: Settings, container: Container) -> list[dict[str, Any]]
     for item in checks:  # a fallback score is allowed but must be visible
         if item["check"] == "scorers" and item["ok"] and "fallback" in item["detail"]:
             item["warning"] = FALLBACK_WARNING
+        if item["check"] == "scorers" and mismatch:
+            item["warning"] = f"embedding width mismatch: {mismatch[0]}; " + item.get("warning", FALLBACK_WARNING)
     return checks

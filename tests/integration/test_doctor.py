@@ -22,3 +22,17 @@ def test_doctor_all_green_then_red_when_the_model_server_is_down(proofdesk: Proo
     down = proofdesk("doctor", env={"PROOFDESK_CAPTIONER__URL": "http://127.0.0.1:9", "PROOFDESK_CAPTIONER__RETRIES": "1"})
     assert down.exit_code == 4
     assert "FAIL captioner" in down.stdout and "ok   storage" in down.stdout
+
+
+def test_doctor_warns_when_the_aesthetic_head_does_not_fit_the_clip_embedding(proofdesk: Proofdesk, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.support.tiny_clip import TinyClip
+
+    tiny = TinyClip(tmp_path / "tiny-clip")
+    with ScriptedOllama([ModelSpec("qwen2.5vl:7b")]) as server:
+        env = {"PROOFDESK_CAPTIONER__URL": server.url, "PROOFDESK_SCORING__CLIP_MODEL": str(tiny.config),
+               "PROOFDESK_SCORING__CLIP_WEIGHTS": str(tiny.weights),
+               "PROOFDESK_SCORING__AESTHETIC_HEAD": str(tiny.wrong_head)}
+        result = proofdesk("doctor", "--json", env=env)
+    scorers = {c["check"]: c for c in json.loads(result.stdout)["checks"]}["scorers"]
+    assert "embedding width mismatch" in scorers["warning"]
+    assert "25-d" in scorers["warning"] and "24-d" in scorers["warning"]

@@ -68,7 +68,7 @@ def make_corpus(folder: Path, outside: Path) -> tuple[dict[str, str], list[str]]
     put("really_a_png.jpg", Image.new("RGB", (8, 8)).tobytes()); bad["really_a_png.jpg"] = "not an image"
     put("bomb.png", png_bomb_bytes()); bad["bomb.png"] = "decompression bomb"
     put("huge.png", png_bomb_bytes(200_000, 200_000)); bad["huge.png"] = "decompression bomb"
-    put("empty_canvas.png", png_zero_size()); bad["empty_canvas.png"] = ""
+    put("empty_canvas.png", png_zero_size()); bad["empty_canvas.png"] = "not an image Pillow can read"
     put("a..b.jpg", jpeg_bytes(8)); bad["a..b.jpg"] = "unsafe name"
     put("new\nline.jpg", jpeg_bytes(9)); bad["new\nline.jpg"] = "unsafe name"
     put(b"caf\xe9.jpg", jpeg_bytes(10)); bad["caf\\xe9.jpg"] = "not valid UTF-8"

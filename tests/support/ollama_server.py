@@ -9,6 +9,8 @@ against the official `ollama` Python client so it cannot drift from the real pro
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import threading
 import time
@@ -35,8 +37,9 @@ class ModelSpec:
     capabilities: list[str] = field(default_factory=lambda: ["completion", "vision"])
     size: int = 6_591_830_464
     size_vram: int = 6_591_830_464
-    context_length: int = 8192
+    context_length: int = 8192  # allocated when a request asks for no num_ctx
     family: str = "qwen25vl"
+    ps_reports_context: bool = True  # False: /api/ps is silent on context_length (older servers)
 
 
 def good_answer(caption: str = "A stone bell tower rises over terracotta roofs in Arezzo on an autumn afternoon.",
@@ -49,13 +52,90 @@ def good_answer(caption: str = "A stone bell tower rises over terracotta roofs i
 
 Script = Callable[[dict[str, Any], int], Reply]
 
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "bool": (bool,), "object": (dict,), "array": (list,), "number": (int, float),
+    "duration": (str, int, float),  # keep_alive: "10m" or seconds
+    "format": (str, dict),  # "json" or a JSON schema
+}
+
+# Ollama's request bodies (docs/api.md): field -> JSON type; required fields listed apart.
+_REQUESTS: dict[str, tuple[set[str], dict[str, str]]] = {
+    "/api/generate": ({"model"}, {
+        "model": "string", "prompt": "string", "suffix": "string", "images": "array", "format": "format",
+        "options": "object", "system": "string", "template": "string", "stream": "bool", "raw": "bool",
+        "keep_alive": "duration", "context": "array", "think": "bool"}),
+    "/api/chat": ({"model", "messages"}, {
+        "model": "string", "messages": "array", "tools": "array", "format": "format", "options": "object",
+        "stream": "bool", "keep_alive": "duration", "think": "bool"}),
+    "/api/show": ({"model"}, {"model": "string", "verbose": "bool"}),
+}
+_MESSAGE_FIELDS = {"role": "string", "content": "string", "images": "array", "tool_calls": "array",
+                   "thinking": "string", "tool_name": "string"}
+_ROLES = {"system", "user", "assistant", "tool"}
+
+
+def _type_errors(where: str, body: dict[str, Any], required: set[str], fields: dict[str, str]) -> list[str]:
+    errors = [f"{where}: missing required field {name!r}" for name in sorted(required - set(body))]
+    for name, value in body.items():
+        if name not in fields:
+            errors.append(f"{where}: unknown field {name!r}")
+        elif value is not None and (not isinstance(value, _JSON_TYPES[fields[name]])
+                                    or (fields[name] != "bool" and isinstance(value, bool))):
+            errors.append(f"{where}: field {name!r} must be {fields[name]}, got {type(value).__name__}")
+    return errors
+
+
+def _image_errors(where: str, images: Any) -> list[str]:
+    if not isinstance(images, list):
+        return []  # reported as a type error
+    errors = []
+    for index, image in enumerate(images):
+        try:
+            if not isinstance(image, str) or not image:
+                raise ValueError
+            base64.b64decode(image, validate=True)
+        except (ValueError, binascii.Error):
+            errors.append(f"{where}: images[{index}] is not base64 text")
+    return errors
+
+
+def api_violations(method: str, path: str, body: Any) -> list[str]:
+    """What in one request breaks Ollama's API (required fields, their types, base64 images)."""
+    where = f"{method} {path}"
+    if path in ("/api/ps", "/api/tags", "/api/version"):
+        return [] if method == "GET" else [f"{where}: Ollama serves this route with GET"]
+    if path not in _REQUESTS:
+        return []
+    if method != "POST":
+        return [f"{where}: Ollama serves this route with POST"]
+    if not isinstance(body, dict):
+        return [f"{where}: the body is not a JSON object"]
+    required, fields = _REQUESTS[path]
+    errors = _type_errors(where, body, required, fields)
+    errors += _image_errors(where, body.get("images"))
+    if isinstance(body.get("options"), dict) and "num_ctx" in body["options"]:
+        if not isinstance(body["options"]["num_ctx"], int) or isinstance(body["options"]["num_ctx"], bool):
+            errors.append(f"{where}: options.num_ctx must be an integer")
+    if path == "/api/chat" and isinstance(body.get("messages"), list):
+        for index, message in enumerate(body["messages"]):
+            at = f"{where} messages[{index}]"
+            if not isinstance(message, dict):
+                errors.append(f"{at}: not an object")
+                continue
+            errors += _type_errors(at, message, {"role"}, _MESSAGE_FIELDS)
+            if message.get("role") not in _ROLES:
+                errors.append(f"{at}: role {message.get('role')!r} is not one of {sorted(_ROLES)}")
+            errors += _image_errors(at, message.get("images"))
+    return errors
+
 
 class ScriptedOllama:
     def __init__(self, models: list[ModelSpec] | None = None) -> None:
         self.models = {m.name: m for m in (models or [ModelSpec("qwen2.5vl:7b")])}
         self.script: Script = lambda request, n: Reply(content=good_answer())
         self.requests: list[tuple[str, dict[str, Any]]] = []
-        self.loaded: set[str] = set()
+        self.loaded: dict[str, int] = {}  # model -> the context it was loaded with
+        self.violations: list[str] = []  # requests that broke Ollama's API: the test fails on exit
         self._count = 0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -71,9 +151,15 @@ class ScriptedOllama:
         self._thread.start()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+        if self.violations and exc_type is None:
+            raise AssertionError("requests that break Ollama's API:\n" + "\n".join(self.violations))
+
+    def _load(self, model: ModelSpec, body: dict[str, Any]) -> None:
+        options = body.get("options") if isinstance(body.get("options"), dict) else {}
+        self.loaded[model.name] = int(options.get("num_ctx") or model.context_length)
 
     def chat_requests(self) -> list[dict[str, Any]]:
         return [body for path, body in self.requests if path in ("/api/chat", "/v1/chat/completions")]
@@ -105,16 +191,25 @@ class ScriptedOllama:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def _body(self) -> dict[str, Any]:
+            def _body(self) -> Any:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b"{}"
                 try:
                     return json.loads(raw or b"{}")
                 except json.JSONDecodeError:
-                    return {}
+                    return None
+
+            def _invalid(self, method: str, body: Any) -> bool:
+                errors = api_violations(method, self.path, body)
+                if errors:
+                    server.violations.extend(errors)
+                    self._send(400, {"error": "; ".join(errors)})
+                return bool(errors)
 
             def do_GET(self) -> None:  # noqa: N802
                 server.requests.append((self.path, {}))
+                if self._invalid("GET", {}):
+                    return
                 now = datetime.now(UTC).isoformat()
                 if self.path == "/api/tags":
                     self._send(200, {"models": [
@@ -124,7 +219,7 @@ class ScriptedOllama:
                     self._send(200, {"models": [
                         {"name": m.name, "model": m.name, "size": m.size, "digest": "0" * 64,
                          "details": _details(m), "expires_at": now, "size_vram": m.size_vram,
-                         "context_length": m.context_length}
+                         **({"context_length": server.loaded[m.name]} if m.ps_reports_context else {})}
                         for m in server.models.values() if m.name in server.loaded]})
                 elif self.path == "/api/version":
                     self._send(200, {"version": "0.12.0"})
@@ -137,7 +232,10 @@ class ScriptedOllama:
 
             def do_POST(self) -> None:  # noqa: N802
                 body = self._body()
-                server.requests.append((self.path, body))
+                server.requests.append((self.path, body if isinstance(body, dict) else {}))
+                if self._invalid("POST", body):
+                    return
+                body = body if isinstance(body, dict) else {}
                 name = body.get("model") or body.get("name") or ""
                 model = server._find(name)
                 if self.path in ("/api/show", "/api/generate", "/api/chat") and model is None:
@@ -152,11 +250,13 @@ class ScriptedOllama:
                                        f"{model.family}.context_length": 128000},
                         "capabilities": model.capabilities, "modified_at": datetime.now(UTC).isoformat()})
                 elif self.path == "/api/generate":
-                    server.loaded.add(model.name)  # type: ignore[union-attr]
+                    assert model is not None
+                    server._load(model, body)
                     self._send(200, {"model": name, "created_at": datetime.now(UTC).isoformat(),
                                      "response": "", "done": True, "done_reason": "load"})
                 elif self.path == "/api/chat":
-                    server.loaded.add(model.name)  # type: ignore[union-attr]
+                    assert model is not None
+                    server._load(model, body)
                     self._chat(body, name)
                 elif self.path == "/v1/chat/completions":
                     self._openai(body, name)

@@ -34,8 +34,8 @@ class TinyClip:
         torch.save(linear.state_dict(), self.linear_head)
         # The LAION improved-aesthetic-predictor layout: Linear, Dropout, Linear, Dropout, ..., Linear, Linear.
         mlp = torch.nn.Sequential(
-            torch.nn.Linear(TINY_EMBED, 16), torch.nn.Dropout(0.2), torch.nn.Linear(16, 8), torch.nn.Dropout(0.1),
-            torch.nn.Linear(8, 4), torch.nn.Linear(4, 1),
+            torch.nn.Linear(TINY_EMBED, 16), torch.nn.Dropout(0.2), torch.nn.Linear(16, 8), torch.nn.Dropout(0.2),
+            torch.nn.Linear(8, 4), torch.nn.Dropout(0.1), torch.nn.Linear(4, 2), torch.nn.Linear(2, 1),
         )
         holder = torch.nn.Module()
         holder.layers = mlp

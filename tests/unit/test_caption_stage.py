@@ -45,7 +45,7 @@ class ScriptedCaptioner(Captioner):
         self.calls = 0
         self._lock = threading.Lock()
 
-    def runtime_check(self, model: str) -> RuntimeInfo:
+    def runtime_check(self, model: str, num_ctx: int | None = None) -> RuntimeInfo:
         return RuntimeInfo(backend=self.backend, url="-", model=model)
 
     def answer(self, request: CaptionRequest) -> str:

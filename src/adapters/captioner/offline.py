@@ -42,7 +42,7 @@ def _number(value: Any, digits: int = 1) -> str | None:
 class OfflineCaptioner(Captioner):
     backend = "offline"
 
-    def runtime_check(self, model: str) -> RuntimeInfo:
+    def runtime_check(self, model: str, num_ctx: int | None = None) -> RuntimeInfo:
         return RuntimeInfo(backend=self.backend, url="-", model="offline", vision=False,
                            processor="100% CPU", note="no model: text from EXIF facts and identifiers, marked offline")
 

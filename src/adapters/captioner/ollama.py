@@ -39,16 +39,19 @@ class OllamaCaptioner(Captioner):
 
     # ---- runtime check
 
-    def runtime_check(self, model: str) -> RuntimeInfo:
+    def runtime_check(self, model: str, num_ctx: int | None = None) -> RuntimeInfo:
         tags = self.http.request("GET", "/api/tags")
         if tags.status_code != 200:
             raise CaptionerError(f"{self.url}/api/tags answered {tags.status_code}: {error_text(tags)}")
-        names = [m.get("name") or m.get("model") for m in tags.json().get("models", [])]
+        listed = tags.json().get("models", [])
+        names = [m.get("name") or m.get("model") for m in listed]
         if not any(_same_model(model, name or "") for name in names):
             raise ModelNotAvailable(
                 f"model {model!r} is not on the Ollama server at {self.url} "
                 f"(it has: {', '.join(filter(None, names)) or 'no models'}); run `ollama pull {model}`"
             )
+        digest = next((m.get("digest") for m in listed if _same_model(model, m.get("name") or m.get("model") or "")),
+                      None)
         show = self.http.request("POST", "/api/show", json={"model": model})
         if show.status_code != 200:
             raise ModelNotAvailable(f"{self.url}/api/show for {model!r}: {error_text(show)}")
@@ -64,7 +67,11 @@ class OllamaCaptioner(Captioner):
             (value for key, value in (details.get("model_info") or {}).items() if key.endswith(".context_length")),
             None,
         )
-        warm = self.http.request("POST", "/api/generate", json={"model": model, "keep_alive": self.keep_alive})
+        # Load the model as the caption requests will (same options), so /api/ps describes that load.
+        warm_body: dict[str, Any] = {"model": model, "keep_alive": self.keep_alive}
+        if self._load_options(num_ctx):
+            warm_body["options"] = self._load_options(num_ctx)
+        warm = self.http.request("POST", "/api/generate", json=warm_body)
         if warm.status_code != 200:
             raise CaptionerError(f"{self.url}: loading {model!r} failed: {error_text(warm)}")
         running = self.http.request("GET", "/api/ps")
@@ -74,13 +81,21 @@ class OllamaCaptioner(Captioner):
         ) if running.status_code == 200 else None
         if loaded is None:
             return RuntimeInfo(backend=self.backend, url=self.url, model=model, vision=vision,
-                               context_length=max_context, note="model not listed in /api/ps after warm-up")
+                               model_max_context=max_context, digest=digest,
+                               note="model not listed in /api/ps after warm-up")
         return RuntimeInfo(
             backend=self.backend, url=self.url, model=model, vision=vision,
             processor=processor_split(loaded.get("size"), loaded.get("size_vram")),
-            context_length=loaded.get("context_length") or max_context,
+            context_length=loaded.get("context_length") or None,  # allocated, or unknown
             size_bytes=loaded.get("size"), vram_bytes=loaded.get("size_vram"),
+            model_max_context=max_context, digest=loaded.get("digest") or digest,
         )
+
+    @staticmethod
+    def _load_options(num_ctx: int | None) -> dict[str, Any]:
+        """The options that decide how the model is loaded; the warm-up and every caption request
+        send the same ones, so both use one load."""
+        return {"num_ctx": num_ctx} if num_ctx else {}
 
     # ---- answers
 
@@ -88,8 +103,7 @@ class OllamaCaptioner(Captioner):
         options: dict[str, Any] = {"temperature": request.temperature}
         if request.seed is not None:
             options["seed"] = request.seed
-        if request.num_ctx:
-            options["num_ctx"] = request.num_ctx
+        options.update(self._load_options(request.num_ctx))
         user: dict[str, Any] = {"role": "user", "content": request.prompt}
         if request.image_jpeg:
             user["images"] = [base64.b64encode(request.image_jpeg).decode("ascii")]

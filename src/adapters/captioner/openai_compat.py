@@ -29,7 +29,7 @@ class OpenAICompatCaptioner(Captioner):
         if key:
             self.http.client.headers["Authorization"] = f"Bearer {key}"
 
-    def runtime_check(self, model: str) -> RuntimeInfo:
+    def runtime_check(self, model: str, num_ctx: int | None = None) -> RuntimeInfo:
         response = self.http.request("GET", "/models")
         if response.status_code != 200:
             raise CaptionerError(f"{self.http.base_url}/models answered {response.status_code}: {error_text(response)}")

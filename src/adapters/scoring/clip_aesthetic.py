@@ -35,28 +35,51 @@ from proofdesk.core.ports.media import AestheticScorer, DecodedImage, Score
 ENGINE_PREFIX = "open_clip"
 
 
+# The LAION aesthetic heads, by the layer indices of their state dicts (nn.Sequential positions):
+# `layers.N` is a Linear; the positions between are Dropout (identity at inference) or ReLU.
+#   improved-aesthetic-predictor MLP (sac+logos+ava1-l14-linearMSE, ava+logos-l14-linearMSE):
+#     Linear(d,1024) Dropout(.2) Linear(1024,128) Dropout(.2) Linear(128,64) Dropout(.1) Linear(64,16) Linear(16,1)
+#   its ReLU variant (ava+logos-l14-reluMSE): a ReLU after each of the first four Linears.
+_MLP_LAYOUTS: dict[tuple[int, ...], tuple[str, ...]] = {
+    (0, 2, 4, 6, 7): ("linear", "dropout", "linear", "dropout", "linear", "dropout", "linear", "linear"),
+    (0, 3, 6, 9, 11): ("linear", "relu", "dropout", "linear", "relu", "dropout", "linear", "relu", "dropout",
+                       "linear", "relu", "linear"),
+}
+
+
 def build_head(state: dict[str, Any]) -> Any:
-    """The head module for a state dict: `nn.Linear` or the LAION MLP (`layers.N.*`)."""
+    """The head module for a state dict, by its known layout: `nn.Linear` (`weight`, `bias`: LAION's
+    `sa_0_4_vit_*_linear`) or one of the improved-aesthetic-predictor MLPs (`layers.N.weight/bias`),
+    with its own activations. Any other layout is refused, naming its keys."""
     from torch import nn
 
-    if set(state) == {"weight", "bias"}:
+    keys = sorted(state)
+    if set(keys) == {"weight", "bias"}:
         weight = state["weight"]
         head = nn.Linear(weight.shape[1], weight.shape[0])
         head.load_state_dict(state)
         return head
-    indices = sorted({int(key.split(".")[1]) for key in state if key.startswith("layers.")})
-    if not indices or any(not key.startswith("layers.") for key in state):
+    indices: set[int] = set()
+    for key in keys:
+        parts = key.split(".")
+        if len(parts) != 3 or parts[0] != "layers" or not parts[1].isdigit() or parts[2] not in ("weight", "bias"):
+            indices = set()
+            break
+        indices.add(int(parts[1]))
+    layout = _MLP_LAYOUTS.get(tuple(sorted(indices)))
+    if layout is None or len(keys) != 2 * len(indices):
         raise ValueError(
-            "unknown head format: expected keys weight/bias (linear) or layers.N.weight/bias (LAION MLP), "
-            f"got {sorted(state)[:6]}"
+            "unknown aesthetic head layout: expected weight/bias (LAION linear head) or the layers.N.weight/bias "
+            "of the improved-aesthetic-predictor MLP (Linear layers at 0,2,4,6,7; with ReLUs at 0,3,6,9,11); "
+            f"got keys {', '.join(keys)}"
         )
     modules: list[nn.Module] = []
-    for position in range(indices[-1] + 1):
-        if position in indices:
+    for position, kind in enumerate(layout):
+        if kind == "linear":
             weight = state[f"layers.{position}.weight"]
             modules.append(nn.Linear(weight.shape[1], weight.shape[0]))
         else:
-            modules.append(nn.Identity())  # dropout in the LAION MLP: identity at inference
+            modules.append(nn.ReLU() if kind == "relu" else nn.Identity())  # dropout: identity at inference
     holder = nn.Module()
     holder.layers = nn.Sequential(*modules)
     holder.load_state_dict(state)
@@ -94,6 +117,7 @@ class OpenClipAestheticScorer(LoadOnceOrFallBack, AestheticScorer):
         self._preprocess: Any = None
         self._torch: Any = None
         self.embedding_size: int | None = None
+        self.embedding_mismatch: str | None = None  # the head's input width vs the model's embedding
 
     # ---- loading
 
@@ -117,6 +141,10 @@ class OpenClipAestheticScorer(LoadOnceOrFallBack, AestheticScorer):
             return f"cannot load CLIP model {self.model_name} from {self.weights} / head {self.head_path}: {exc}"
         embedding = int(getattr(model.visual, "output_dim", 0) or model.text_projection.shape[1])
         if head_input_size(head) != embedding:
+            self.embedding_mismatch = (
+                f"the aesthetic head takes {head_input_size(head)}-d embeddings, {self.model_name} gives {embedding}-d "
+                "(the L/14 heads need ViT-L-14 with QuickGELU, the B/32 head ViT-B-32)"
+            )
             return (
                 f"scoring.aesthetic_head {self.head_path} takes {head_input_size(head)}-d embeddings but "
                 f"{self.model_name} gives {embedding}-d ones; use the head trained for this model"
@@ -125,6 +153,10 @@ class OpenClipAestheticScorer(LoadOnceOrFallBack, AestheticScorer):
         self.embedding_size = embedding
         self.device = loaded.device
         return None
+
+    def _model_files(self) -> tuple[str | None, ...]:
+        config = self.model_name if self.model_name.endswith(".json") else None
+        return (config, self.weights, self.head_path)
 
     # ---- AestheticScorer
 

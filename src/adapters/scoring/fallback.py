@@ -7,17 +7,21 @@ files cannot be loaded.
 
 from __future__ import annotations
 
+import hashlib
+import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageFilter, ImageStat
+from PIL import Image, ImageChops, ImageFilter, ImageStat
 from proofdesk.core.domain.scoring import (
     AESTHETIC_FALLBACK_ENGINE,
     BRISQUE_FALLBACK_ENGINE,
     aesthetic_fallback,
     brisque_fallback,
+    fallback_sharpness,
 )
 from proofdesk.core.ports.media import (
     AestheticScorer,
@@ -26,26 +30,41 @@ from proofdesk.core.ports.media import (
     Score,
 )
 
-_LAPLACIAN = ImageFilter.Kernel((3, 3), [0, 1, 0, 1, -4, 1, 0, 1, 0], scale=1, offset=128)
+# Pillow filters 8-bit images only: both kernels are scaled by 1/4 around 128, so their output
+# (|value| up to 4*128 before clipping) keeps its spread; the statistics scale back by 4.
+_LAPLACIAN = ImageFilter.Kernel((3, 3), [0, 1, 0, 1, -4, 1, 0, 1, 0], scale=4, offset=128)
+_NOISE = ImageFilter.Kernel((3, 3), [1, -2, 1, -2, 4, -2, 1, -2, 1], scale=4, offset=128)  # Immerkaer (1996)
 
 
 @dataclass(frozen=True)
 class ImageStatistics:
-    laplacian_std: float
+    laplacian_var: float
+    noise_sigma: float
     luma_std: float
     mean_saturation: float
+
+    @property
+    def sharpness(self) -> float:
+        return fallback_sharpness(self.laplacian_var, self.noise_sigma)
+
+
+def _interior(image: Image.Image) -> Image.Image:
+    # Pillow's kernel filter copies the 1-pixel border unfiltered: leave it out.
+    if image.width > 2 and image.height > 2:
+        return image.crop((1, 1, image.width - 1, image.height - 1))
+    return image
 
 
 def image_statistics(image: DecodedImage) -> ImageStatistics:
     pixels = Image.frombuffer("RGB", (image.width, image.height), image.rgb, "raw", "RGB", 0, 1)
     luma = pixels.convert("L")
-    laplacian = luma.filter(_LAPLACIAN)
-    if laplacian.width > 2 and laplacian.height > 2:
-        # Pillow's kernel filter copies the 1-pixel border unfiltered: leave it out.
-        laplacian = laplacian.crop((1, 1, laplacian.width - 1, laplacian.height - 1))
+    laplacian = _interior(luma.filter(_LAPLACIAN))
+    noise = _interior(luma.filter(_NOISE))
+    noise_abs = ImageChops.difference(noise, Image.new("L", noise.size, 128))
     saturation = pixels.convert("HSV").getchannel("S")
     return ImageStatistics(
-        laplacian_std=float(ImageStat.Stat(laplacian).stddev[0]),
+        laplacian_var=16.0 * float(ImageStat.Stat(laplacian).var[0]),
+        noise_sigma=math.sqrt(math.pi / 2.0) * 4.0 * float(ImageStat.Stat(noise_abs).mean[0]) / 6.0,
         luma_std=float(ImageStat.Stat(luma).stddev[0]),
         mean_saturation=float(ImageStat.Stat(saturation).mean[0]),
     )
@@ -61,7 +80,7 @@ class FallbackQualityScorer(QualityScorer):
 
     def score_batch(self, images: Sequence[DecodedImage]) -> list[Score]:
         return [
-            Score(brisque_fallback(image_statistics(image).laplacian_std), True, BRISQUE_FALLBACK_ENGINE)
+            Score(brisque_fallback(image_statistics(image).sharpness), True, BRISQUE_FALLBACK_ENGINE)
             for image in images
         ]
 
@@ -81,12 +100,29 @@ class FallbackAestheticScorer(AestheticScorer):
         scores = []
         for image in images:
             stats = image_statistics(image)
-            value = aesthetic_fallback(stats.luma_std, stats.mean_saturation)
+            value = aesthetic_fallback(stats.luma_std, stats.mean_saturation, stats.sharpness)
             scores.append(Score(value, True, AESTHETIC_FALLBACK_ENGINE))
         return scores
 
     def describe(self) -> str:
         return f"{self.engine} (fallback: {self.reason})"
+
+
+def digest_files(*paths: str | None) -> str:
+    """sha256 over the contents of the given files, in order (None skipped)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        if not path:
+            continue
+        file = Path(path)
+        if file.is_file():
+            with file.open("rb") as stream:
+                for chunk in iter(lambda: stream.read(1 << 20), b""):
+                    digest.update(chunk)
+        else:
+            digest.update(f"missing:{path}".encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 class LoadOnceOrFallBack:
@@ -100,9 +136,22 @@ class LoadOnceOrFallBack:
         self._mutex = threading.Lock()
         self._loaded: bool | None = None
         self._fallback: Any = None
+        self._files_digest: str | None = None
 
     def _try_load(self) -> str | None:  # pragma: no cover - implemented by subclasses
         raise NotImplementedError
+
+    def _model_files(self) -> tuple[str | None, ...]:  # pragma: no cover - implemented by subclasses
+        return ()
+
+    def files_digest(self) -> str:
+        """The digest of the loaded model's files (computed once); "" on the fallback formula."""
+        if not self.load():
+            return ""
+        with self._mutex:
+            if self._files_digest is None:
+                self._files_digest = digest_files(*self._model_files())
+            return self._files_digest
 
     def load(self) -> bool:
         """Load the model once; False (with the reason in `describe()`) when it cannot load."""

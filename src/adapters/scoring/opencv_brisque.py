@@ -67,6 +67,9 @@ class OpenCvBrisqueScorer(LoadOnceOrFallBack, QualityScorer):
             self._local.brisque = instance
         return instance
 
+    def _model_files(self) -> tuple[str | None, ...]:
+        return (self.model_path, self.range_path)
+
     # ---- QualityScorer
 
     @property

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -54,10 +55,12 @@ class RuntimeInfo(BaseModel):
     model: str
     vision: bool | None = None
     processor: str | None = None  # "100% GPU", "100% CPU", "35%/65% CPU/GPU"
-    context_length: int | None = None
+    context_length: int | None = None  # the context allocated for the loaded model (`/api/ps`), never a maximum
     size_bytes: int | None = None
     vram_bytes: int | None = None
     note: str | None = None
+    model_max_context: int | None = None  # what the model supports (`/api/show`); not the allocated context
+    digest: str | None = None  # the model's digest on the server (part of the answer-cache key)
 
     def describe(self) -> str:
         parts = [f"{self.backend} {self.model} at {self.url}"]
@@ -67,6 +70,8 @@ class RuntimeInfo(BaseModel):
             parts.append(f"processor {self.processor}")
         if self.context_length:
             parts.append(f"context {self.context_length}")
+        elif self.backend == "ollama":
+            parts.append("context unknown")  # /api/ps did not say; the model's maximum is not the allocation
         if self.vram_bytes is not None:
             parts.append(f"VRAM {self.vram_bytes / 2**30:.1f} GiB")
         if self.size_bytes:
@@ -77,16 +82,21 @@ class RuntimeInfo(BaseModel):
 
 
 def processor_split(size: int | None, size_vram: int | None) -> str | None:
-    """`ollama ps`'s PROCESSOR column from /api/ps `size` and `size_vram`."""
-    if not size:
+    """`ollama ps`'s PROCESSOR column from /api/ps `size` and `size_vram`, computed as ollama's
+    `ListRunningHandler` does (cmd/cmd.go): vram 0 → 100% CPU; vram = size → 100% GPU; vram > size
+    or size 0 → Unknown; else CPU share = round-half-away((size - vram) / size * 100). None when
+    /api/ps gave neither field."""
+    if size is None and size_vram is None:
         return None
-    vram = max(0, min(size_vram or 0, size))
-    gpu = round(100 * vram / size)
-    if gpu >= 100:
-        return "100% GPU"
-    if gpu <= 0:
+    size, vram = size or 0, size_vram or 0
+    if vram == 0:
         return "100% CPU"
-    return f"{100 - gpu}%/{gpu}% CPU/GPU"
+    if vram == size:
+        return "100% GPU"
+    if vram > size or size == 0:
+        return "Unknown"
+    cpu = math.floor((size - vram) / size * 100 + 0.5)  # Go's math.Round: halves away from zero
+    return f"{cpu}%/{100 - cpu}% CPU/GPU"
 
 
 class CaptionRequest(BaseModel):
@@ -108,11 +118,15 @@ class CaptionRequest(BaseModel):
     attempt: int = 0
 
 
-def cache_key(sha256: str, backend: str, model: str, request: CaptionRequest) -> str:
+def cache_key(sha256: str, backend: str, model: str, request: CaptionRequest, *,
+              model_digest: str | None = None, image_settings: dict[str, Any] | None = None) -> str:
+    """The answer cache's key: everything that decides the answer. `model_digest` is the model's
+    digest on the server (a re-pulled tag is another model); `image_settings` the model image's
+    long edge and JPEG quality (another image is another question)."""
     payload = json.dumps(
-        {"sha": sha256, "backend": backend, "model": model, "system": request.system,
+        {"sha": sha256, "backend": backend, "model": model, "digest": model_digest, "system": request.system,
          "prompt": request.prompt, "schema": request.schema_, "temperature": request.temperature,
-         "seed": request.seed},
+         "seed": request.seed, "num_ctx": request.num_ctx, "image": image_settings or {}},
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()

@@ -222,8 +222,10 @@ def gallery_entry(row: Row, options: PublishOptions) -> GalleryEntry:
         lens=row.lens,
         image_url=_url(options.image_base_url, row.file_name, full_path),
         thumb_url=_url(thumb_base, row.file_name, thumb_path),
-        brisque_score=row.brisque_score,
-        aesthetic_score=row.clip_aesthetic_score,
+        # A fallback value is a formula over pixel statistics, not a model's score: the gallery
+        # gets NULL rather than a number it would show as a quality or aesthetic score.
+        brisque_score=None if row.brisque_fallback else row.brisque_score,
+        aesthetic_score=None if row.clip_aesthetic_fallback else row.clip_aesthetic_score,
     )
 
 

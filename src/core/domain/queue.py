@@ -158,11 +158,14 @@ def prove(row: Row, prover: Prover | None) -> Row:
 
 
 def mark_published(row: Row, remote_id: str) -> Row:
+    """The row as published under the gallery's id. A row published before keeps its id: the
+    gallery upsert on File_Name updates the same gallery row, so the mirrored id stays."""
     if row.status != RowStatus.APPROVED:
         raise IllegalTransition(row, "publish", "only an approved row can be published")
     if not row.has_current_accepted_proof():
         raise IllegalTransition(row, "publish", "its metadata is not covered by an accepted proof")
-    return _changed(row, status=RowStatus.PUBLISHED, remote_id=str(remote_id), publish_error=None)
+    kept = row.remote_id if row.remote_id is not None else str(remote_id)
+    return _changed(row, status=RowStatus.PUBLISHED, remote_id=kept, publish_error=None)
 
 
 def record_publish_error(row: Row, error: str) -> Row:

@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
+import math
+
 from proofdesk.core.domain.models import Row
 from pydantic import BaseModel, ConfigDict, Field
 
-BRISQUE_FALLBACK_ENGINE = "fallback-laplacian-v1"
+BRISQUE_FALLBACK_ENGINE = "fallback-detail-noise-v2"
 
 
-AESTHETIC_FALLBACK_ENGINE = "fallback-contrast-saturation-v1"
+AESTHETIC_FALLBACK_ENGINE = "fallback-contrast-saturation-sharpness-v2"
 
 
-def brisque_fallback(laplacian_std: float) -> float:
-    """BRISQUE-like fallback in (0, 100], lower = sharper (see the module docstring)."""
-    return round(100.0 * 10.0 / (10.0 + max(0.0, laplacian_std)), 4)
+def fallback_sharpness(laplacian_var: float, noise_sigma: float) -> float:
+    """Detail the eye reads as sharp, with noise taken out: s = d / (1 + n / 3), where
+    n = the luma noise sigma (Immerkaer's estimator) and d = sqrt(max(0, Var(L) - 20 n^2)) the
+    Laplacian's spread without the part white noise of sigma n adds (20 n^2 for the 4-neighbour
+    kernel). Blur lowers d; noise raises n more than it raises d, so neither scores as detail."""
+    noise = max(0.0, noise_sigma)
+    detail = math.sqrt(max(0.0, laplacian_var - 20.0 * noise * noise))
+    return detail / (1.0 + noise / 3.0)
 
 
-def aesthetic_fallback(luma_std: float, mean_saturation: float) -> float:
-    """Aesthetic fallback in [1, 10] from global contrast and colourfulness (module docstring)."""
+def brisque_fallback(sharpness: float) -> float:
+    """BRISQUE-like fallback in (0, 100], lower = better: 100 * 10 / (10 + s)."""
+    return round(100.0 * 10.0 / (10.0 + max(0.0, sharpness)), 4)
+
+
+def aesthetic_fallback(luma_std: float, mean_saturation: float, sharpness: float = 0.0) -> float:
+    """Aesthetic fallback in [1, 10]: 1 + 9 * (0.4 * min(c/128, 1) + 0.2 * min(m/255, 1) + 0.4 * s/(s+8))
+    from global contrast c, colourfulness m and the noise-corrected sharpness s."""
     contrast = min(max(luma_std, 0.0) / 128.0, 1.0)
     colour = min(max(mean_saturation, 0.0) / 255.0, 1.0)
-    return round(1.0 + 9.0 * (0.6 * contrast + 0.4 * colour), 4)
+    sharp = max(0.0, sharpness)
+    return round(1.0 + 9.0 * (0.4 * contrast + 0.2 * colour + 0.4 * sharp / (sharp + 8.0)), 4)
 
 
 class ScoringOptions(BaseModel):

@@ -22,8 +22,9 @@ class Captioner(ABC):
     backend: str = "?"
 
     @abstractmethod
-    def runtime_check(self, model: str) -> RuntimeInfo:
-        """Check the server and model (exists, can see images), warm it, and report where it runs.
+    def runtime_check(self, model: str, num_ctx: int | None = None) -> RuntimeInfo:
+        """Check the server and model (exists, can see images), warm it with the load options the
+        caption requests use (`num_ctx`), and report where it runs: only what the server measured.
         Raises ModelNotAvailable or CaptionerError with a message saying what to do."""
 
     @abstractmethod

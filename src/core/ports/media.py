@@ -89,6 +89,11 @@ class _Scorer(ABC):
         """One line for the stage log: the engine and its model files, or why it fell back."""
         return self.engine
 
+    def files_digest(self) -> str:
+        """A digest of the model files the scores come from ("" for a formula): part of the
+        score-cache key, so new weights under the same file name are not served old scores."""
+        return ""
+
 
 class QualityScorer(_Scorer):
     """No-reference technical quality (BRISQUE): roughly 0 (best) to 100 (worst); lower is better."""

@@ -43,8 +43,9 @@ class TestFallbackAestheticScorer(AestheticScorerContract):
         grey = FallbackAestheticScorer().score(decoded(Image.new("RGB", (16, 16), (90, 90, 90))))
         assert grey.fallback is True and grey.engine == AESTHETIC_FALLBACK_ENGINE
         assert grey.value == aesthetic_fallback(0.0, 0.0) == 1.0
-        assert aesthetic_fallback(128.0, 255.0) == 10.0
-        assert aesthetic_fallback(64.0, 0.0) == pytest.approx(1 + 9 * 0.3)
+        assert aesthetic_fallback(128.0, 255.0, 1e12) == pytest.approx(10.0)
+        assert aesthetic_fallback(64.0, 0.0) == pytest.approx(1 + 9 * 0.2)
+        assert aesthetic_fallback(0.0, 0.0, 8.0) == pytest.approx(1 + 9 * 0.2)
 
 
 class TestOpenClipTinyLinearHead(AestheticScorerContract):

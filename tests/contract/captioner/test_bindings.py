@@ -136,8 +136,11 @@ def test_scripted_server_speaks_the_protocol_of_the_official_client(server: Scri
     assert error.value.status_code == 404
 
 
-@pytest.mark.parametrize(("size", "vram", "expected"), [
-    (100, 100, "100% GPU"), (100, 0, "100% CPU"), (100, 35, "65%/35% CPU/GPU"), (0, 0, None), (100, 200, "100% GPU"),
+@pytest.mark.parametrize(("size", "vram", "expected"), [  # as `ollama ps` prints them (cmd/cmd.go)
+    (100, 100, "100% GPU"), (100, 0, "100% CPU"), (100, 35, "65%/35% CPU/GPU"), (0, 0, "100% CPU"),
+    (100, 200, "Unknown"), (None, None, None),
+    (1000, 0, "100% CPU"), (1000, 1000, "100% GPU"), (1000, 996, "0%/100% CPU/GPU"), (1000, 1001, "Unknown"),
+    (1000, 995, "1%/99% CPU/GPU"), (1000, 5, "100%/0% CPU/GPU"),
 ])
-def test_processor_split(size: int, vram: int, expected: str | None) -> None:
+def test_processor_split(size: int | None, vram: int | None, expected: str | None) -> None:
     assert processor_split(size, vram) == expected

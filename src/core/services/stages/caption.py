@@ -57,6 +57,8 @@ class CaptionSettings:
     glossary: tuple[str, ...] = ()
     num_ctx: int | None = None
     hint_count: int = 5
+    image_long_edge: int | None = None  # the model image's settings: part of the answer-cache key
+    image_quality: int | None = None
 
 
 @dataclass
@@ -126,7 +128,7 @@ class CaptionStage:
         reporter = context.reporter
         rows = context.rows()
         todo = [row for row in rows if Stage.CAPTION.value not in row.stages_done]
-        self.runtime = self.captioner.runtime_check(self.settings.model)
+        self.runtime = self.captioner.runtime_check(self.settings.model, num_ctx=self.settings.num_ctx)
         reporter.info(f"runtime check: {self.runtime.describe()}")
         with context.store.unit_of_work() as uow:
             everything = uow.rows.list()
@@ -219,7 +221,8 @@ class CaptionStage:
                     attempt=attempts,
                     seed=42 + round_,  # a re-ask must be able to differ from the answer it repairs
                 )
-                key = cache_key(row.sha256, self.captioner.backend, model, request)
+                key = cache_key(row.sha256, self.captioner.backend, model, request,
+                                model_digest=self._digest(model), image_settings=self._image_settings())
                 raw = self.cache.get(key)
                 if raw is None:
                     raw = self.captioner.answer(request)
@@ -261,6 +264,13 @@ class CaptionStage:
             proof_digest=best.metadata_digest(),
         )
         return blocked, RowOutcome(row.key_text, ProofVerdict.BLOCKED, attempts, used_model, cached, best_reasons)
+
+    def _digest(self, model: str) -> str | None:
+        runtime = self.runtime
+        return runtime.digest if runtime is not None and runtime.model == model else None
+
+    def _image_settings(self) -> dict[str, Any]:
+        return {"long_edge": self.settings.image_long_edge, "quality": self.settings.image_quality}
 
     def _save(self, context: Any, row: Row, outcome: RowOutcome) -> RowOutcome:
         row = queue.mark_prefilled(queue.mark_stage_done(row, Stage.CAPTION))

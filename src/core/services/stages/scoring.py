@@ -17,13 +17,16 @@ Score scales (stored on the row as floats, with `*_fallback` saying where the va
 Fallbacks are deterministic functions of image statistics (same image, same settings, same value),
 flagged with `*_fallback = true` so nobody mistakes them for model scores:
 
-- BRISQUE fallback = 100 * 10 / (10 + s), s = population standard deviation of the 4-neighbour
-  Laplacian (kernel 0 1 0 / 1 -4 1 / 0 1 0, offset 128, clipped to 0-255) of the 8-bit luma
-  (ITU-R 601) of the decoded image, over its interior pixels (the 1-pixel border left out). Sharp,
-  detailed images have a large s and score low (good); flat or blurred ones approach 100 (bad).
-- aesthetic fallback = 1 + 9 * (0.6 * min(c / 128, 1) + 0.4 * min(m / 255, 1)), c = population
-  standard deviation of the 8-bit luma (global contrast, 0-127.5), m = mean HSV saturation
-  (0-255). A typical photo (c ~ 55, m ~ 80) lands near 4.5, the middle of the LAION scale.
+- sharpness s = d / (1 + n / 3): n = luma noise sigma by Immerkaer's estimator (mean |kernel
+  1 -2 1 / -2 4 -2 / 1 -2 1| * sqrt(pi/2) / 6), d = sqrt(max(0, Var(Laplacian) - 20 n^2)) with the
+  4-neighbour Laplacian (0 1 0 / 1 -4 1 / 0 1 0) of the 8-bit luma (ITU-R 601), both over the
+  interior pixels (the 1-pixel border left out). Blur lowers d, noise raises n: neither reads as detail.
+- BRISQUE fallback = 100 * 10 / (10 + s): sharp, clean images score low (good); flat, blurred or
+  noisy ones approach 100 (bad).
+- aesthetic fallback = 1 + 9 * (0.4 * min(c / 128, 1) + 0.2 * min(m / 255, 1) + 0.4 * s / (s + 8)),
+  c = population standard deviation of the luma, m = mean HSV saturation (0-255).
+On the sample photos both rank the original above its blurred (sigma 2, 6) and noisy (sigma 30)
+copies (tests/unit/test_fallback_ranking.py). A fallback value is never published as a score.
 """
 
 from __future__ import annotations
@@ -135,6 +138,8 @@ class ScoringStages:
 
     def _cache_key(self, row: Row) -> str:
         payload = json.dumps({"sha": row.sha256, "quality": self.quality.engine, "aesthetic": self.aesthetic.engine,
+                              "quality_files": self.quality.files_digest(),
+                              "aesthetic_files": self.aesthetic.files_digest(),
                               "long_edge": self.options.long_edge}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 

@@ -162,14 +162,23 @@ class ReviewService:
         return self._store(queue.reopen(self.get(key)))
 
     def batch(self, action: str, keys: Sequence[str]) -> BatchResult:
-        do = {"approve": self.approve, "reject": self.reject, "reopen": self.reopen}[action]
+        """All or nothing: every row's transition is checked first; when any is refused nothing is
+        written (`done` stays empty), else all are stored in one unit of work."""
+        transition = {"approve": queue.approve, "reject": queue.reject, "reopen": queue.reopen}[action]
         result = BatchResult()
+        planned: list[Row] = []
         for key in keys:
             try:
-                do(key)
-                result.done.append(key)
+                planned.append(transition(self.get(key)))
             except DomainError as exc:
                 result.refused.append((key, str(exc)))
+        if result.refused:
+            return result
+        with self.store.unit_of_work() as uow:
+            for row in planned:
+                uow.rows.update(row)
+            uow.commit()
+        result.done.extend(keys)
         return result
 
     def regenerate(self, key: str) -> Row:

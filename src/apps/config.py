@@ -27,8 +27,10 @@ from pydantic import (
 )
 from pydantic_settings import (
     BaseSettings,
+    EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
 )
 
 ENV_PREFIX = "PROOFDESK_"
@@ -45,8 +47,30 @@ def database_backend(key: str, url: str | None) -> str:
     if url is None or url.startswith("sqlite"):
         return "sqlite"
     if url.startswith(("mysql", "mariadb")):
+        scheme = url.split(":", 1)[0]
+        driver = scheme.partition("+")[2]
+        if driver != "pymysql":
+            said = f"{scheme}://" if not driver else f"the driver {driver!r}"
+            raise ConfigError(f"{key}: {said} needs a MySQL driver proofdesk does not ship; "
+                              "use mysql+pymysql://user@host/database")
         return "mysql"
     raise ConfigError(f"{key}: unsupported database {url.split(':', 1)[0]!r}; use sqlite:/// or mysql+pymysql://")
+
+
+def check_http_url(value: str) -> str:
+    """An http(s) URL with a host and, if given, a port in 1-65535 (else a ValueError saying so)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises ValueError when out of range or not a number
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a usable URL ({exc}); e.g. http://127.0.0.1:11434") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{value!r} is not an http(s) URL with a host; e.g. http://127.0.0.1:11434")
+    if port == 0:
+        raise ValueError(f"{value!r}: port 0 is not a port; e.g. http://127.0.0.1:11434")
+    return value
 
 
 class _Section(BaseModel):
@@ -81,6 +105,11 @@ class CaptionerSettings(_Section):
     glossary: list[str] = Field(default=[], description="Names and terms that count as identifier evidence.")
     glossary_file: str | None = Field(default=None, description="A text file, one glossary term per line.")
     api_key: SecretStr | None = Field(default=None, description="OpenAI-compatible servers only; from PROOFDESK_CAPTIONER__API_KEY.")
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        return check_http_url(value)
 
 
 class ScoringSettings(_Section):
@@ -201,6 +230,19 @@ class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
+class _EnvSource(EnvSettingsSource):
+    """The environment, where a list may also be written comma-separated
+    (`PROOFDESK_INTAKE__EXTENSIONS=.jpg,.png`) as well as JSON (`[".jpg", ".png"]`)."""
+
+    def decode_complex_value(self, field_name: str, field: Any, value: Any) -> Any:
+        try:
+            return super().decode_complex_value(field_name, field, value)
+        except ValueError:
+            if isinstance(value, str) and not value.lstrip().startswith(("[", "{")):
+                return [part.strip() for part in value.split(",") if part.strip()]
+            raise
+
+
 class Settings(BaseSettings):
     """All of proofdesk's settings. Build with `load_settings()`."""
 
@@ -247,7 +289,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The environment overrides the TOML file (passed as init kwargs).
-        return (env_settings, init_settings)
+        return (_EnvSource(settings_cls), init_settings)
 
     # ---- derived values
 
@@ -367,16 +409,49 @@ def load_settings(config_file: str | os.PathLike[str] | None = None) -> Settings
                 + ", ".join(env_name(key) for key in secrets)
                 + " instead"
             )
+        storage = data.get("storage")
+        if _url_has_password(storage.get("url") if isinstance(storage, dict) else None):
+            raise ConfigError(
+                f"{path}: storage.url carries a password; secrets are read from the environment only: "
+                f"remove the URL from the file and set {env_name('storage.url')} (with its password) instead"
+            )
         if _url_has_password(data.get("gallery", {}).get("url") if isinstance(data.get("gallery"), dict) else None):
             raise ConfigError(
                 f"{path}: gallery.url carries a password; secrets are read from the environment only: "
                 f"remove it from the URL and set {env_name('gallery.password')} instead"
             )
         data["config_file"] = str(path.absolute())
+    unknown = unknown_env_sections(os.environ)
+    if unknown:
+        raise ConfigError(
+            "invalid configuration (environment):\n" + "\n".join(
+                f"  {name}: unknown section {name[len(ENV_PREFIX):].split('__')[0].lower()!r} "
+                f"(sections: {', '.join(sorted(SECTIONS))}; see docs/configuration.md)" for name in unknown)
+        )
     try:
         settings = Settings(**data)
         _ = settings.storage.backend  # validates the URL scheme
         _ = settings.gallery.backend
     except ValidationError as exc:
         raise ConfigError(_format_validation_error(exc, source)) from None
+    except SettingsError as exc:
+        raise ConfigError(f"invalid configuration (environment): {exc}") from None
     return settings
+
+
+# Sections of the settings: `PROOFDESK_<SECTION>__<KEY>` names configure them.
+SECTIONS = frozenset(name for name, field in Settings.model_fields.items()
+                     if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel))
+
+
+def unknown_env_sections(environ: Any) -> list[str]:
+    """`PROOFDESK_<SECTION>__<KEY>` names whose section proofdesk does not have. Other `PROOFDESK_*`
+    names (no `__`: the tests' PROOFDESK_TEST_MYSQL_URL, PROOFDESK_FAULT, …) are not config keys."""
+    found = []
+    for name in environ:
+        upper = name.upper()
+        if upper.startswith(ENV_PREFIX) and "__" in upper[len(ENV_PREFIX):]:
+            section = upper[len(ENV_PREFIX):].split("__")[0].lower()
+            if section not in SECTIONS:
+                found.append(name)
+    return sorted(found)

@@ -46,7 +46,7 @@ from proofdesk.adapters.spelling.pyspell import PySpellchecker
 from proofdesk.adapters.storage.sql import SqlQueueStore
 from proofdesk.adapters.uploader.ftp import FtpUploader
 from proofdesk.adapters.uploader.local import LocalUploader
-from proofdesk.apps.config import Settings
+from proofdesk.apps.config import Settings, env_name
 from proofdesk.apps.review.desk import UrwidReviewer
 from proofdesk.core.domain.models import Row, Stage
 from proofdesk.core.domain.proof import DuplicateIndex
@@ -269,6 +269,7 @@ class Container(containers.DeclarativeContainer):
         table=config.gallery.table,
         columns=config.gallery.columns,
         password=config.gallery.password,
+        password_hint=f"set {env_name('gallery.password')}",
         timeout_s=config.gallery.timeout_s,
         retries=config.gallery.retries,
         backoff_s=config.gallery.backoff_s,
@@ -350,6 +351,7 @@ class Container(containers.DeclarativeContainer):
             port=config.publish.ftp.port,
             user=config.publish.ftp.user,
             password=config.publish.ftp.password,
+            password_hint=f"set {env_name('publish.ftp.password')}",
             tls=config.publish.ftp.tls,
             ca_file=config.resolved.ftp_ca_file,
             timeout_s=config.publish.ftp.timeout_s,

@@ -14,6 +14,7 @@ FALLBACK_WARNING = "a scorer runs its documented fallback formula (marked *_fall
 
 def run_checks(settings: Settings, container: Container) -> list[dict[str, Any]]:
     """One dict per check: `check`, `ok`, `detail` and, for a scorer on its fallback, `warning`."""
+    from proofdesk.apps.config import ConfigError, env_name
     from proofdesk.core.domain.errors import ProofdeskError
 
     def storage() -> str:
@@ -45,12 +46,41 @@ def run_checks(settings: Settings, container: Container) -> list[dict[str, Any]]
         return detail
 
     def uploader() -> str:
+        """Reachable and writable where publish writes: a probe file is put into the full-image
+        folder and removed again (a read-only folder or an FTP account without write permission
+        fails here, not half-way through a publish)."""
+        publish = settings.publish
+        if publish.uploader == "ftp" and publish.ftp.user != "anonymous" and publish.ftp.password is None:
+            raise ConfigError(f"publish.ftp.user is {publish.ftp.user!r} but no password is set: "
+                              f"set {env_name('publish.ftp.password')}")
         target = container.uploader()
+        folder = publish.ftp.remote_dir if publish.uploader == "ftp" else "/"
+        probe_path = f"{folder.rstrip('/')}/.proofdesk-doctor-probe"
         try:
-            target.list_dir("/")
+            target.list_dir(folder)
+            target.put(probe_path, b"proofdesk doctor write probe\n")
+            target.remove(probe_path)
         finally:
             target.close()
-        return f"{target.description} reachable"
+        return f"{target.description} reachable and writable ({folder})"
+
+    def files() -> str:
+        """Files the settings name: they must exist before a run needs them."""
+        named = {
+            "captioner.glossary_file": settings.captioner.glossary_file,
+            "review.dictionary": settings.review.dictionary,
+            "scoring.clip_weights": settings.scoring.clip_weights,
+            "scoring.aesthetic_head": settings.scoring.aesthetic_head,
+            "scoring.brisque_model": settings.scoring.brisque_model if settings.scoring.brisque else None,
+            "scoring.brisque_range": settings.scoring.brisque_range if settings.scoring.brisque else None,
+            "publish.ftp.ca_file": settings.publish.ftp.ca_file if settings.publish.uploader == "ftp" else None,
+        }
+        missing = [f"{key} = {settings.resolve_path(value)}" for key, value in named.items()
+                   if value and key != "review.dictionary" and not settings.resolve_path(value).is_file()]
+        if missing:
+            raise ConfigError("missing file(s): " + "; ".join(missing))
+        present = [key for key, value in named.items() if value]
+        return "every named file exists" + (f" ({', '.join(present)})" if present else " (none named)")
 
     def gallery() -> str:
         target = container.gallery()
@@ -58,14 +88,14 @@ def run_checks(settings: Settings, container: Container) -> list[dict[str, Any]]
         return f"{target.description}: {len(names)} published file name(s)"
 
     probes: list[tuple[str, Callable[[], str]]] = [
-        ("storage", storage), ("workdir", workdir), ("captioner", captioner),
+        ("storage", storage), ("workdir", workdir), ("files", files), ("captioner", captioner),
         ("scorers", scorers), ("uploader", uploader), ("gallery", gallery),
     ]
     checks: list[dict[str, Any]] = []
     for name, probe in probes:
         try:
             checks.append({"check": name, "ok": True, "detail": probe()})
-        except (ProofdeskError, OSError) as exc:
+        except (ProofdeskError, ConfigError, OSError) as exc:
             checks.append({"check": name, "ok": False, "detail": str(exc)})
     for item in checks:  # a fallback score is allowed but must be visible
         if item["check"] == "scorers" and item["ok"] and "fallback" in item["detail"]:

@@ -20,9 +20,26 @@ from rich.progress import (
     Progress,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 
 log = logging.getLogger("proofdesk")
+
+
+def current_item(detail: str, width: int = 40) -> str:
+    """The progress bar's current item: the file name whole, the set name shortened in the middle
+    ("2026-06-12_lof…_reine/DSC_0413.JPG"), the rest of the detail left for the stage log."""
+    key = detail.partition(": ")[0]
+    set_name, slash, name = key.rpartition("/")
+    if not slash:
+        return key if len(key) <= width else key[: width - 1] + "…"
+    room = width - len(name) - 1
+    if len(set_name) > room:
+        if room < 5:
+            return name  # the file name is the item; the set name has no room left
+        head = (room - 1) // 2
+        set_name = set_name[:head] + "…" + set_name[len(set_name) - (room - 1 - head):]
+    return f"{set_name}/{name}"
 
 
 class ConsoleReporter(Reporter):
@@ -31,6 +48,7 @@ class ConsoleReporter(Reporter):
         self.quiet = quiet
         self.console = Console(file=stream or sys.stderr, highlight=False, soft_wrap=True)
         self._progress: Progress | None = None
+        self._stage: str | None = None  # the stage in progress
         self._task: Any = None
         self._log_file: TextIO | None = None
         self._events: TextIO | None = None
@@ -93,12 +111,14 @@ class ConsoleReporter(Reporter):
 
     def start_stage(self, stage: str, total: int) -> None:
         self._record("stage", f"{stage} started ({total} item(s))")
+        self._stage = stage
         self._stop_progress()
         if self.quiet or not self.console.is_terminal:
             return
         self._progress = Progress(
             TextColumn("[bold]{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=self.console, transient=False,
+            TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+            console=self.console, transient=False,
         )
         self._progress.start()
         self._task = self._progress.add_task(stage, total=total, detail="")
@@ -107,13 +127,21 @@ class ConsoleReporter(Reporter):
         if detail:
             self._record("item", detail)
         if self._progress is not None:
-            self._progress.update(self._task, advance=1, detail=detail[-40:])
+            self._progress.update(self._task, advance=1, detail=current_item(detail))
 
     def end_stage(self, stage: str, summary: str) -> None:
+        self._stage = None
         self._stop_progress()
         self._record("stage", f"{stage} done: {summary}")
         if not self.quiet:
             self.console.print(f"[green]✓[/] {stage:<9} {summary}")
+
+    def stage_failed(self, message: str) -> None:
+        stage, self._stage = self._stage, None
+        self._stop_progress()
+        if stage is not None:
+            self._record("stage", f"{stage} failed: {message}")
+            self.console.print(f"[red]✗[/] {stage:<9} failed: {message}")
 
     def info(self, message: str) -> None:
         self._record("info", message)

@@ -15,7 +15,7 @@ def test_doctor_all_green_then_red_when_the_model_server_is_down(proofdesk: Proo
         result = proofdesk("doctor", "--json", env=env)
         assert result.exit_code == 0, result.output
         checks = {c["check"]: c for c in json.loads(result.stdout)["checks"]}
-        assert set(checks) == {"storage", "workdir", "captioner", "scorers", "uploader", "gallery"}
+        assert set(checks) == {"storage", "workdir", "files", "captioner", "scorers", "uploader", "gallery"}
         assert all(c["ok"] for c in checks.values())
         assert "processor 60%/40% CPU/GPU" in checks["captioner"]["detail"]
         assert "BRISQUE" in checks["scorers"]["detail"]

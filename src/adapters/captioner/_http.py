@@ -58,12 +58,33 @@ class HttpBackend:
             last = exc.last_attempt.exception()
             raise CaptionerError(
                 f"{self.base_url}{path}: {last} (after {self.retries} attempt(s)); "
-                "is the model server running and reachable? (`proofdesk doctor` checks it)"
+                "is the model server running and reachable at that address?"
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
         self.client.close()
+
+
+def json_object(response: httpx.Response) -> dict[str, Any]:
+    """The response's JSON object, or a CaptionerError naming the URL and what came back instead
+    (an HTML page from a proxy or another web server, a JSON list, …): not a model server's API."""
+    url = str(response.request.url) if response.request is not None else "the model server"
+    kind = response.headers.get("content-type", "no content type").split(";")[0]
+    try:
+        data = response.json()
+    except ValueError:
+        shown = " ".join(response.text[:80].split())
+        raise CaptionerError(
+            f"{url} answered {response.status_code} with {kind}, not JSON ({shown!r}…); "
+            "is that address a model server's API?"
+        ) from None
+    if not isinstance(data, dict):
+        raise CaptionerError(
+            f"{url} answered with a JSON {type(data).__name__}, not the object a model server's API sends; "
+            "is that address a model server's API?"
+        )
+    return data
 
 
 def error_text(response: httpx.Response) -> str:

@@ -11,7 +11,7 @@ import base64
 import json
 from typing import Any
 
-from proofdesk.adapters.captioner._http import HttpBackend, error_text
+from proofdesk.adapters.captioner._http import HttpBackend, error_text, json_object
 from proofdesk.core.domain.captioning import (
     CaptionRequest,
     RuntimeInfo,
@@ -43,8 +43,8 @@ class OllamaCaptioner(Captioner):
         tags = self.http.request("GET", "/api/tags")
         if tags.status_code != 200:
             raise CaptionerError(f"{self.url}/api/tags answered {tags.status_code}: {error_text(tags)}")
-        listed = tags.json().get("models", [])
-        names = [m.get("name") or m.get("model") for m in listed]
+        listed = json_object(tags).get("models", [])
+        names = [m.get("name") or m.get("model") for m in listed if isinstance(m, dict)]
         if not any(_same_model(model, name or "") for name in names):
             raise ModelNotAvailable(
                 f"model {model!r} is not on the Ollama server at {self.url} "
@@ -55,7 +55,7 @@ class OllamaCaptioner(Captioner):
         show = self.http.request("POST", "/api/show", json={"model": model})
         if show.status_code != 200:
             raise ModelNotAvailable(f"{self.url}/api/show for {model!r}: {error_text(show)}")
-        details = show.json()
+        details = json_object(show)
         capabilities = details.get("capabilities")
         vision = None if capabilities is None else "vision" in capabilities
         if vision is False:
@@ -76,7 +76,7 @@ class OllamaCaptioner(Captioner):
             raise CaptionerError(f"{self.url}: loading {model!r} failed: {error_text(warm)}")
         running = self.http.request("GET", "/api/ps")
         loaded = next(
-            (m for m in running.json().get("models", []) if _same_model(model, m.get("name") or m.get("model") or "")),
+            (m for m in json_object(running).get("models", []) if _same_model(model, m.get("name") or m.get("model") or "")),
             None,
         ) if running.status_code == 200 else None
         if loaded is None:
@@ -138,6 +138,9 @@ class OllamaCaptioner(Captioner):
                 if len(lines) == 1:
                     raise CaptionerError(f"Ollama sent a reply that is not JSON: {body[:120]!r}") from None
                 continue
+            if not isinstance(chunk, dict):
+                raise CaptionerError(f"Ollama sent a JSON {type(chunk).__name__} where a reply object belongs: "
+                                     f"{body[:120]!r}")
             if chunk.get("error"):
                 raise CaptionerError(f"Ollama error: {chunk['error']}")
             parts.append((chunk.get("message") or {}).get("content") or chunk.get("response") or "")

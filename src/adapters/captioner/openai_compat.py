@@ -10,7 +10,7 @@ import base64
 import os
 from typing import Any
 
-from proofdesk.adapters.captioner._http import HttpBackend, error_text
+from proofdesk.adapters.captioner._http import HttpBackend, error_text, json_object
 from proofdesk.core.domain.captioning import CaptionRequest, RuntimeInfo
 from proofdesk.core.ports.captioning import Captioner, CaptionerError, ModelNotAvailable
 
@@ -33,7 +33,7 @@ class OpenAICompatCaptioner(Captioner):
         response = self.http.request("GET", "/models")
         if response.status_code != 200:
             raise CaptionerError(f"{self.http.base_url}/models answered {response.status_code}: {error_text(response)}")
-        ids = [m.get("id") for m in response.json().get("data", [])]
+        ids = [m.get("id") for m in json_object(response).get("data", []) if isinstance(m, dict)]
         if ids and model not in ids:
             raise ModelNotAvailable(f"model {model!r} is not served at {self.http.base_url} (it serves: {', '.join(map(str, ids))})")
         return RuntimeInfo(backend=self.backend, url=self.url, model=model,

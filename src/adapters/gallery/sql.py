@@ -147,7 +147,11 @@ class SqlGallery(Gallery):
         retries: int = 3,
         backoff_s: float = 0.5,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        password_hint: str = "",
     ) -> None:
+        """`password_hint`: where the password comes from (e.g. the environment variable to set),
+        said when the server refuses a login made without one."""
+        self.password_hint = password_hint
         parsed = sa.engine.make_url(url)
         if password:
             parsed = parsed.set(password=password)
@@ -206,6 +210,11 @@ class SqlGallery(Gallery):
             except OperationalError as exc:
                 if _is_connection_error(exc):
                     raise _Retry(_message(exc)) from exc
+                if _is_access_denied(exc) and not self.url.password:
+                    hint = f" ({self.password_hint})" if self.password_hint else ""
+                    raise ServiceUnavailable(
+                        f"{self.description}: {what} failed: {_message(exc)}; no password was given{hint}"
+                    ) from None
                 raise GalleryError(f"{self.description}: {what} failed: {_message(exc)}") from None
             except DBAPIError as exc:
                 if exc.connection_invalidated:
@@ -340,6 +349,11 @@ def _is_connection_error(exc: OperationalError) -> bool:
         return args[0] in _CONNECTION_CODES
     text = str(exc.orig).lower()
     return "unable to open database" in text or "database is locked" in text
+
+
+def _is_access_denied(exc: OperationalError) -> bool:
+    args = getattr(exc.orig, "args", ())
+    return bool(args) and args[0] == 1045  # ER_ACCESS_DENIED_ERROR
 
 
 def _message(exc: SQLAlchemyError) -> str:

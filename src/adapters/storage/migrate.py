@@ -164,8 +164,9 @@ def upgrade_to_head(engine: Engine, timeout_s: int = LOCK_TIMEOUT_S,
         with _migration_lock(engine, timeout_s) as connection:
             return _upgrade_locked(connection, head, script_location)
     except SQLAlchemyError as exc:
-        detail: Any = exc.orig if hasattr(exc, "orig") else exc
-        raise StorageError(f"queue database error while migrating the schema: {exc.__class__.__name__}: {detail}") from exc
+        from proofdesk.adapters.storage.sql import _wrap
+
+        raise _wrap(exc, "migrating the schema") from exc
     except CommandError as exc:
         raise StorageError(f"cannot migrate the queue schema: {exc}") from exc
 

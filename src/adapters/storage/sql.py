@@ -171,7 +171,12 @@ def _row_from_db(record: sa.RowMapping) -> Row:
 
 
 def _wrap(exc: SQLAlchemyError, what: str) -> StorageError:
-    return StorageError(f"queue database error while {what}: {exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}")
+    detail = exc.orig if hasattr(exc, "orig") else exc
+    text = str(detail).lower()
+    if "disk is full" in text or "no space left" in text or getattr(detail, "args", (None,))[:1] == (1021,):
+        return StorageError(f"queue database error while {what}: disk full ({detail}); free space on the disk "
+                            "that holds the queue database, then run again")
+    return StorageError(f"queue database error while {what}: {exc.__class__.__name__}: {detail}")
 
 
 class _SqlRows(RowRepository):

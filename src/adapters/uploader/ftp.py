@@ -58,6 +58,7 @@ class FtpUploader(Uploader):
         port: int = 21,
         user: str = "anonymous",
         password: str | None = None,
+        password_hint: str = "",
         tls: bool = False,
         ca_file: str | None = None,
         timeout_s: float = 30.0,
@@ -69,6 +70,7 @@ class FtpUploader(Uploader):
         self.port = port
         self.user = user
         self.__password = password or ""
+        self.password_hint = password_hint  # said when a login without a password is refused
         self.tls = tls
         self.ca_file = ca_file
         self.timeout_s = timeout_s
@@ -112,7 +114,10 @@ class FtpUploader(Uploader):
             ftp.voidcmd("TYPE I")
         except ftplib.error_perm as exc:
             _close_quietly(ftp)
-            raise ServiceUnavailable(f"{self.description}: login refused: {_reply(exc)}") from None
+            missing = ""
+            if not self.__password:
+                missing = "; no password was given" + (f" ({self.password_hint})" if self.password_hint else "")
+            raise ServiceUnavailable(f"{self.description}: login refused: {_reply(exc)}{missing}") from None
         except ssl.SSLCertVerificationError as exc:
             _close_quietly(ftp)
             raise ServiceUnavailable(
@@ -162,7 +167,7 @@ class FtpUploader(Uploader):
                 raise
             except _TRANSIENT as exc:
                 self._drop()
-                log.info("ftp %s: %s failed (%s), reconnecting", self.description, what, _reply(exc))
+                log.debug("ftp %s: %s failed (%s), reconnecting", self.description, what, _reply(exc))
                 raise _Transient(_reply(exc)) from exc
 
         with self._mutex:

@@ -20,7 +20,8 @@ def publish(cli: CliContext, yes: bool, dry_run: bool, as_json: bool) -> None:
 
     Only approved rows leave the machine. A row that fails stays approved with its error (a plain
     rerun resumes); a File_Name the gallery holds for another image sends the row back to review.
-    Exit 0 when every approved row was published, 4 when some failed or were refused.
+    Exit 0 when every approved row was published, 4 when some failed or were refused (--dry-run:
+    when some would be refused).
     The report is written to runs/publish-<timestamp>/publish_report.json.
     """
     import io
@@ -48,7 +49,7 @@ def publish(cli: CliContext, yes: bool, dry_run: bool, as_json: bool) -> None:
         _render_dry_run(report)
     else:
         click.echo(report.render())
-    if report.blocking_error or (not dry_run and not report.ok):
+    if report.blocking_error or not report.ok:  # a dry run exits as the real publish would
         sys.exit(EXIT_EXTERNAL)
 
 

@@ -44,6 +44,10 @@ def _decision_command(action: str, help_text: str) -> click.Command:
                 click.echo(f"{action}: {key}")
             for _, message in result.refused:
                 click.echo(f"proofdesk: {message}", err=True)
+            if result.refused and len(keys) > 1:
+                done_word = {"approve": "approved", "reject": "rejected", "reopen": "reopened"}[action]
+                click.echo(f"proofdesk: nothing was {done_word}: {len(result.refused)} of {len(keys)} row(s) "
+                           "refused (all or nothing)", err=True)
         if result.refused:
             sys.exit(EXIT_BAD_INPUT)
 

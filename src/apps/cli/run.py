@@ -117,10 +117,10 @@ def print_qc_table(qc: dict[str, Any]) -> None:
     table.add_column("examples")
     for label, key in QC_CHECKS:
         items = qc.get(key) or []
-        examples = ", ".join(
-            (item["row"] if isinstance(item, dict) else str(item)) for item in items[:3]
-        ) + (" …" if len(items) > 3 else "")
-        table.add_row(label, str(len(items)), examples)
+        # a row with several findings of one kind counts once: the column counts rows
+        rows = list(dict.fromkeys(item["row"] if isinstance(item, dict) else str(item) for item in items))
+        examples = ", ".join(rows[:3]) + (" …" if len(rows) > 3 else "")
+        table.add_row(label, str(len(rows)), examples)
     Console(stderr=True).print(table)
 
 

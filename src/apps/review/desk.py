@@ -388,7 +388,7 @@ class ReviewDesk:
         if not self.marked:
             self.say("no rows marked (space marks a row)", error=True)
             return
-        result = self.service.batch(action, sorted(self.marked))
+        result = self.service.batch(action, sorted(self.marked), all_or_nothing=False)
         self.marked.difference_update(result.done)
         text = f"{action}: {len(result.done)} done"
         if result.refused:

@@ -32,6 +32,9 @@ class Reporter(ABC):
     @abstractmethod
     def warn(self, message: str) -> None: ...
 
+    def stage_failed(self, message: str) -> None:  # noqa: B027 - optional hook
+        """Called when the stage in progress (if any) stops on an error, before the rollback."""
+
     def session_opened(self, session_id: str) -> None:  # noqa: B027 - optional hook
         """Called once the session exists (the CLI opens the session's stage log here)."""
 

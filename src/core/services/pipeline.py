@@ -97,6 +97,10 @@ class Pipeline:
         if not report.files:
             raise InputError("no valid photos to take in:\n" + report.render(skipped=True))
 
+        for stage, run_stage in self.row_stages:
+            preflight = getattr(run_stage, "preflight", None)
+            if stage.position <= until.position and preflight is not None:
+                preflight(self.reporter)  # e.g. the model server's runtime check, before any write
         session = self.sessions.open(report, result.rolled_back_before)
         result.session_id = session.id
         try:
@@ -118,6 +122,7 @@ class Pipeline:
                         result.stages_run.append(stage.value)
             failpoint("session.before_close")
         except BaseException as exc:
+            self.reporter.stage_failed(f"{exc.__class__.__name__}: {exc}")
             self.reporter.warn(f"session {session.id} failed ({exc.__class__.__name__}: {exc}); rolling back")
             self.sessions.rollback(session.id, reason=f"{exc.__class__.__name__}: {exc}")
             raise

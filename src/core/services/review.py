@@ -161,15 +161,25 @@ class ReviewService:
     def reopen(self, key: str) -> Row:
         return self._store(queue.reopen(self.get(key)))
 
-    def batch(self, action: str, keys: Sequence[str]) -> BatchResult:
-        do = {"approve": self.approve, "reject": self.reject, "reopen": self.reopen}[action]
+    def batch(self, action: str, keys: Sequence[str], all_or_nothing: bool = True) -> BatchResult:
+        """Every row's transition is checked first. All or nothing (the CLI): when any is refused
+        nothing is written (`done` stays empty). Otherwise (the desk's marked rows) the rows that
+        may move are stored and the others reported. Stored rows go in one unit of work."""
+        transition = {"approve": queue.approve, "reject": queue.reject, "reopen": queue.reopen}[action]
         result = BatchResult()
+        planned: list[Row] = []
         for key in keys:
             try:
-                do(key)
-                result.done.append(key)
+                planned.append(transition(self.get(key)))
             except DomainError as exc:
                 result.refused.append((key, str(exc)))
+        if result.refused and all_or_nothing:
+            return result
+        with self.store.unit_of_work() as uow:
+            for row in planned:
+                uow.rows.update(row)
+            uow.commit()
+        result.done.extend(row.key_text for row in planned)
         return result
 
     def regenerate(self, key: str) -> Row:

@@ -14,7 +14,9 @@ from proofdesk.core.services.session import SessionJournal
 
 class RowStage(Protocol):
     """A stage over the session's rows (score, resize, caption): reads them through the context and
-    writes each change back through `context.save_row`, which journals it for rollback."""
+    writes each change back through `context.save_row`, which journals it for rollback. A stage may
+    also have `preflight(reporter)`, which the pipeline calls before the session opens (to find a
+    missing service before anything is copied)."""
 
     def __call__(self, context: StageContext) -> None: ...
 

@@ -113,6 +113,7 @@ class CaptionStage:
         self.classifier = classifier
         self.gallery_names = gallery_names
         self.runtime: RuntimeInfo | None = None
+        self._checked: RuntimeInfo | None = None  # set by preflight() for the run about to start
         self._write_lock = threading.Lock()
         self._cancelled = threading.Event()
         self._failure: BaseException | None = None
@@ -124,12 +125,20 @@ class CaptionStage:
 
     # ---------------------------------------------------------------- stage
 
+    def preflight(self, reporter: Any) -> None:
+        """The runtime check (is the model server there, is the model loaded, does it see images?),
+        run before the pipeline copies anything, so a run without its model server stops at once."""
+        self.runtime = self.captioner.runtime_check(self.settings.model, num_ctx=self.settings.num_ctx)
+        self._checked = self.runtime
+        reporter.info(f"runtime check: {self.runtime.describe()}")
+
     def __call__(self, context: Any) -> None:
         reporter = context.reporter
         rows = context.rows()
         todo = [row for row in rows if Stage.CAPTION.value not in row.stages_done]
-        self.runtime = self.captioner.runtime_check(self.settings.model, num_ctx=self.settings.num_ctx)
-        reporter.info(f"runtime check: {self.runtime.describe()}")
+        if self._checked is None:
+            self.preflight(reporter)
+        self._checked = None  # the next run checks again
         with context.store.unit_of_work() as uow:
             everything = uow.rows.list()
         index = self.build_index(everything, {row.key for row in todo})

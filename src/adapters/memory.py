@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -123,6 +123,29 @@ class _MemoryRows(RowRepository):
     def find_by_sha256(self, sha256: str) -> list[Row]:
         return [row for row in self.list() if row.sha256 == sha256]
 
+    def get_many(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Row]:
+        rows = self._state.rows
+        return {key: rows[key].model_copy(deep=True) for key in dict.fromkeys(keys) if key in rows}
+
+    def add_many(self, rows: Sequence[Row]) -> None:
+        keys = [row.key for row in rows]
+        taken = [key for key in keys if key in self._state.rows]
+        if taken or len(set(keys)) != len(keys):
+            raise RowConflict(f"row {'/'.join(taken[0]) if taken else 'key given twice'} already exists")
+        for row in rows:
+            self.add(row)
+
+    def update_many(self, rows: Sequence[Row]) -> None:
+        missing = [row.key_text for row in rows if row.key not in self._state.rows]
+        if missing:
+            raise StorageError(f"row {missing[0]} does not exist; add it first")
+        for row in rows:
+            self.update(row)
+
+    def find_by_sha256s(self, sha256s: Iterable[str]) -> list[Row]:
+        wanted = set(sha256s)
+        return [row for row in self.list() if row.sha256 in wanted]
+
 
 class _MemorySessions(SessionRepository):
     def __init__(self, state: _MemoryState) -> None:
@@ -156,6 +179,10 @@ class _MemoryJournal(JournalRepository):
         stored = entry.changed(seq=len(entries) + 1).model_copy(deep=True)
         entries.append(stored)
         return stored.model_copy(deep=True)
+
+    def append_many(self, entries: Sequence[JournalEntry]) -> None:
+        for entry in entries:
+            self.append(entry)
 
     def entries(self, session_id: str) -> list[JournalEntry]:
         return [e.model_copy(deep=True) for e in self._state.journal.get(session_id, [])]

@@ -83,6 +83,10 @@ class StorageSettings(_Section):
         description="SQLAlchemy URL of the review queue; default sqlite:///<workdir>/queue.sqlite. "
         "mysql+pymysql://user@host/db shares one queue between machines.",
     )
+    batch_size: int = Field(
+        default=100, ge=1, le=10_000,
+        description="Rows a pipeline stage writes per transaction (one commit per batch).",
+    )
 
     @property
     def backend(self) -> str:

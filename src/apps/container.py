@@ -412,6 +412,7 @@ class Container(containers.DeclarativeContainer):
         config_digest=settings.provided.digest.call(),
         row_stages=providers.Callable(_row_stages, scoring_stages, caption_stage),
         places=place_facts,
+        batch_size=config.storage.batch_size,
     )
 
 

@@ -106,10 +106,12 @@ def test_fallback_engines_are_flagged(proofdesk: Proofdesk, gps_set: Path) -> No
 def test_sigkill_during_scoring_or_resize_is_rolled_back_by_the_next_run(
     proofdesk: Proofdesk, gps_set: Path, fault: str
 ) -> None:
-    killed = proofdesk.subprocess("run", str(gps_set), "--until", "resize", env={"PROOFDESK_FAULT": fault})
+    # batches of 2 rows: the kill lands after a batch commit, with written files of the next one
+    killed = proofdesk.subprocess("run", str(gps_set), "--until", "resize",
+                                  env={"PROOFDESK_FAULT": fault, "PROOFDESK_STORAGE__BATCH_SIZE": "2"})
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     if fault.startswith("stage6"):
-        assert len(model_files(proofdesk)) == 5  # written before the kill
+        assert len(model_files(proofdesk)) == 6  # the 5th row's batch (rows 5-6) was written before the kill
     rolled = proofdesk("rollback")
     assert rolled.exit_code == 0, rolled.output
     assert proofdesk.rows() == [] and model_files(proofdesk) == {}

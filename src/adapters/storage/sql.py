@@ -13,6 +13,7 @@ import os
 import threading
 import types
 import typing
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -132,6 +133,8 @@ lock_table = sa.Table(
     sa.Column("since", DateTime, nullable=False),
 )
 
+_KEYS_PER_STATEMENT = 400  # keys in one IN (…): well under SQLite's bound-parameter limit
+
 _JSON_ROW_FIELDS = {"keywords", "exif_keywords", "proof_reasons", "stages_done", "edited_fields", "suggestion_history",
                     "classifier_hints"}
 
@@ -242,6 +245,56 @@ class _SqlRows(RowRepository):
         )
         return [_row_from_db(r) for r in self._uow.execute(query, "finding rows").mappings()]
 
+    def get_many(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Row]:
+        wanted = list(dict.fromkeys(keys))
+        found: dict[tuple[str, str], Row] = {}
+        key_columns = sa.tuple_(review_queue.c.set_name, review_queue.c.original_name)
+        for start in range(0, len(wanted), _KEYS_PER_STATEMENT):
+            query = self._select().where(key_columns.in_(wanted[start : start + _KEYS_PER_STATEMENT]))
+            for record in self._uow.execute(query, "reading rows").mappings():
+                row = _row_from_db(record)
+                found[row.key] = row
+        return {key: found[key] for key in wanted if key in found}
+
+    def add_many(self, rows: Sequence[Row]) -> None:
+        if not rows:
+            return
+        now = self._uow.clock.now()
+        values = [_row_to_db(row.changed(created_at=now, updated_at=now)) for row in rows]
+        try:
+            self._uow.connection.execute(review_queue.insert(), values)  # one executemany
+        except IntegrityError:
+            raise RowConflict(f"one of the rows {rows[0].key_text} … {rows[-1].key_text} already exists") from None
+        except SQLAlchemyError as exc:
+            raise _wrap(exc, f"inserting {len(rows)} rows") from exc
+
+    def update_many(self, rows: Sequence[Row]) -> None:
+        if not rows:
+            return
+        now = _to_db_time(self._uow.clock.now())
+        values = []
+        for row in rows:
+            record = _row_to_db(row)
+            del record["created_at"]  # kept as stored
+            record["updated_at"] = now
+            record["key_set_name"], record["key_original_name"] = row.key
+            values.append(record)
+        statement = review_queue.update().where(
+            review_queue.c.set_name == sa.bindparam("key_set_name"),
+            review_queue.c.original_name == sa.bindparam("key_original_name"),
+        )
+        result = self._uow.execute_many(statement, values, f"updating {len(rows)} rows")
+        if self._uow.connection.dialect.supports_sane_multi_rowcount and result.rowcount != len(rows):
+            raise StorageError(f"{len(rows) - result.rowcount} of {len(rows)} rows do not exist; add them first")
+
+    def find_by_sha256s(self, sha256s: Iterable[str]) -> list[Row]:
+        wanted = list(dict.fromkeys(sha256s))
+        rows: list[Row] = []
+        for start in range(0, len(wanted), _KEYS_PER_STATEMENT):
+            query = self._select().where(review_queue.c.sha256.in_(wanted[start : start + _KEYS_PER_STATEMENT]))
+            rows.extend(_row_from_db(r) for r in self._uow.execute(query, "finding rows").mappings())
+        return sorted(rows, key=lambda row: row.key)
+
     def find_by_name(self, name: str, set_name: str | None = None) -> list[Row]:
         query = self._select().where(
             sa.or_(review_queue.c.original_name == name, review_queue.c.file_name == name)
@@ -320,6 +373,20 @@ class _SqlJournal(JournalRepository):
         )
         return stored
 
+    def append_many(self, entries: Sequence[JournalEntry]) -> None:
+        """One read of the last `seq` per session and one executemany insert."""
+        if not entries:
+            return
+        last: dict[str, int] = {}
+        values = []
+        for entry in entries:
+            if entry.session_id not in last:
+                query = sa.select(sa.func.max(journal_table.c.seq)).where(journal_table.c.session_id == entry.session_id)
+                last[entry.session_id] = int(self._uow.execute(query, "reading the journal").scalar() or 0)
+            last[entry.session_id] += 1
+            values.append(entry.changed(seq=last[entry.session_id]).model_dump(mode="json"))
+        self._uow.execute_many(journal_table.insert(), values, f"journalling {len(values)} entries")
+
     def entries(self, session_id: str) -> list[JournalEntry]:
         query = (
             sa.select(journal_table.c.session_id, journal_table.c.seq, journal_table.c.kind,
@@ -337,11 +404,14 @@ class _SqlJournal(JournalRepository):
 
 
 class SqlUnitOfWork(UnitOfWork):
+    """One connection; a transaction begins at the first statement (SQLAlchemy's autobegin) and ends
+    at commit(), rollback() or the end of the block. Leaving the block rolls back an open
+    transaction once (the pool then skips its own reset); after a commit nothing is sent."""
+
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self.clock = clock
         try:
             self.connection: Connection = engine.connect()
-            self._transaction = self.connection.begin()
         except SQLAlchemyError as exc:
             raise _wrap(exc, f"connecting to {engine.url.render_as_string(hide_password=True)}") from exc
         self.rows = _SqlRows(self)
@@ -354,24 +424,26 @@ class SqlUnitOfWork(UnitOfWork):
         except SQLAlchemyError as exc:
             raise _wrap(exc, what) from exc
 
-    def __exit__(self, *exc_info: Any) -> None:
+    def execute_many(self, statement: Any, values: list[dict[str, Any]], what: str) -> sa.CursorResult[Any]:
         try:
-            self.rollback()
-        finally:
-            self.connection.close()
+            return self.connection.execute(statement, values)
+        except SQLAlchemyError as exc:
+            raise _wrap(exc, what) from exc
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.connection.close()
 
     def commit(self) -> None:
         try:
-            self._transaction.commit()
-            self._transaction = self.connection.begin()
+            self.connection.commit()
         except SQLAlchemyError as exc:
             raise _wrap(exc, "committing") from exc
 
     def rollback(self) -> None:
-        if self._transaction.is_active:
-            self._transaction.rollback()
-        if not self.connection.closed:
-            self._transaction = self.connection.begin()
+        try:
+            self.connection.rollback()
+        except SQLAlchemyError as exc:
+            raise _wrap(exc, "rolling back") from exc
 
 
 class SqlQueueLock(QueueLock):
@@ -451,7 +523,11 @@ def make_engine(url: str) -> Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 60})
         _sqlite_begin_immediate(engine)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_recycle=3600)
+    # No ping per checkout (a round trip each): a connection idle for an hour is replaced before
+    # use instead. No reset on return either: every connection is used through a unit of work or
+    # `engine.begin()/connect()`, which end their transaction themselves (a second ROLLBACK per
+    # checkout would be a wasted round trip).
+    return sa.create_engine(url, pool_recycle=3600, pool_reset_on_return=None)
 
 
 class SqlQueueStore(QueueStore):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -60,6 +61,26 @@ class RowRepository(ABC):
     @abstractmethod
     def find_by_sha256(self, sha256: str) -> builtins.list[Row]: ...
 
+    # ---- set operations: one statement for many rows (the stages work on batches)
+
+    @abstractmethod
+    def get_many(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Row]:
+        """The stored rows among `keys` (missing keys are left out), in one read."""
+
+    @abstractmethod
+    def add_many(self, rows: Sequence[Row]) -> None:
+        """Insert all; raises RowConflict (and writes none of them) if a key exists. Read the
+        rows back with `get_many` when their ids are needed."""
+
+    @abstractmethod
+    def update_many(self, rows: Sequence[Row]) -> None:
+        """Replace each stored row with the same key (id and created_at kept, updated_at set).
+        Raises StorageError if one of them does not exist."""
+
+    @abstractmethod
+    def find_by_sha256s(self, sha256s: Iterable[str]) -> builtins.list[Row]:
+        """Rows whose sha256 is any of `sha256s`, ordered by (set_name, original_name)."""
+
     def find_by_name(self, name: str, set_name: str | None = None) -> builtins.list[Row]:
         """Rows whose original name or current `file_name` is `name`."""
         return [
@@ -100,6 +121,11 @@ class JournalRepository(ABC):
     @abstractmethod
     def append(self, entry: JournalEntry) -> JournalEntry:
         """Store the entry with the next `seq` of its session; returns it with `seq` set."""
+
+    def append_many(self, entries: Sequence[JournalEntry]) -> None:
+        """Append the entries in order (one write for all of them where the store allows)."""
+        for entry in entries:
+            self.append(entry)
 
     @abstractmethod
     def entries(self, session_id: str) -> list[JournalEntry]:

@@ -22,7 +22,7 @@ from proofdesk.core.ports.system import Clock, Reporter
 from proofdesk.core.services.failpoints import failpoint
 from proofdesk.core.services.places import PlaceFacts
 from proofdesk.core.services.session import SessionJournal
-from proofdesk.core.services.stages.base import RowStage, RunResult, StageContext
+from proofdesk.core.services.stages.base import DEFAULT_BATCH_SIZE, RowStage, RunResult, StageContext
 from proofdesk.core.services.stages.intake import IntakeStages
 from proofdesk.core.services.validate import validate_sets
 
@@ -45,7 +45,9 @@ class Pipeline:
         config_digest: str = "",
         row_stages: Sequence[tuple[Stage, RowStage]] = (),
         places: PlaceFacts | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> None:
+        self.batch_size = batch_size
         self.store = store
         self.files = files
         self.exif = exif
@@ -62,7 +64,7 @@ class Pipeline:
         self.sessions = SessionJournal(store=store, files=files, clock=clock, reporter=reporter, pid=pid,
                                        host=host, is_alive=is_alive, config_digest=config_digest)
         self.intake = IntakeStages(store=store, files=files, exif=exif, reporter=reporter, sessions=self.sessions,
-                                   places=places)
+                                   places=places, batch_size=batch_size)
 
     # ------------------------------------------------------------------ stage 1
 
@@ -114,11 +116,13 @@ class Pipeline:
                 if until.position >= Stage.QUEUE.position:
                     self.intake.queue_rows(session.id, files, facts, result, clock_offset)
                     result.stages_run.append(Stage.QUEUE.value)
-                    context = StageContext(self.store, self.reporter, self.sessions, session.id, [(f.set_name, f.name) for f in files])
+                    context = StageContext(self.store, self.reporter, self.sessions, session.id,
+                                           [(f.set_name, f.name) for f in files], self.batch_size)
                     for stage, run_stage in self.row_stages:
                         if stage.position > until.position:
                             break
                         run_stage(context)
+                        context.flush()
                         result.stages_run.append(stage.value)
             failpoint("session.before_close")
         except BaseException as exc:

@@ -12,7 +12,7 @@ session's writes:
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from proofdesk.core.domain.errors import InputError, SessionLocked
@@ -133,18 +133,39 @@ class SessionJournal:
             uow.journal.append(JournalEntry(session_id=session_id, kind=kind, target=target, before=before))
             uow.commit()
 
+    def journal_many(self, session_id: str, kind: str, targets: Sequence[str]) -> None:
+        """Journal several targets of one kind in one transaction (nothing to do for none)."""
+        if not targets:
+            return
+        with self.store.unit_of_work() as uow:
+            uow.journal.append_many([JournalEntry(session_id=session_id, kind=kind, target=t) for t in targets])
+            uow.commit()
+
+    def before_images(self, session_id: str, rows: Iterable[Row]) -> list[JournalEntry]:
+        """`row_update` entries holding the stored state of the rows this session has not changed
+        yet (to append in the transaction that changes them); marks them journalled."""
+        entries = []
+        for row in rows:
+            if (session_id, row.key_text) in self.journalled_rows:
+                continue
+            entries.append(JournalEntry(session_id=session_id, kind="row_update", target=row.key_text,
+                                        before=row.model_dump(mode="json")))
+            self.journalled_rows.add((session_id, row.key_text))
+        return entries
+
+    def journal_row_updates(self, uow: UnitOfWork, session_id: str, keys: Sequence[tuple[str, str]]) -> None:
+        """Journal the prior state of rows the session is about to change, the first time it changes
+        each (same transaction as the change; one read for all of them)."""
+        todo = [key for key in dict.fromkeys(keys) if (session_id, f"{key[0]}/{key[1]}") not in self.journalled_rows]
+        if not todo:
+            return
+        uow.journal.append_many(self.before_images(session_id, uow.rows.get_many(todo).values()))
+        for key in todo:  # a key with no stored row has nothing to restore
+            self.journalled_rows.add((session_id, f"{key[0]}/{key[1]}"))
+
     def journal_row_update(self, uow: UnitOfWork, session_id: str, key: tuple[str, str]) -> None:
         """Journal a row's prior state the first time this session changes it (same transaction)."""
-        target = f"{key[0]}/{key[1]}"
-        if (session_id, target) in self.journalled_rows:
-            return
-        existing = uow.rows.get(*key)
-        if existing is not None:
-            uow.journal.append(
-                JournalEntry(session_id=session_id, kind="row_update", target=target,
-                             before=existing.model_dump(mode="json"))
-            )
-        self.journalled_rows.add((session_id, target))
+        self.journal_row_updates(uow, session_id, [key])
 
     def rollback(self, session_id: str | None = None, reason: str = "requested", release_lock: bool = True) -> Session:
         """Undo everything the session wrote; refuses a closed session."""

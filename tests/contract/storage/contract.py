@@ -156,6 +156,77 @@ class QueueStoreContract:
             assert sorted(r.original_name for r in uow.rows.find_by_sha256("1" * 64)) == ["a.jpg", "c.jpg"]
             assert [r.original_name for r in uow.rows.find_by_name("boat-at-dusk.jpg")] == ["a.jpg"]
 
+    # ---------------------------------------------------------------- set operations (the stages' batches)
+
+    def test_get_many_returns_the_stored_rows_in_key_order(self, store: QueueStore) -> None:
+        with store.unit_of_work() as uow:
+            uow.rows.add_many([make_row(f"{i:03}.jpg", sha256=f"{i:064}") for i in range(450)])
+            uow.commit()
+        wanted = [("2026-06-12_lofoten_reine", f"{i:03}.jpg") for i in (449, 3, 0)] + [("nope", "x.jpg")]
+        with store.unit_of_work() as uow:
+            found = uow.rows.get_many(wanted)
+            everything = uow.rows.get_many(row.key for row in uow.rows.list())
+        assert list(found) == wanted[:3]
+        assert [row.sha256 for row in found.values()] == [f"{449:064}", f"{3:064}", f"{0:064}"]
+        assert all(row.id is not None and row.created_at is not None for row in found.values())
+        assert len(everything) == 450
+        with store.unit_of_work() as uow:
+            assert uow.rows.get_many([]) == {}
+
+    def test_add_many_is_all_or_nothing_on_a_conflict(self, store: QueueStore) -> None:
+        with store.unit_of_work() as uow:
+            uow.rows.add(make_row("b.jpg"))
+            uow.commit()
+        with store.unit_of_work() as uow, pytest.raises(RowConflict):
+            uow.rows.add_many([make_row("a.jpg"), make_row("b.jpg")])
+        with store.unit_of_work() as uow:
+            assert [r.original_name for r in uow.rows.list()] == ["b.jpg"]
+
+    def test_update_many_replaces_and_keeps_identity(self, store: QueueStore) -> None:
+        with store.unit_of_work() as uow:
+            uow.rows.add_many([make_row("a.jpg"), make_row("b.jpg"), make_row("c.jpg")])
+            uow.commit()
+            before = uow.rows.get_many(row.key for row in uow.rows.list())
+        changed = [row.changed(caption=f"Caption of {row.original_name}.", keywords=["x"]) for row in before.values()][:2]
+        with store.unit_of_work() as uow:
+            uow.rows.update_many(changed)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            after = uow.rows.get_many(before)
+        assert [row.caption for row in after.values()] == ["Caption of a.jpg.", "Caption of b.jpg.", None]
+        assert [row.id for row in after.values()] == [row.id for row in before.values()]
+        assert [row.created_at for row in after.values()] == [row.created_at for row in before.values()]
+
+    def test_update_many_of_a_missing_row_fails(self, store: QueueStore) -> None:
+        with store.unit_of_work() as uow:
+            uow.rows.add(make_row("a.jpg"))
+            uow.commit()
+        with store.unit_of_work() as uow, pytest.raises(StorageError):
+            uow.rows.update_many([make_row("a.jpg"), make_row("missing.jpg")])
+
+    def test_find_by_sha256s(self, store: QueueStore) -> None:
+        with store.unit_of_work() as uow:
+            uow.rows.add_many([make_row("a.jpg", sha256="1" * 64), make_row("b.jpg", sha256="2" * 64),
+                               make_row("c.jpg", set_name="s0", sha256="1" * 64)])
+            uow.commit()
+        with store.unit_of_work() as uow:
+            found = uow.rows.find_by_sha256s(["1" * 64, "3" * 64])
+        assert [(r.set_name, r.original_name) for r in found] == [("2026-06-12_lofoten_reine", "a.jpg"), ("s0", "c.jpg")]
+
+    def test_journal_append_many_continues_the_sequence(self, store: QueueStore) -> None:
+        with store.unit_of_work() as uow:
+            uow.journal.append(JournalEntry(session_id="s1", kind="file", target="/a"))
+            uow.journal.append_many([JournalEntry(session_id="s1", kind="file", target="/b"),
+                                     JournalEntry(session_id="s2", kind="row_insert", target="x/y"),
+                                     JournalEntry(session_id="s1", kind="row_update", target="x/z", before={"k": 1})])
+            uow.commit()
+        with store.unit_of_work() as uow:
+            s1 = uow.journal.entries("s1")
+            s2 = uow.journal.entries("s2")
+        assert [(e.seq, e.target) for e in s1] == [(1, "/a"), (2, "/b"), (3, "x/z")]
+        assert s1[2].before == {"k": 1}
+        assert [(e.seq, e.kind) for e in s2] == [(1, "row_insert")]
+
     # ---------------------------------------------------------------- unit of work
 
     def test_leaving_without_commit_rolls_back(self, store: QueueStore) -> None:

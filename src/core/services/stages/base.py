@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -9,43 +10,76 @@ from proofdesk.core.domain.intake import Problem, ValidationReport
 from proofdesk.core.domain.models import Row
 from proofdesk.core.ports.storage import QueueStore
 from proofdesk.core.ports.system import Reporter
+from proofdesk.core.services.failpoints import failpoint
 from proofdesk.core.services.session import SessionJournal
 
 
 class RowStage(Protocol):
-    """A stage over the session's rows (score, resize, caption): reads them through the context and
-    writes each change back through `context.save_row`, which journals it for rollback. A stage may
+    """A stage over the session's rows (score, resize, caption): reads them once through the context
+    and hands each change to `context.save_row`, which writes them in journalled batches. A stage may
     also have `preflight(reporter)`, which the pipeline calls before the session opens (to find a
     missing service before anything is copied)."""
 
     def __call__(self, context: StageContext) -> None: ...
 
 
+DEFAULT_BATCH_SIZE = 100
+
+
 @dataclass
 class StageContext:
-    """What a row stage gets: the session, the rows of this run, and a journalled row writer."""
+    """What a row stage gets: the session, the rows of this run, and a journalled, batched row writer.
+
+    `save_row` collects changed rows; every `batch_size` of them (and at `flush()`, which the
+    pipeline calls after each stage) are written in one transaction together with the journal
+    entries holding their prior state. A failpoint given to `save_row` fires once the row is
+    committed. Thread-safe: the caption stage's workers save concurrently.
+    """
 
     store: QueueStore
     reporter: Reporter
     sessions: SessionJournal
     session_id: str
     keys: list[tuple[str, str]]
+    batch_size: int = DEFAULT_BATCH_SIZE
+    _pending: list[tuple[Row, str | None]] = field(default_factory=list, init=False, repr=False)
+    _mutex: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def rows(self) -> list[Row]:
+        """The session's rows that exist, in one read."""
         with self.store.unit_of_work() as uow:
-            found = [uow.rows.get(*key) for key in self.keys]
-        return [row for row in found if row is not None]
+            return list(uow.rows.get_many(self.keys).values())
 
-    def save_row(self, row: Row) -> Row:
-        """Write a row changed by a stage, journalling its prior state for rollback first."""
-        with self.store.unit_of_work() as uow:
-            self.sessions.journal_row_update(uow, self.session_id, row.key)
-            saved = uow.rows.update(row.changed(session_id=self.session_id))
-            uow.commit()
-        return saved
+    def save_row(self, row: Row, failpoint_name: str | None = None) -> None:
+        """Queue a row changed by a stage for the next batch (written, journalled, at `flush`)."""
+        with self._mutex:
+            self._pending.append((row, failpoint_name))
+            full = len(self._pending) >= self.batch_size
+        if full:
+            self.flush()
 
-    def journal_file(self, path: str) -> None:
-        self.sessions.journal(self.session_id, "file", path)
+    def flush(self) -> None:
+        """Write the pending rows in one transaction, journalling the prior state of each row this
+        session has not changed before (write-ahead, same transaction)."""
+        with self._mutex:
+            batch, self._pending = self._pending, []
+            if not batch:
+                return
+            with self.store.unit_of_work() as uow:
+                self.sessions.journal_row_updates(uow, self.session_id, [row.key for row, _ in batch])
+                uow.rows.update_many([row.changed(session_id=self.session_id) for row, _ in batch])
+                uow.commit()
+        for _, name in batch:
+            if name is not None:
+                failpoint(name)
+
+    def discard(self) -> None:
+        with self._mutex:
+            self._pending = []
+
+    def journal_files(self, paths: list[str]) -> None:
+        """Journal files about to be written (one transaction; write-ahead: rollback removes them)."""
+        self.sessions.journal_many(self.session_id, "file", paths)
 
 
 @dataclass

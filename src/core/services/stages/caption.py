@@ -5,7 +5,8 @@ Per row:  primary model → local fixes → proof → up to `max_repairs` re-ask
 violations → optional fallback model (same bound) → `metadata_quality = blocked` with reasons.
 Answers are cached by (image sha256, backend, model, prompt digest) outside the session journal.
 Up to `parallel` rows are in flight; duplicate claims go through the proof engine's thread-safe
-index, and row writes are serialised, so results are stored as they complete.
+index; finished rows are written in batches (`storage.batch_size`) by the StageContext, and
+no model call happens inside a transaction.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ from proofdesk.core.ports.files import FileStore
 from proofdesk.core.ports.media import Classifier
 from proofdesk.core.services.duplicates import build_duplicate_index
 from proofdesk.core.services.export import export_rows
-from proofdesk.core.services.failpoints import failpoint
 from proofdesk.core.services.places import PlaceFacts
 
 
@@ -165,6 +165,7 @@ class CaptionStage:
                 raise failure from None
             raise
         executor.shutdown(wait=True)
+        context.flush()
         accepted = sum(1 for o in outcomes if o.verdict == ProofVerdict.ACCEPTED)
         reporter.end_stage(Stage.CAPTION.value, f"{accepted} accepted, {len(outcomes) - accepted} blocked")
         final_rows = context.rows()
@@ -286,8 +287,9 @@ class CaptionStage:
         with self._write_lock:
             if self._cancelled.is_set():
                 raise InterruptedError("caption stage cancelled")
-            context.save_row(row)
-        failpoint("stage7.after_caption")
+            # batched: committed with its batch (no model call runs inside that transaction); the
+            # failpoint fires once the row is committed
+            context.save_row(row, "stage7.after_caption")
         return outcome
 
 

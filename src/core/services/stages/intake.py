@@ -7,7 +7,8 @@ any row are removed after the session closes.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, TypeVar
 
 from proofdesk.core.domain import queue
 from proofdesk.core.domain.intake import Problem, ValidFile
@@ -18,14 +19,23 @@ from proofdesk.core.ports.system import Reporter
 from proofdesk.core.services.failpoints import failpoint
 from proofdesk.core.services.places import PlaceFacts
 from proofdesk.core.services.session import SessionJournal
-from proofdesk.core.services.stages.base import RunResult
+from proofdesk.core.services.stages.base import DEFAULT_BATCH_SIZE, RunResult
+
+T = TypeVar("T")
+
+
+def _batches(items: list[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(items), max(1, size)):
+        yield items[start : start + size]
 
 
 class IntakeStages:
     """Stages 2 (`copy_incoming`), 3 (`read_exif`) and 4 (`queue_rows`), journalled by the session."""
 
     def __init__(self, *, store: QueueStore, files: FileStore, exif: ExifReader, reporter: Reporter,
-                 sessions: SessionJournal, places: PlaceFacts | None = None) -> None:
+                 sessions: SessionJournal, places: PlaceFacts | None = None,
+                 batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+        self.batch_size = batch_size
         self.store = store
         self.files = files
         self.exif = exif
@@ -39,11 +49,14 @@ class IntakeStages:
 
     def copy_incoming(self, session_id: str, files: list[ValidFile], result: RunResult) -> list[ValidFile]:
         self.reporter.start_stage(Stage.INCOMING.value, len(files))
+        with self.store.unit_of_work() as uow:  # one read: the queued rows with any of these images
+            queued: dict[str, list[Row]] = {}
+            for row in uow.rows.find_by_sha256s(file.sha256 for file in files):
+                queued.setdefault(row.sha256, []).append(row)
         kept: list[ValidFile] = []
-        copied = 0
         first_seen: dict[str, ValidFile] = {}
         for file in files:
-            duplicate_of = self._queued_elsewhere(file, first_seen)
+            duplicate_of = self._queued_elsewhere(file, first_seen, queued)
             if duplicate_of is not None:
                 problem = Problem(file.set_name, file.name, file.path,
                                   f"same image (sha256) as {duplicate_of}, already queued; not queued twice")
@@ -52,28 +65,33 @@ class IntakeStages:
                 self.reporter.advance(file.key_text)
                 continue
             first_seen.setdefault(file.sha256, file)
-            relpath = self.incoming_relpath(file)
-            if not self.files.exists(FileStore.INCOMING, relpath):
-                self.sessions.journal(session_id, "file", self.files.locate(FileStore.INCOMING, relpath))
-                failpoint("stage2.before_copy")
-            stored = self.files.import_file(file.path, FileStore.INCOMING, relpath, file.sha256)
-            if stored.created:
-                copied += 1
-                failpoint("stage2.after_copy")
             kept.append(file)
-            self.reporter.advance(file.key_text)
+        copied = 0
+        for batch in _batches(kept, self.batch_size):
+            new = [file for file in batch if not self.files.exists(FileStore.INCOMING, self.incoming_relpath(file))]
+            # write-ahead, one transaction per batch: rollback removes whatever of these was copied
+            self.sessions.journal_many(session_id, "file",
+                                       [self.files.locate(FileStore.INCOMING, self.incoming_relpath(f)) for f in new])
+            fresh = {file.key_text for file in new}
+            for file in batch:
+                if file.key_text in fresh:
+                    failpoint("stage2.before_copy")
+                stored = self.files.import_file(file.path, FileStore.INCOMING, self.incoming_relpath(file), file.sha256)
+                if stored.created:
+                    copied += 1
+                    failpoint("stage2.after_copy")
+                self.reporter.advance(file.key_text)
         self.reporter.end_stage(Stage.INCOMING.value, f"{copied} copied, {len(kept) - copied} already there")
         return kept
 
-    def _queued_elsewhere(self, file: ValidFile, first_seen: dict[str, ValidFile]) -> str | None:
+    @staticmethod
+    def _queued_elsewhere(file: ValidFile, first_seen: dict[str, ValidFile], queued: dict[str, list[Row]]) -> str | None:
         earlier = first_seen.get(file.sha256)
         if earlier is not None and earlier.set_name != file.set_name:
             return earlier.key_text
-        with self.store.unit_of_work() as uow:
-            for row in uow.rows.find_by_sha256(file.sha256):
-                if row.key != (file.set_name, file.name):
-                    if row.set_name != file.set_name:
-                        return row.key_text
+        for row in queued.get(file.sha256, []):
+            if row.key != (file.set_name, file.name) and row.set_name != file.set_name:
+                return row.key_text
         return None
 
     # ------------------------------------------------------------------ stage 3
@@ -82,10 +100,11 @@ class IntakeStages:
         self.reporter.start_stage(Stage.EXIF.value, len(files))
         facts: dict[tuple[str, str], ExifFacts | None] = {}
         read = 0
+        with self.store.unit_of_work() as uow:
+            existing_rows = uow.rows.get_many((file.set_name, file.name) for file in files)
         for file in files:
             key = (file.set_name, file.name)
-            with self.store.unit_of_work() as uow:
-                existing = uow.rows.get(*key)
+            existing = existing_rows.get(key)
             if existing is not None and existing.sha256 == file.sha256 and Stage.EXIF.value in existing.stages_done:
                 facts[key] = None  # unchanged: keep what the row has
             else:
@@ -116,52 +135,70 @@ class IntakeStages:
         clock_offset: str | None = None,
     ) -> None:
         """`clock_offset`: the zone the camera clock ran on (`run --clock-offset`); it is kept on the
-        set's rows until another is given."""
+        set's rows until another is given. One transaction per batch: one read, the journal
+        entries, the inserts and the updates, one commit."""
         self.reporter.start_stage(Stage.QUEUE.value, len(files))
-        for file in files:
-            key = (file.set_name, file.name)
-            incoming = self.files.locate(FileStore.INCOMING, self.incoming_relpath(file))
+        for batch in _batches(files, self.batch_size):
             with self.store.unit_of_work() as uow:
-                existing = uow.rows.get(*key)
-                if existing is None:
-                    row = Row(
-                        set_name=file.set_name, original_name=file.name, source_path=file.path,
-                        incoming_path=incoming, sha256=file.sha256, size_bytes=file.size_bytes,
-                        session_id=session_id,
-                        **(facts[key] or ExifFacts()).model_dump(),
-                        **self._position_facts(facts[key] or ExifFacts(), clock_offset),
-                    )
-                    row = queue.mark_stage_done(row, Stage.EXIF)
-                    uow.journal.append(JournalEntry(session_id=session_id, kind="row_insert", target=row.key_text))
-                    uow.rows.add(row)
-                    uow.commit()
-                    self.sessions.journalled_rows.add((session_id, row.key_text))
-                    result.inserted.append(row.key_text)
-                    failpoint("stage4.after_insert")
-                elif existing.sha256 != file.sha256 or existing.incoming_path != incoming:
-                    self.sessions.journal_row_update(uow, session_id, key)
-                    row = existing
-                    if existing.sha256 != file.sha256:
-                        row = queue.refresh_changed_file(existing, file.sha256, file.size_bytes)
-                    update: dict[str, Any] = {"incoming_path": incoming, "source_path": file.path,
-                                              "session_id": session_id}
-                    exif = facts[key] or existing.exif()
-                    if facts[key] is not None:
-                        update.update(exif.model_dump())
-                    update.update(self._position_facts(exif, clock_offset or existing.clock_offset))
-                    row = queue.mark_stage_done(row.changed(**update), Stage.EXIF)
-                    uow.rows.update(row)
-                    uow.commit()
-                    result.refreshed.append(row.key_text)
+                existing_rows = uow.rows.get_many((file.set_name, file.name) for file in batch)
+                inserts: list[Row] = []
+                updates: list[Row] = []
+                changed_files: list[str] = []  # refreshed because the file changed (stage4.after_update)
+                for file in batch:
+                    key = (file.set_name, file.name)
+                    existing = existing_rows.get(key)
+                    row = self._queued_row(session_id, file, existing, facts[key], clock_offset)
+                    if row is None:
+                        result.unchanged.append(file.key_text)
+                    elif existing is None:
+                        inserts.append(row)
+                    else:
+                        updates.append(row)
+                        if existing.sha256 != file.sha256 or existing.incoming_path != row.incoming_path:
+                            changed_files.append(row.key_text)
+                journal = [JournalEntry(session_id=session_id, kind="row_insert", target=row.key_text) for row in inserts]
+                journal += self.sessions.before_images(session_id, (existing_rows[row.key] for row in updates))
+                uow.journal.append_many(journal)
+                uow.rows.add_many(inserts)
+                uow.rows.update_many(updates)
+                uow.commit()
+            for row in inserts:
+                self.sessions.journalled_rows.add((session_id, row.key_text))
+                result.inserted.append(row.key_text)
+                failpoint("stage4.after_insert")
+            for row in updates:
+                result.refreshed.append(row.key_text)
+                if row.key_text in changed_files:
                     failpoint("stage4.after_update")
-                elif self._position_facts_stale(existing, clock_offset):
-                    # same file, but a new --clock-offset, or a queue from before place facts existed
-                    self.sessions.journal_row_update(uow, session_id, key)
-                    refreshed = self._position_facts(existing.exif(), clock_offset or existing.clock_offset)
-                    uow.rows.update(existing.changed(**refreshed, session_id=session_id))
-                    uow.commit()
-                    result.refreshed.append(existing.key_text)
-                else:
-                    result.unchanged.append(existing.key_text)
-            self.reporter.advance(file.key_text)
+            for file in batch:
+                self.reporter.advance(file.key_text)
         self.reporter.end_stage(Stage.QUEUE.value, result.summary())
+
+    def _queued_row(self, session_id: str, file: ValidFile, existing: Row | None, facts: ExifFacts | None,
+                    clock_offset: str | None) -> Row | None:
+        """The row to insert or store for `file`, or None when the queued row stays as it is."""
+        incoming = self.files.locate(FileStore.INCOMING, self.incoming_relpath(file))
+        if existing is None:
+            row = Row(
+                set_name=file.set_name, original_name=file.name, source_path=file.path,
+                incoming_path=incoming, sha256=file.sha256, size_bytes=file.size_bytes,
+                session_id=session_id,
+                **(facts or ExifFacts()).model_dump(),
+                **self._position_facts(facts or ExifFacts(), clock_offset),
+            )
+            return queue.mark_stage_done(row, Stage.EXIF)
+        if existing.sha256 != file.sha256 or existing.incoming_path != incoming:
+            row = existing
+            if existing.sha256 != file.sha256:
+                row = queue.refresh_changed_file(existing, file.sha256, file.size_bytes)
+            update: dict[str, Any] = {"incoming_path": incoming, "source_path": file.path, "session_id": session_id}
+            exif = facts or existing.exif()
+            if facts is not None:
+                update.update(exif.model_dump())
+            update.update(self._position_facts(exif, clock_offset or existing.clock_offset))
+            return queue.mark_stage_done(row.changed(**update), Stage.EXIF)
+        if self._position_facts_stale(existing, clock_offset):
+            # same file, but a new --clock-offset, or a queue from before place facts existed
+            refreshed = self._position_facts(existing.exif(), clock_offset or existing.clock_offset)
+            return existing.changed(**refreshed, session_id=session_id)
+        return None

@@ -56,7 +56,6 @@ from proofdesk.core.ports.media import (
     QualityScorer,
     Score,
 )
-from proofdesk.core.services.failpoints import failpoint
 from proofdesk.core.services.stages.base import StageContext
 
 # ---------------------------------------------------------------- decoded images
@@ -212,6 +211,7 @@ class ScoringStages:
                 for row, brisque, aesthetic in zip(chunk, quality_scores, aesthetic_scores, strict=True):
                     self._remember(row, brisque, aesthetic)
                     self._save_scores(context, row, brisque, aesthetic, counts, cached=False)
+        context.flush()
         for row in rows:
             if Stage.SCORE.value in row.stages_done:
                 reporter.advance(f"{row.key_text}: already scored")
@@ -233,8 +233,7 @@ class ScoringStages:
             ),
             Stage.SCORE,
         )
-        context.save_row(scored)
-        failpoint("stage5.after_score")
+        context.save_row(scored, "stage5.after_score")  # the failpoint fires once its batch is committed
         counts[f"brisque_{brisque.source}"] += 1
         counts[f"aesthetic_{aesthetic.source}"] += 1
         context.reporter.advance(
@@ -275,16 +274,17 @@ class ScoringStages:
                 for chunk in _chunks(todo, self.options.batch_size):
                     handed_over += sum(1 for row in chunk if row.sha256 in self._handover)
                     ready = list(pool.map(self._model_ready, chunk))
+                    # write-ahead, one transaction for the chunk: rollback removes these files
+                    context.journal_files([self.files.locate(FileStore.WORK, model_relpath(row)) for row in chunk
+                                           if not self.files.exists(FileStore.WORK, model_relpath(row))])
                     for row, data in zip(chunk, ready, strict=True):
                         relpath = model_relpath(row)
                         path = self.files.locate(FileStore.WORK, relpath)
-                        if not self.files.exists(FileStore.WORK, relpath):
-                            context.journal_file(path)  # write-ahead: rollback removes it
                         self.files.write_bytes(FileStore.WORK, relpath, data)
                         resized = queue.mark_stage_done(row.changed(ollama_path=path), Stage.RESIZE)
-                        context.save_row(resized)
-                        failpoint("stage6.after_resize")
+                        context.save_row(resized, "stage6.after_resize")
                         reporter.advance(f"{row.key_text}: model-ready JPEG {len(data):,} bytes at {relpath}")
+                context.flush()
         finally:
             self._handover.clear()
         for row in rows:

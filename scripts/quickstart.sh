@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
 # Set up proofdesk in ./.venv and run the pipeline on the bundled demo set with embedded defaults.
+# PROOFDESK_QUICKSTART_PYTHON=/path/to/python: use that interpreter (proofdesk already installed in
+# it) instead; no .venv is created and nothing is installed (the quickstart test runs it this way).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x .venv/bin/python ]; then
-  python3 -m venv .venv
+if [ -n "${PROOFDESK_QUICKSTART_PYTHON:-}" ]; then
+  proofdesk=("$PROOFDESK_QUICKSTART_PYTHON" -m proofdesk.apps)
+else
+  if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+  fi
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e '.[test,ml]'
+  proofdesk=(.venv/bin/proofdesk)
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test,ml]'
 if [ ! -f /usr/share/opencv4/quality/brisque_model_live.yml ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  if [ -z "${PROOFDESK_QUICKSTART_PYTHON:-}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq opencv-data
   else
     echo "note: BRISQUE scores fall back to a formula until opencv-data is installed (sudo apt-get install opencv-data)"
   fi
 fi
-demo=(.venv/bin/proofdesk --config demo/proofdesk.toml)
+demo=("${proofdesk[@]}" --config demo/proofdesk.toml)
 # Stages 1-7 on the demo set (offline captioner: no model server needed). Exit 3 would mean some
 # rows are blocked by the proof; the review desk is where a person fixes them.
 "${demo[@]}" run demo/sets/2008-10-22_arezzo --no-review
@@ -25,4 +32,4 @@ demo=(.venv/bin/proofdesk --config demo/proofdesk.toml)
 "${demo[@]}" status
 echo
 echo "Published demo gallery: demo/.proofdesk-demo/published/ (images + thumbs/) and demo/.proofdesk-demo/gallery.sqlite"
-echo "Open the review desk: .venv/bin/proofdesk --config demo/proofdesk.toml review"
+echo "Open the review desk: ${demo[*]} review"

@@ -2,8 +2,9 @@
 rows approved through the library, then `proofdesk publish` to a pyftpdlib server (plain and TLS)
 and a MariaDB gallery. Only approved rows leave; metadata is readable back from the file that
 arrived; ids are mirrored; a rerun changes nothing remote. Faults (connection dropped mid-upload,
-MariaDB gone at upsert, the process killed between upload and upsert) end, after a rerun, with
-every approved row published exactly once and the mirror agreeing with the remote."""
+against a SQLite gallery so they run without MySQL; MariaDB gone at upsert; the process killed
+between upload and upsert) end, after a rerun, with every approved row published exactly once and
+the mirror agreeing with the remote."""
 
 from __future__ import annotations
 
@@ -219,11 +220,30 @@ def test_the_default_publishes_locally_and_refuses_a_file_name_owned_by_another_
 # ---------------------------------------------------------------- faults
 
 
+def sqlite_gallery(tmp_path: Path) -> str:
+    """The FTP fault tests' gallery: SQLite, so they run on a newcomer's machine without MySQL."""
+    return f"sqlite:///{tmp_path / 'fault-gallery.sqlite'}"
+
+
+def test_the_ftp_fault_tests_need_no_mysql() -> None:
+    """Dropped uploads are the FTP adapter's fault, not the database's: the tests that script them
+    must not ask for a MySQL fixture (which skips without PROOFDESK_TEST_MYSQL_URL)."""
+    import inspect
+
+    faults = {name: test for name, test in globals().items()
+              if name.startswith("test_") and callable(test) and "drop_uploads" in inspect.getsource(test)}
+    assert len(faults) >= 2, sorted(faults)
+    for name, test in faults.items():
+        mysql = [p for p in inspect.signature(test).parameters if "mysql" in p]
+        assert mysql == [], f"{name} asks for {mysql}"
+
+
 def test_ftp_connection_dropped_mid_upload_then_a_rerun_finishes(
-    proofdesk: Proofdesk, gps_set: Path, ftp: FtpServer, mysql_database_url: str
+    proofdesk: Proofdesk, gps_set: Path, ftp: FtpServer, tmp_path: Path
 ) -> None:
     approved = prepare(proofdesk, gps_set)
-    env = {**OFFLINE, **ftp.env(PROOFDESK_PUBLISH__FTP__RETRIES="2"), "PROOFDESK_GALLERY__URL": mysql_database_url}
+    gallery_url = sqlite_gallery(tmp_path)
+    env = {**OFFLINE, **ftp.env(PROOFDESK_PUBLISH__FTP__RETRIES="2"), "PROOFDESK_GALLERY__URL": gallery_url}
 
     def arm(path: str) -> None:  # after three rows (six files) the network starts dropping uploads
         if len(ftp.received) == 6:
@@ -238,25 +258,26 @@ def test_ftp_connection_dropped_mid_upload_then_a_rerun_finishes(
     rows = proofdesk.rows()
     failed = [row for row in rows if row["publish_error"]]
     assert len(failed) == 1 and failed[0]["status"] == "approved"
-    assert len(gallery_rows(mysql_database_url)) == 3
+    assert len(gallery_rows(gallery_url)) == 3
     assert [r for r in rows if r["status"] == "approved" and r["remote_id"]] == []
 
     ftp.on_file_received = None
     second = proofdesk("publish", "--yes", "--json", env=env)
     assert second.exit_code == 0, second.output
     assert json.loads(second.stdout)["published"] == 4
-    assert_mirror_agrees(proofdesk, ftp, mysql_database_url, approved)
+    assert_mirror_agrees(proofdesk, ftp, gallery_url, approved)
 
 
 def test_ftp_drop_is_retried_within_one_publish(
-    proofdesk: Proofdesk, gps_set: Path, ftp: FtpServer, mysql_database_url: str
+    proofdesk: Proofdesk, gps_set: Path, ftp: FtpServer, tmp_path: Path
 ) -> None:
     approved = prepare(proofdesk, gps_set)
+    gallery_url = sqlite_gallery(tmp_path)
     ftp.drop_uploads = 2  # the first upload is cut twice; the third attempt gets through
-    result = proofdesk("publish", "--yes", env={**OFFLINE, **ftp.env(), "PROOFDESK_GALLERY__URL": mysql_database_url})
+    result = proofdesk("publish", "--yes", env={**OFFLINE, **ftp.env(), "PROOFDESK_GALLERY__URL": gallery_url})
     assert result.exit_code == 0, result.output
     assert ftp.dropped == 2
-    assert_mirror_agrees(proofdesk, ftp, mysql_database_url, approved)
+    assert_mirror_agrees(proofdesk, ftp, gallery_url, approved)
 
 
 def test_mariadb_gone_at_upsert_then_a_rerun_finishes(

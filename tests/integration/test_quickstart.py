@@ -1,10 +1,11 @@
-"""README command 1: the commands of scripts/quickstart.sh, run on a copy of the demo, end with a
-published demo gallery, and every line of the README's excerpt is what they print."""
+"""README command 1: `scripts/quickstart.sh` itself, run on a temporary copy of the demo with this
+interpreter (PROOFDESK_QUICKSTART_PYTHON: no .venv, no install), ends with a published demo gallery,
+and every line of the README's excerpt is what it prints."""
 
 from __future__ import annotations
 
+import os
 import re
-import shlex
 import shutil
 import sqlite3
 import subprocess
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+REVIEW_LINE = "Open the review desk: .venv/bin/proofdesk --config demo/proofdesk.toml review"
 
 
 def readme_excerpt() -> list[str]:
@@ -21,29 +23,43 @@ def readme_excerpt() -> list[str]:
     return [line.strip() for line in blocks[1].splitlines() if line.strip()]
 
 
-def quickstart_commands() -> list[list[str]]:
+def readme_commands() -> list[str]:
+    section = (ROOT / "README.md").read_text().split("## Quick start", 1)[1]
+    return [line.strip() for line in re.findall(r"```[^\n]*\n(.*?)```", section, re.S)[0].splitlines() if line.strip()]
+
+
+def test_the_readme_quick_start_commands_are_the_script_and_the_tests() -> None:
+    assert readme_commands() == ["bash scripts/quickstart.sh", ".venv/bin/python -m pytest"]
     script = (ROOT / "scripts" / "quickstart.sh").read_text()
-    assert 'demo=(.venv/bin/proofdesk --config demo/proofdesk.toml)' in script
-    return [shlex.split(line)[1:] for line in script.splitlines() if line.startswith('"${demo[@]}"')]
+    assert "python3 -m venv .venv" in script and "pip install --quiet -e '.[test,ml]'" in script
+    assert REVIEW_LINE in readme_excerpt()
 
 
 def test_quickstart_publishes_the_demo_and_prints_the_readme_excerpt(tmp_path: Path) -> None:
     project = tmp_path / "project"
+    (project / "scripts").mkdir(parents=True)
+    shutil.copy2(ROOT / "scripts" / "quickstart.sh", project / "scripts" / "quickstart.sh")
     shutil.copytree(ROOT / "demo", project / "demo", ignore=shutil.ignore_patterns(".proofdesk-demo"))
-    output = []
-    for args in quickstart_commands():
-        result = subprocess.run([sys.executable, "-m", "proofdesk.apps", "--config", "demo/proofdesk.toml", *args],
-                                cwd=project, capture_output=True, text=True, timeout=300)
-        assert result.returncode == 0, (args, result.stderr)
-        output.append(result.stdout + result.stderr)
-    script = (ROOT / "scripts" / "quickstart.sh").read_text()
-    echoed = [line.split("echo ", 1)[1].strip('"') for line in script.splitlines() if line.startswith("echo \"")]
-    printed = [line.strip() for line in "\n".join(output + echoed).splitlines()]
+    repo_workdir = ROOT / "demo" / ".proofdesk-demo"
+    repo_workdir_before = repo_workdir.exists() and sorted(p.name for p in repo_workdir.rglob("*"))
+
+    result = subprocess.run(["bash", str(project / "scripts" / "quickstart.sh")], cwd=tmp_path,
+                            env={**os.environ, "PROOFDESK_QUICKSTART_PYTHON": sys.executable},
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not (project / ".venv").exists()  # the interpreter given was used: no venv, no install
+    printed = [line.strip() for line in (result.stdout + "\n" + result.stderr).splitlines()]
+    # The review line names the command that ran the demo: .venv/bin/proofdesk, here this interpreter.
+    here = f"Open the review desk: {sys.executable} -m proofdesk.apps --config demo/proofdesk.toml review"
     for line in readme_excerpt():
-        assert line in printed, f"README excerpt line not printed by the quick start: {line!r}"
+        expected = here if line == REVIEW_LINE else line
+        assert expected in printed, f"README excerpt line not printed by the quick start: {expected!r}\n{result.stdout}"
+
     workdir = project / "demo" / ".proofdesk-demo"
     published = sorted(p.name for p in (workdir / "published").glob("*.jpg"))
     assert len(published) == 4 and len(list((workdir / "published" / "thumbs").glob("*.jpg"))) == 4
     with sqlite3.connect(workdir / "gallery.sqlite") as gallery:
         names = sorted(row[0] for row in gallery.execute("SELECT File_Name FROM gallery"))
     assert names == published
+    after = repo_workdir.exists() and sorted(p.name for p in repo_workdir.rglob("*"))
+    assert after == repo_workdir_before  # nothing landed in the repository's demo

@@ -65,6 +65,35 @@ def test_kill_at_a_crash_point_then_rerun(proofdesk: Proofdesk, gps_set: Path, r
 
 
 KILL_TRIES = 10  # delays tried before a random-kill test gives up (and fails)
+ROLLBACK_NOTE = "rolling it back first"  # what a run says when it finds a session a dead process left open
+
+
+def kill_missed(returncode: int | None, rerun_stderr: str) -> str | None:
+    """Why a random kill proves nothing, or None when it landed inside an open session.
+
+    It landed only when the process died of the SIGKILL (not exited on its own first) and the rerun
+    found the session it left open and rolled it back. A kill before the session opened, or after it
+    closed, leaves no open session: the rerun rolls nothing back, and the kill does not count."""
+    if returncode != -signal.SIGKILL:
+        return "exited before the kill" if returncode == 0 else f"ended with {returncode} before the kill"
+    if ROLLBACK_NOTE not in rerun_stderr:
+        return "killed outside an open session (before it opened or after it closed)"
+    return None
+
+
+LEFT_OPEN = f"warning: session 20261130-1 was left open by a process that died (pid 4242); {ROLLBACK_NOTE}\n"
+
+
+@pytest.mark.parametrize(("returncode", "rerun_stderr", "landed"), [
+    (-signal.SIGKILL, LEFT_OPEN, True),                          # inside an open session
+    (-signal.SIGKILL, "", False),                                # before the session opened
+    (-signal.SIGKILL, "✓ validate  9 valid, 0 problem(s)\n", False),  # after it closed: nothing to roll back
+    (0, "", False),                                              # the run finished before the kill
+    (0, LEFT_OPEN, False),                                       # a rollback the kill did not cause
+    (1, LEFT_OPEN, False),                                       # died of something else
+], ids=["inside", "before-open", "after-close", "exited-first", "exited-first-rollback", "other-death"])
+def test_a_random_kill_counts_only_inside_an_open_session(returncode: int, rerun_stderr: str, landed: bool) -> None:
+    assert (kill_missed(returncode, rerun_stderr) is None) is landed
 
 
 @pytest.mark.parametrize("seed", [int(s) for s in os.environ.get("PROOFDESK_KILL_SEEDS", "1,2,3").split(",")])
@@ -89,7 +118,8 @@ def test_kill_at_a_random_time_then_rerun(tmp_path: Path, gps_set: Path, referen
         rerun = desk.subprocess("run", str(gps_set), "--no-review", env=ENV)
         assert rerun.returncode == 0, rerun.stderr
         assert state(desk) == reference
-        if "rolling it back first" in rerun.stderr:
+        why_not = kill_missed(process.returncode, rerun.stderr)
+        if why_not is None:
             return  # the kill landed inside an open session, and the rerun made it whole
-        missed.append(f"{delay:.2f}s ({'exited before' if process.returncode == 0 else 'outside a session'})")
+        missed.append(f"{delay:.2f}s ({why_not})")
     pytest.fail(f"no kill of {KILL_TRIES} landed inside an open session: {', '.join(missed)}")

@@ -3,6 +3,9 @@
     with FtpServer(root, tls=True) as server:   # TLS: a fresh self-signed cert (server.ca_file)
         server.env()                           # PROOFDESK_PUBLISH__* variables for proofdesk
 
+    ca = TinyCa(folder)                         # a test CA (ca.cert_file) that issues server certs:
+    FtpServer(root, tls=True, certificate=ca.issue(folder, "other.example"), ca_file=ca.cert_file)
+
 Faults, scriptable per test:
 - `server.drop_uploads = N`: the next N uploads lose the connection (control and data) after
   `drop_after_bytes` bytes arrived, leaving a partial file behind, as a network cut does;
@@ -16,7 +19,7 @@ import datetime as dt
 import ipaddress
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +66,89 @@ def make_self_signed_cert(folder: Path) -> tuple[Path, Path]:
     return cert_file, key_file
 
 
+def _name_entries(names: Sequence[str]) -> list[Any]:
+    from cryptography import x509
+
+    entries: list[Any] = []
+    for name in names:
+        try:
+            entries.append(x509.IPAddress(ipaddress.ip_address(name)))
+        except ValueError:
+            entries.append(x509.DNSName(name))
+    return entries
+
+
+class TinyCa:
+    """A certificate authority for tests: its certificate (`cert_file`, what a client trusts) and
+    `issue(folder, *names)`, a server certificate and key for those host names / IP addresses."""
+
+    def __init__(self, folder: Path, common_name: str = "proofdesk test CA") -> None:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        self._key = ec.generate_private_key(ec.SECP256R1())
+        self._name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+        now = dt.datetime.now(dt.UTC)
+        public = self._key.public_key()
+        self._cert = (
+            x509.CertificateBuilder()
+            .subject_name(self._name)
+            .issuer_name(self._name)
+            .public_key(public)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                         crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+            .sign(self._key, hashes.SHA256())
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        self.cert_file = folder / "ca-cert.pem"
+        self.cert_file.write_bytes(self._cert.public_bytes(serialization.Encoding.PEM))
+
+    def issue(self, folder: Path, *names: str) -> tuple[Path, Path]:
+        """A server certificate naming exactly `names` (SAN: DNS names and IP addresses), signed by
+        this CA, and its key, as PEM files in `folder`."""
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        now = dt.datetime.now(dt.UTC)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]))
+            .issuer_name(self._name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(_name_entries(names)), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self._key.public_key()), critical=False)
+            .sign(self._key, hashes.SHA256())
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = "-".join(names).replace(":", "_")
+        cert_file, key_file = folder / f"{stem}-cert.pem", folder / f"{stem}-key.pem"
+        cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+        return cert_file, key_file
+
+
 class FtpServer:
-    def __init__(self, root: Path, tls: bool = False, cert_dir: Path | None = None) -> None:
+    def __init__(self, root: Path, tls: bool = False, cert_dir: Path | None = None,
+                 certificate: tuple[Path, Path] | None = None, ca_file: Path | None = None) -> None:
+        """`certificate` (cert, key) replaces the fresh self-signed one; `ca_file` is then what
+        `env()` tells the client to trust (e.g. the TinyCa that issued it)."""
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
         self.tls = tls
@@ -74,7 +158,8 @@ class FtpServer:
         self.on_file_received: Callable[[str], None] | None = None
         self.received: list[str] = []
         self.secure_data_transfers = 0
-        self.ca_file: Path | None = None
+        self.ca_file: Path | None = ca_file
+        self._certificate = certificate
         self._cert_dir = cert_dir or root.parent / f"{root.name}-tls"
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -108,8 +193,11 @@ class FtpServer:
             "auth_failed_timeout": 0.1,  # a wrong password answers at once (default: 3 s)
         }
         if self.tls:
-            cert_file, key_file = make_self_signed_cert(self._cert_dir)
-            self.ca_file = cert_file
+            if self._certificate is not None:
+                cert_file, key_file = self._certificate
+            else:
+                cert_file, key_file = make_self_signed_cert(self._cert_dir)
+                self.ca_file = cert_file
             attributes.update(certfile=str(cert_file), keyfile=str(key_file),
                               tls_control_required=True, tls_data_required=True)
 

@@ -1,7 +1,8 @@
 """The `ftp` uploader on the standard library's ftplib: plain FTP or FTPS (explicit TLS, `FTP_TLS`).
 
 - TLS verifies the server certificate and host name by default (`ssl.create_default_context`);
-  `ca_file` adds a CA (or a self-signed certificate) to trust. The data channel is protected too
+  `ca_file` adds a CA (or a self-signed certificate) to trust. A certificate from a trusted CA that
+  names another host is refused with a message that says so. The data channel is protected too
   (`PROT P`).
 - A put goes to a temp name in the target folder (`.proofdesk-part-<token>-<name>`), its size is
   checked with `SIZE`, then it is renamed over the final name (a server that refuses to rename
@@ -45,6 +46,7 @@ T = TypeVar("T")
 
 # What a broken connection looks like from ftplib: retried on a fresh connection.
 _TRANSIENT = (OSError, EOFError, ftplib.error_temp, ftplib.error_reply, ftplib.error_proto)
+_NAME_MISMATCH = (62, 64)  # OpenSSL X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
 
 
 class _Transient(Exception):
@@ -120,6 +122,11 @@ class FtpUploader(Uploader):
             raise ServiceUnavailable(f"{self.description}: login refused: {_reply(exc)}{missing}") from None
         except ssl.SSLCertVerificationError as exc:
             _close_quietly(ftp)
+            if exc.verify_code in _NAME_MISMATCH:  # the chain verified; the certificate names another host
+                raise ServiceUnavailable(
+                    f"{self.description}: the server's TLS certificate does not name the host {self.host} "
+                    f"({exc.verify_message}); set publish.ftp.host to a name the certificate lists"
+                ) from None
             raise ServiceUnavailable(
                 f"{self.description}: the server's TLS certificate did not verify ({exc.verify_message}); "
                 "set publish.ftp.ca_file to the CA that signed it"

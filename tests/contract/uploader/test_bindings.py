@@ -1,6 +1,7 @@
 """Binds the uploader contract to the in-memory fake, the local folder, and FTP + FTPS on a real
 pyftpdlib server (127.0.0.1, a test-generated self-signed certificate for TLS); plus the FTP
-adapter's own behaviour: retries after a dropped connection, certificate verification, secrets."""
+adapter's own behaviour: retries after a dropped connection, certificate and host-name verification
+(a test CA issuing certificates for 127.0.0.1 and for another host name), secrets."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from proofdesk.adapters.uploader.ftp import FtpUploader
 from proofdesk.adapters.uploader.local import LocalUploader
 from proofdesk.core.ports.publishing import TEMP_PREFIX, ServiceUnavailable, Uploader
 
-from tests.support.ftp_server import PASSWORD, USER, FtpServer
+from tests.support.ftp_server import PASSWORD, USER, FtpServer, TinyCa
 
 from .contract import Plant, RemoteBytes, UploaderContract
 
@@ -143,19 +144,29 @@ class TestFtpsUploader(_FtpBinding):
             uploader.put("/gallery/x.jpg", b"x")
         assert server.files() == []
 
-    def test_a_host_name_the_certificate_does_not_name_is_refused(self, server: FtpServer, tmp_path: Path) -> None:
+    def test_a_certificate_for_another_host_name_signed_by_the_trusted_ca_is_refused(self, tmp_path: Path) -> None:
+        """The CA is trusted, the chain verifies; only the name is wrong: refused, and the message says so."""
+        ca = TinyCa(tmp_path / "ca")
+        stranger_cert = ca.issue(tmp_path / "certs", "other.example")
+        with FtpServer(tmp_path / "ftp-other", tls=True, certificate=stranger_cert, ca_file=ca.cert_file) as server:
+            uploader = FtpUploader("127.0.0.1", server.port, USER, PASSWORD, tls=True,
+                                   ca_file=str(ca.cert_file), retries=1)
+            with pytest.raises(ServiceUnavailable, match=r"does not name the host 127\.0\.0\.1") as caught:
+                uploader.put("/gallery/x.jpg", b"x")
+            assert "publish.ftp.host" in str(caught.value)
+            assert "ca_file to the CA" not in str(caught.value)  # the CA is not the problem
+            assert server.files() == []
+
+    @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+    def test_a_certificate_naming_the_host_signed_by_the_trusted_ca_connects(self, tmp_path: Path, host: str) -> None:
         import socket
 
-        if socket.gethostbyname("localhost") != "127.0.0.1":
+        if host == "localhost" and socket.gethostbyname("localhost") != "127.0.0.1":
             pytest.skip("localhost does not resolve to 127.0.0.1 here")
-        # The certificate names 127.0.0.1 and localhost: trusted; any other name for it is not.
-        good = FtpUploader("localhost", server.port, USER, PASSWORD, tls=True, ca_file=str(server.ca_file))
-        good.put("/gallery/ok.jpg", b"ok")
-        good.close()
-        other = tmp_path / "other-ca"
-        from tests.support.ftp_server import make_self_signed_cert
-
-        other_cert, _ = make_self_signed_cert(other)
-        stranger = FtpUploader("127.0.0.1", server.port, USER, PASSWORD, tls=True, ca_file=str(other_cert), retries=1)
-        with pytest.raises(ServiceUnavailable, match="did not verify"):
-            stranger.put("/gallery/x.jpg", b"x")
+        ca = TinyCa(tmp_path / "ca")
+        own_cert = ca.issue(tmp_path / "certs", "127.0.0.1", "localhost")
+        with FtpServer(tmp_path / "ftp-own", tls=True, certificate=own_cert, ca_file=ca.cert_file) as server:
+            uploader = FtpUploader(host, server.port, USER, PASSWORD, tls=True, ca_file=str(ca.cert_file), retries=1)
+            assert uploader.put("/gallery/ok.jpg", b"ok") == 2
+            uploader.close()
+            assert server.files() == ["gallery/ok.jpg"] and server.secure_data_transfers == 1

@@ -72,6 +72,9 @@ class Pipeline:
         self.reporter.start_stage(Stage.VALIDATE.value, len(set_dirs))
         names = {set_dirs[0]: set_name} if set_name else None
         report = validate_sets(list(set_dirs), self.scanner, self.inspector, self.rules, names)
+        for skipped in report.ignored:
+            if skipped.message.startswith("raw file skipped"):
+                self.reporter.info(skipped.render())  # listed: the photographer sees what was left out
         self.reporter.end_stage(
             Stage.VALIDATE.value, f"{len(report.files)} valid, {len(report.problems)} problem(s)"
         )

@@ -149,6 +149,7 @@ class Pipeline:
         with self.store.unit_of_work() as uow:
             for photo_set in report.sets:
                 owner = uow.sets.get(photo_set.name)
+                owner_path: str | None
                 if owner is not None:
                     owner_path = owner.path
                 else:  # a queue from before set records: the folder its rows came from

@@ -18,6 +18,7 @@ from proofdesk.core.domain.intake import ImageCheck, SetEntry, SetListing
 from proofdesk.core.domain.models import (
     ExifFacts,
     JournalEntry,
+    PhotoSet,
     Row,
     RowStatus,
     Session,
@@ -57,6 +58,7 @@ from proofdesk.core.ports.storage import (
     RowConflict,
     RowRepository,
     SessionRepository,
+    SetRepository,
     StorageError,
     UnitOfWork,
 )
@@ -73,7 +75,24 @@ class _MemoryState:
         self.rows: dict[tuple[str, str], Row] = {}
         self.sessions: dict[str, Session] = {}
         self.journal: dict[str, list[JournalEntry]] = {}
+        self.sets: dict[str, PhotoSet] = {}
         self.next_row_id = 1
+
+
+class _MemorySets(SetRepository):
+    def __init__(self, state: _MemoryState) -> None:
+        self._state = state
+
+    def get(self, name: str) -> PhotoSet | None:
+        return self._state.sets.get(name)
+
+    def add(self, photo_set: PhotoSet) -> None:
+        if photo_set.name in self._state.sets:
+            raise RowConflict(f"set {photo_set.name!r} is already recorded")
+        self._state.sets[photo_set.name] = photo_set
+
+    def delete(self, name: str) -> bool:
+        return self._state.sets.pop(name, None) is not None
 
 
 class _MemoryRows(RowRepository):
@@ -205,6 +224,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.rows = _MemoryRows(self._state, self._store.clock)
         self.sessions = _MemorySessions(self._state)
         self.journal = _MemoryJournal(self._state)
+        self.sets = _MemorySets(self._state)
 
     def commit(self) -> None:
         with self._store._mutex:

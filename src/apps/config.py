@@ -303,7 +303,24 @@ class Settings(BaseSettings):
 
     @property
     def storage_url(self) -> str:
-        return self.storage.url or f"sqlite:///{self.workdir_path / 'queue.sqlite'}"
+        return self.resolve_sqlite_url(self.storage.url) or f"sqlite:///{self.workdir_path / 'queue.sqlite'}"
+
+    @property
+    def gallery_url(self) -> str:
+        return self.resolve_sqlite_url(self.gallery.url) or f"sqlite:///{self.workdir_path / 'gallery.sqlite'}"
+
+    def resolve_sqlite_url(self, url: str | None) -> str | None:
+        """A SQLite URL's relative file path is relative to the config file's folder (like every
+        other path in the config), never to the directory the command runs in."""
+        if not url or not url.startswith("sqlite:///") or url.startswith("sqlite:////"):
+            return url
+        path, query = url[len("sqlite:///"):], ""
+        if "?" in path:
+            path, query = path.split("?", 1)
+            query = "?" + query
+        if not path or path == ":memory:":
+            return url
+        return f"sqlite:///{self.resolve_path(path)}{query}"
 
     def resolve_path(self, value: str) -> Path:
         """A path from the config: relative paths are relative to the config file's folder."""

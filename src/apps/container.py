@@ -98,7 +98,7 @@ def _resolved(settings: Settings) -> dict[str, Any]:
         "dictionary": settings.dictionary_path,
         "queue": "memory" if settings.storage.backend == "memory" else "sql",
         "storage_url": settings.storage_url,
-        "gallery_url": settings.gallery.url or f"sqlite:///{workdir / 'gallery.sqlite'}",
+        "gallery_url": settings.gallery_url,
         "local_publish_root": local_root if local_root.is_absolute() else workdir / local_root,
         "ftp_ca_file": _path(settings, publish.ftp.ca_file),
         "full_dir": publish.ftp.remote_dir if publish.uploader == "ftp" else "/",

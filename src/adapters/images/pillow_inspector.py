@@ -11,7 +11,7 @@ import hashlib
 import io
 import warnings
 
-from PIL import Image, ImageFile, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from proofdesk.core.domain.intake import ImageCheck
 from proofdesk.core.ports.files import ImageInspector
 
@@ -75,3 +75,16 @@ class PillowImageInspector(ImageInspector):
         finally:
             Image.MAX_IMAGE_PIXELS = previous_limit
         return ImageCheck(digest, size, image_format, width, height)
+
+    def perceptual_hash(self, path: str) -> str | None:
+        """imagehash's DCT hash of the upright picture, decoded at reduced size (JPEG draft mode)."""
+        import imagehash
+
+        register_heif()
+        try:
+            with Image.open(path) as image:
+                image.draft("L", (256, 256))
+                upright = ImageOps.exif_transpose(image)
+                return str(imagehash.phash(upright))
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            return None

@@ -19,6 +19,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from proofdesk.adapters.clock import SystemClock
+from proofdesk.core.domain.models import PhotoSet
+from proofdesk.core.ports.storage import SetRepository
 
 if typing.TYPE_CHECKING:
     from proofdesk.adapters.storage.migrate import SchemaUpgrade
@@ -49,8 +51,16 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 DateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 Json = sa.JSON()
 
+def _KeyString(length: int) -> sa.types.TypeEngine[Any]:  # noqa: N802 - reads as a type
+    """A key string compared exactly: `A.jpg` and `a.jpg`, `café` and `cafe` are different keys.
+    MySQL/MariaDB's default collations fold case and accents, so there it is binary."""
+    return sa.String(length).with_variant(mysql.VARCHAR(length, charset="utf8mb4", collation="utf8mb4_bin"),
+                                          "mysql", "mariadb")
+
+
 # Column sizes for indexed/key strings (MySQL needs bounded lengths for keys).
-_STRING_SIZES = {"set_name": 255, "original_name": 255, "sha256": 64, "file_name": 255, "session_id": 64}
+_STRING_SIZES = {"set_name": 255, "original_name": 255, "sha256": 64, "file_name": 255, "session_id": 64,
+                 "perceptual_hash": 32}
 
 
 def _column_type(name: str, annotation: Any) -> sa.types.TypeEngine[Any]:
@@ -70,6 +80,8 @@ def _column_type(name: str, annotation: Any) -> sa.types.TypeEngine[Any]:
         return DateTime
     if base in (RowStatus, SessionStatus) or name == "metadata_quality":
         return sa.String(16)
+    if name in ("set_name", "original_name", "file_name"):
+        return _KeyString(_STRING_SIZES[name])
     if name in _STRING_SIZES:
         return sa.String(_STRING_SIZES[name])
     if name in ("exposure_time", "captured_at", "captured_offset", "gps_timestamp_utc"):
@@ -123,6 +135,14 @@ journal_table = sa.Table(
     sa.UniqueConstraint("session_id", "seq", name="uq_session_journal_seq"),
 )
 
+# Which source folder each set name belongs to (the name is compared exactly: binary on MySQL).
+sets_table = sa.Table(
+    "photo_sets",
+    metadata,
+    sa.Column("name", _KeyString(255), primary_key=True),
+    sa.Column("path", sa.Text, nullable=False),
+)
+
 lock_table = sa.Table(
     "queue_lock",
     metadata,
@@ -136,7 +156,7 @@ lock_table = sa.Table(
 _KEYS_PER_STATEMENT = 400  # keys in one IN (…): well under SQLite's bound-parameter limit
 
 _JSON_ROW_FIELDS = {"keywords", "exif_keywords", "proof_reasons", "stages_done", "edited_fields", "suggestion_history",
-                    "classifier_hints"}
+                    "classifier_hints", "history"}
 
 
 def _to_db_time(value: datetime | None) -> datetime | None:
@@ -327,6 +347,28 @@ def _session_from_db(record: sa.RowMapping) -> Session:
     return Session.model_validate(values)
 
 
+class _SqlSets(SetRepository):
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def get(self, name: str) -> PhotoSet | None:
+        query = sa.select(sets_table).where(sets_table.c.name == name)
+        record = self._uow.execute(query, f"reading set {name!r}").mappings().first()
+        return PhotoSet(name=record["name"], path=record["path"]) if record else None
+
+    def add(self, photo_set: PhotoSet) -> None:
+        try:
+            self._uow.connection.execute(sets_table.insert().values(name=photo_set.name, path=photo_set.path))
+        except IntegrityError:
+            raise RowConflict(f"set {photo_set.name!r} is already recorded") from None
+        except SQLAlchemyError as exc:
+            raise _wrap(exc, f"recording set {photo_set.name!r}") from exc
+
+    def delete(self, name: str) -> bool:
+        statement = sets_table.delete().where(sets_table.c.name == name)
+        return bool(self._uow.execute(statement, f"removing set {name!r}").rowcount)
+
+
 class _SqlSessions(SessionRepository):
     def __init__(self, uow: SqlUnitOfWork) -> None:
         self._uow = uow
@@ -417,6 +459,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.rows = _SqlRows(self)
         self.sessions = _SqlSessions(self)
         self.journal = _SqlJournal(self)
+        self.sets = _SqlSets(self)
 
     def execute(self, statement: Any, what: str) -> sa.CursorResult[Any]:
         try:

@@ -35,10 +35,13 @@ QC_CHECKS = (("duplicates", "duplicates"), ("suspicious metadata", "suspicious_m
 @click.option("--clock-offset", metavar="+HH:MM",
               help="The UTC offset the camera clock ran on, when it was left on another zone (e.g. home time "
                    "abroad); kept for the set's rows until another is given.")
+@click.option("--set-name", metavar="NAME",
+              help="Take the one SET_DIR in under this set name instead of its folder name (a second card "
+                   "whose DCIM/100CANON clashes with a set already queued).")
 @click.pass_obj
 @handle_errors
 def run_command(cli: CliContext, set_dirs: tuple[Path, ...], until: str, skip_invalid: bool,
-                no_review: bool, as_json: bool, quiet: bool, clock_offset: str | None) -> None:
+                no_review: bool, as_json: bool, quiet: bool, clock_offset: str | None, set_name: str | None) -> None:
     """Run the pipeline over one or more SET_DIR folders (stages validate → caption).
 
     Stage 1 validates every file before anything is written; any problem stops the run with
@@ -56,7 +59,7 @@ def run_command(cli: CliContext, set_dirs: tuple[Path, ...], until: str, skip_in
         pipeline = cli.container.pipeline(reporter=reporter)
         try:
             result = pipeline.run([str(p) for p in set_dirs], until=Stage(until), skip_invalid=skip_invalid,
-                                  clock_offset=clock_offset)
+                                  clock_offset=clock_offset, set_name=set_name)
         except ValidationFailed as exc:
             if as_json:
                 print_json({"ok": False, "validation": exc.report.to_dict()})

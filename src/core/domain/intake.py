@@ -21,6 +21,9 @@ KNOWN_UNSUPPORTED_EXTENSIONS = {
     ".gif", ".bmp", ".webp", ".jp2", ".psd", ".cr2", ".cr3", ".nef", ".arw", ".dng", ".orf",
     ".rw2", ".raf", ".pef", ".srw", ".svg", ".avif", ".ico",
 }
+# Camera raw formats: skipped (and listed) when a JPEG of the same name sits beside them, since the
+# JPEG is the picture proofdesk captions; a raw file alone is unsupported.
+RAW_EXTENSIONS = frozenset({".cr2", ".cr3", ".nef", ".arw", ".dng", ".orf", ".rw2", ".raf", ".pef", ".srw"})
 MAX_NAME_BYTES = 255
 
 
@@ -41,6 +44,14 @@ class IntakeRules(BaseModel):
     ignore_names: list[str] = Field(
         default=[".DS_Store", "Thumbs.db", "desktop.ini"],
         description="File names skipped silently (system clutter). Hidden files (.*) are always skipped.",
+    )
+    same_picture_max_distance: int = Field(
+        default=10,
+        ge=0,
+        le=32,
+        description="A changed file whose 64-bit perceptual hash differs from the old one by at most this "
+        "many bits is the same picture re-exported (human edits kept, approval dropped); more is a "
+        "different picture (the old text goes to the row's history and it is captioned anew).",
     )
 
 

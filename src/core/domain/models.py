@@ -231,6 +231,12 @@ class Row(DomainModel):
     exif_title: str | None = None
     exif_keywords: list[str] = Field(default_factory=list)
 
+    # a 64-bit perceptual hash (hex) of the picture: a re-export of the same picture keeps it
+    # (within a few bits), a different picture does not
+    perceptual_hash: str | None = None
+    # earlier pictures under this name: their text and decisions, newest last, never lost
+    history: list[dict[str, Any]] = Field(default_factory=list)
+
     # facts derived offline from the GPS position (stage 4): the place (GeoNames) and the time zone
     place_city: str | None = None
     place_region: str | None = None  # GeoNames admin-1 (e.g. "Tuscany")

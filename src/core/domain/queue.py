@@ -191,6 +191,33 @@ def refuse_publish(row: Row, reason: ProofReason) -> Row:
     )
 
 
+def same_picture(first: str | None, second: str | None, max_distance: int) -> bool:
+    """Whether two 64-bit perceptual hashes (hex) are within `max_distance` bits: the same picture,
+    re-exported or re-encoded. An unknown hash is never the same picture."""
+    if not first or not second:
+        return False
+    try:
+        return (int(first, 16) ^ int(second, 16)).bit_count() <= max_distance
+    except ValueError:
+        return False
+
+
+def replace_picture(row: Row, sha256: str, size_bytes: int, perceptual_hash: str | None, at: str) -> Row:
+    """A different picture now has the row's name: the old picture's text, decisions and gallery id
+    go to `history` (never lost) and the row starts again as new (captioned afresh, not approved,
+    not published: the gallery row stays the old picture's)."""
+    record = {
+        "replaced_at": at, "sha256": row.sha256, "perceptual_hash": row.perceptual_hash,
+        "caption": row.caption, "alt_text": row.alt_text, "keywords": list(row.keywords),
+        "file_name": row.file_name, "caption_source": row.caption_source, "edited_fields": list(row.edited_fields),
+        "status": row.status.value, "remote_id": row.remote_id,
+    }
+    fresh = refresh_changed_file(row.changed(edited_fields=[], remote_id=None), sha256, size_bytes)
+    status = RowStatus.INGESTED
+    return fresh.changed(history=[*row.history, record], perceptual_hash=perceptual_hash, status=status,
+                         file_name=None, suggestion_history=[])
+
+
 def refresh_changed_file(row: Row, sha256: str, size_bytes: int, preserve: Iterable[str] = ()) -> Row:
     """The image behind a row changed (new sha256): facts, scores and the model-ready image are
     redone and any approval is dropped, but fields a human edited are kept.
@@ -240,6 +267,8 @@ __all__ = [
     "prove",
     "record_publish_error",
     "refresh_changed_file",
+    "replace_picture",
+    "same_picture",
     "refuse_publish",
     "reject",
     "reopen",

@@ -102,3 +102,8 @@ class ImageInspector(ABC):
     @abstractmethod
     def inspect(self, path: str, max_pixels: int) -> ImageCheck:
         """Hash the file and fully decode its pixels; a file that does not decode gets `problem`."""
+
+    def perceptual_hash(self, path: str) -> str | None:
+        """A 64-bit perceptual hash of the picture (16 hex digits) that survives re-encoding and
+        resizing; None when it cannot be computed (then a changed file counts as a new picture)."""
+        return None

@@ -18,6 +18,7 @@ from types import TracebackType
 from proofdesk.core.domain.errors import ExternalFailure
 from proofdesk.core.domain.models import (
     JournalEntry,
+    PhotoSet,
     Row,
     RowStatus,
     Session,
@@ -135,6 +136,21 @@ class JournalRepository(ABC):
     def clear(self, session_id: str) -> None: ...
 
 
+class SetRepository(ABC):
+    """Which folder each set name belongs to: a set name is owned by the source it was first
+    taken in from, so a second card's `DCIM/100CANON` cannot take over the first one's rows."""
+
+    @abstractmethod
+    def get(self, name: str) -> PhotoSet | None: ...
+
+    @abstractmethod
+    def add(self, photo_set: PhotoSet) -> None:
+        """Record a set's source. Raises RowConflict if the name is already recorded."""
+
+    @abstractmethod
+    def delete(self, name: str) -> bool: ...
+
+
 @dataclass(frozen=True)
 class LockHolder:
     session_id: str
@@ -165,6 +181,7 @@ class UnitOfWork(ABC):
     rows: RowRepository
     sessions: SessionRepository
     journal: JournalRepository
+    sets: SetRepository
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -4,6 +4,7 @@ rolls back as a unit when anything fails (see `proofdesk.core.services.session`)
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from proofdesk.core.domain.errors import InputError
 from proofdesk.core.domain.intake import (
@@ -64,13 +65,18 @@ class Pipeline:
         self.sessions = SessionJournal(store=store, files=files, clock=clock, reporter=reporter, pid=pid,
                                        host=host, is_alive=is_alive, config_digest=config_digest)
         self.intake = IntakeStages(store=store, files=files, exif=exif, reporter=reporter, sessions=self.sessions,
-                                   places=places, batch_size=batch_size)
+                                   places=places, batch_size=batch_size,
+                                   inspector=inspector, rules=rules, clock=clock)
 
     # ------------------------------------------------------------------ stage 1
 
-    def validate(self, set_dirs: Sequence[str]) -> ValidationReport:
+    def validate(self, set_dirs: Sequence[str], set_name: str | None = None) -> ValidationReport:
         self.reporter.start_stage(Stage.VALIDATE.value, len(set_dirs))
-        report = validate_sets(list(set_dirs), self.scanner, self.inspector, self.rules)
+        names = {set_dirs[0]: set_name} if set_name else None
+        report = validate_sets(list(set_dirs), self.scanner, self.inspector, self.rules, names)
+        for skipped in report.ignored:
+            if skipped.message.startswith("raw file skipped"):
+                self.reporter.info(skipped.render())  # listed: the photographer sees what was left out
         self.reporter.end_stage(
             Stage.VALIDATE.value, f"{len(report.files)} valid, {len(report.problems)} problem(s)"
         )
@@ -84,12 +90,15 @@ class Pipeline:
         until: Stage = Stage.CAPTION,
         skip_invalid: bool = False,
         clock_offset: str | None = None,
+        set_name: str | None = None,
     ) -> RunResult:
         if not set_dirs:
             raise InputError("give at least one set folder")
         if clock_offset is not None and (parse_offset(clock_offset) is None or clock_offset.upper() == "Z"):
             raise InputError(f"--clock-offset {clock_offset!r}: give the camera clock's UTC offset as +HH:MM or -HH:MM")
-        report = self.validate(set_dirs)
+        if set_name is not None and len(set_dirs) != 1:
+            raise InputError("--set-name names one set: give exactly one set folder with it")
+        report = self.validate(set_dirs, set_name)
         if not report.ok and not skip_invalid:
             raise ValidationFailed(report)
         result = RunResult(session_id=None, report=report)
@@ -99,6 +108,7 @@ class Pipeline:
         if not report.files:
             raise InputError("no valid photos to take in:\n" + report.render(skipped=True))
 
+        self._check_set_owners(report)
         for stage, run_stage in self.row_stages:
             preflight = getattr(run_stage, "preflight", None)
             if stage.position <= until.position and preflight is not None:
@@ -108,6 +118,7 @@ class Pipeline:
         try:
             self.reporter.session_opened(session.id)
             self.reporter.info(f"session {session.id} opened for {', '.join(session.sets)}")
+            self.intake.record_sets(session.id, report.sets)
             files = self.intake.copy_incoming(session.id, report.files, result)
             result.stages_run.append(Stage.INCOMING.value)
             if until.position >= Stage.EXIF.position:
@@ -134,6 +145,28 @@ class Pipeline:
         return result
 
 
+    def _check_set_owners(self, report: ValidationReport) -> None:
+        """A set name belongs to the folder it was first taken in from: a second card whose
+        `DCIM/100CANON` has the same name must get its own (`run --set-name`), or its photos would
+        replace the first card's rows under the same file names."""
+        clashes: list[str] = []
+        with self.store.unit_of_work() as uow:
+            for photo_set in report.sets:
+                owner = uow.sets.get(photo_set.name)
+                owner_path: str | None
+                if owner is not None:
+                    owner_path = owner.path
+                else:  # a queue from before set records: the folder its rows came from
+                    rows = uow.rows.list(set_name=photo_set.name)
+                    owner_path = str(Path(rows[0].source_path).parent) if rows and rows[0].source_path else None
+                if owner_path is not None and not _same_folder(owner_path, photo_set.path):
+                    clashes.append(
+                        f"set name {photo_set.name!r} belongs to {owner_path}, not {photo_set.path}; "
+                        f"take this folder in under its own name: proofdesk run {photo_set.path} --set-name NAME"
+                    )
+        if clashes:
+            raise InputError("\n".join(clashes))
+
     # ------------------------------------------------------------------ session operations front ends call
 
     def rollback(self, session_id: str | None = None, reason: str = "requested", release_lock: bool = True) -> Session:
@@ -142,3 +175,7 @@ class Pipeline:
 
     def remove_unreferenced_incoming(self) -> list[str]:
         return self.sessions.remove_unreferenced_incoming()
+
+
+def _same_folder(first: str, second: str) -> bool:
+    return Path(first).resolve() == Path(second).resolve()

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from proofdesk.core.domain import queue
-from proofdesk.core.domain.errors import DomainError, InputError
+from proofdesk.core.domain.errors import DomainError, InputError, SessionLocked
 from proofdesk.core.domain.models import (
     EDITABLE_FIELDS,
     ProofReason,
     ProofVerdict,
     Row,
     RowStatus,
+    SessionStatus,
 )
 from proofdesk.core.domain.proof import (
     DuplicateIndex,
@@ -92,6 +93,21 @@ class ReviewService:
             raise InputError(f"no row {key!r}")
         return row
 
+    def _changeable(self, key: str) -> Row:
+        """The row, unless a session that is still open (running, or killed and not rolled back)
+        wrote it: its rollback would destroy the change, so the change is refused (exit 5)."""
+        row = self.get(key)
+        if row.session_id is None:
+            return row
+        with self.store.unit_of_work() as uow:
+            session = uow.sessions.get(row.session_id)
+        if session is not None and session.status == SessionStatus.OPEN:
+            raise SessionLocked(
+                f"{key} belongs to session {session.id}, which is still open (running, or interrupted: "
+                "then `proofdesk rollback` it); change the row once the session has finished"
+            )
+        return row
+
     def find(self, name: str, set_name: str | None = None) -> Row:
         from proofdesk.core.services.status import find_row
 
@@ -138,7 +154,7 @@ class ReviewService:
     # ---------------------------------------------------------------- decisions and edits
 
     def edit(self, key: str, changes: dict[str, Any]) -> Row:
-        row = self.get(key)
+        row = self._changeable(key)
         cleaned = _clean_changes(row, changes)
         edited = queue.edit(row, cleaned)  # records edited fields, sends approved/published back to pending
         # An unchanged edit still re-runs the proof: the dictionary or the queue may have changed.
@@ -147,19 +163,19 @@ class ReviewService:
         return self._store(proven)
 
     def reprove(self, key: str) -> Row:
-        row = self.get(key)
+        row = self._changeable(key)
         if row.status == RowStatus.INGESTED:
             raise IllegalTransition(row, "prove", "its prefill (stages 3-7) has not finished")
         return self._store(self._prove_edit(row, None))
 
     def approve(self, key: str) -> Row:
-        return self._store(queue.approve(self.get(key)))
+        return self._store(queue.approve(self._changeable(key)))
 
     def reject(self, key: str) -> Row:
-        return self._store(queue.reject(self.get(key)))
+        return self._store(queue.reject(self._changeable(key)))
 
     def reopen(self, key: str) -> Row:
-        return self._store(queue.reopen(self.get(key)))
+        return self._store(queue.reopen(self._changeable(key)))
 
     def batch(self, action: str, keys: Sequence[str], all_or_nothing: bool = True) -> BatchResult:
         """Every row's transition is checked first. All or nothing (the CLI): when any is refused
@@ -170,7 +186,7 @@ class ReviewService:
         planned: list[Row] = []
         for key in keys:
             try:
-                planned.append(transition(self.get(key)))
+                planned.append(transition(self._changeable(key)))
             except DomainError as exc:
                 result.refused.append((key, str(exc)))
         if result.refused and all_or_nothing:
@@ -186,7 +202,7 @@ class ReviewService:
         """Ask the captioner again for one row; the previous suggestion is kept for undo."""
         if self.suggester is None:
             raise DomainError("no captioner is configured for Generate")
-        row = self.get(key)
+        row = self._changeable(key)
         if row.status in (RowStatus.INGESTED, RowStatus.REJECTED):
             raise IllegalTransition(row, "regenerate", "only a pending, approved or published row can be regenerated")
         history = [*row.suggestion_history, _snapshot(row)][-10:]
@@ -200,7 +216,7 @@ class ReviewService:
         return self._store(updated)
 
     def undo_suggestion(self, key: str) -> Row:
-        row = self.get(key)
+        row = self._changeable(key)
         if not row.suggestion_history:
             raise DomainError(f"{key}: no earlier suggestion to go back to")
         previous = row.suggestion_history[-1]

@@ -7,6 +7,7 @@ session's writes:
 - `file`       a file the session created; undo = delete it
 - `row_insert` a queue row the session inserted; undo = delete it
 - `row_update` a row the session refreshed; `before` holds the row as it was; undo = restore it
+- `set_insert` a set name the session recorded with its source folder; undo = forget it
 """
 
 from __future__ import annotations
@@ -203,6 +204,8 @@ class SessionJournal:
                 if entry.kind == "row_insert":
                     set_name, _, original_name = entry.target.partition("/")
                     rows_deleted += int(uow.rows.delete(set_name, original_name))
+                elif entry.kind == "set_insert":
+                    uow.sets.delete(entry.target)
                 elif entry.kind == "row_update" and entry.before is not None:
                     before = Row.model_validate(entry.before)
                     if uow.rows.get(*before.key) is None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import PurePath
 
 from proofdesk.core.domain.intake import (
     KNOWN_UNSUPPORTED_EXTENSIONS,
+    RAW_EXTENSIONS,
     SUPPORTED_FORMATS,
     IntakeRules,
     Problem,
@@ -21,16 +23,18 @@ from proofdesk.core.ports.files import ImageInspector, SetScanner
 
 
 def validate_sets(
-    set_dirs: list[str], scanner: SetScanner, inspector: ImageInspector, rules: IntakeRules
+    set_dirs: list[str], scanner: SetScanner, inspector: ImageInspector, rules: IntakeRules,
+    names: Mapping[str, str] | None = None,
 ) -> ValidationReport:
-    """Stage 1 over every set; collects all problems (reads only, writes nothing)."""
+    """Stage 1 over every set; collects all problems (reads only, writes nothing). `names` gives a
+    set folder another set name than its own (`run --set-name`)."""
     report = ValidationReport()
     extensions = {ext.lower() for ext in rules.extensions}
     ignore = set(rules.ignore_names)
     seen_set_names: dict[str, str] = {}
     for set_dir in set_dirs:
         listing = scanner.scan(set_dir)
-        set_name = listing.name
+        set_name = (names or {}).get(set_dir) or listing.name
         if listing.problem is not None:
             report.problems.append(Problem(set_name, None, listing.path, listing.problem))
             continue
@@ -52,6 +56,16 @@ def validate_sets(
         if valid_in_set == 0 and not any(p.set_name == set_name for p in report.problems):
             report.problems.append(Problem(set_name, None, listing.path, "the set holds no photos"))
     return report
+
+
+def _jpeg_beside(raw_name: str, listing: SetListing) -> str | None:
+    """The JPEG with the raw file's name (IMG_0001.CR2 -> IMG_0001.JPG), if the set has one."""
+    stem = PurePath(raw_name).stem.casefold()
+    for entry in listing.entries:
+        path = PurePath(entry.name)
+        if path.stem.casefold() == stem and path.suffix.lower() in (".jpg", ".jpeg") and entry.kind == "file":
+            return entry.name
+    return None
 
 
 def _validate_entries(
@@ -98,7 +112,10 @@ def _validate_entries(
             continue
         suffix = PurePath(entry.name).suffix.lower()
         if suffix not in extensions:
-            if suffix in KNOWN_UNSUPPORTED_EXTENSIONS:
+            jpeg = _jpeg_beside(entry.name, listing) if suffix in RAW_EXTENSIONS else None
+            if jpeg is not None:
+                ignored(f"raw file skipped: {jpeg} beside it is the picture proofdesk captions")
+            elif suffix in KNOWN_UNSUPPORTED_EXTENSIONS:
                 problem(f"unsupported image format {suffix} (proofdesk takes {', '.join(sorted(extensions))})")
             else:
                 ignored("not a photo (extension not in intake.extensions)")

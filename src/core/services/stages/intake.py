@@ -8,14 +8,15 @@ any row are removed after the session closes.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from proofdesk.core.domain import queue
-from proofdesk.core.domain.intake import Problem, ValidFile
-from proofdesk.core.domain.models import ExifFacts, JournalEntry, Row, Stage
-from proofdesk.core.ports.files import ExifReader, FileStore
+from proofdesk.core.domain.intake import IntakeRules, Problem, ValidFile
+from proofdesk.core.domain.models import ExifFacts, JournalEntry, PhotoSet, Row, Stage
+from proofdesk.core.ports.files import ExifReader, FileStore, ImageInspector
 from proofdesk.core.ports.storage import QueueStore
-from proofdesk.core.ports.system import Reporter
+from proofdesk.core.ports.system import Clock, Reporter
 from proofdesk.core.services.failpoints import failpoint
 from proofdesk.core.services.places import PlaceFacts
 from proofdesk.core.services.session import SessionJournal
@@ -29,12 +30,18 @@ def _batches(items: list[T], size: int) -> Iterator[list[T]]:
         yield items[start : start + size]
 
 
+class _UtcClock(Clock):
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
 class IntakeStages:
     """Stages 2 (`copy_incoming`), 3 (`read_exif`) and 4 (`queue_rows`), journalled by the session."""
 
     def __init__(self, *, store: QueueStore, files: FileStore, exif: ExifReader, reporter: Reporter,
                  sessions: SessionJournal, places: PlaceFacts | None = None,
-                 batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+                 inspector: ImageInspector | None = None, rules: IntakeRules | None = None,
+                 clock: Clock | None = None, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
         self.batch_size = batch_size
         self.store = store
         self.files = files
@@ -42,10 +49,23 @@ class IntakeStages:
         self.reporter = reporter
         self.sessions = sessions
         self.places = places or PlaceFacts()
+        self.inspector = inspector
+        self.rules = rules or IntakeRules()
+        self.clock = clock or _UtcClock()
 
     @staticmethod
     def incoming_relpath(file: ValidFile) -> str:
         return f"{file.set_name}/{file.sha256[:12]}/{file.name}"
+
+    def record_sets(self, session_id: str, sets: list[PhotoSet]) -> None:
+        """Record the source folder of each set seen for the first time (journalled: a rollback
+        forgets it again)."""
+        with self.store.unit_of_work() as uow:
+            for photo_set in sets:
+                if uow.sets.get(photo_set.name) is None:
+                    uow.journal.append(JournalEntry(session_id=session_id, kind="set_insert", target=photo_set.name))
+                    uow.sets.add(photo_set)
+            uow.commit()
 
     def copy_incoming(self, session_id: str, files: list[ValidFile], result: RunResult) -> list[ValidFile]:
         self.reporter.start_stage(Stage.INCOMING.value, len(files))
@@ -118,6 +138,25 @@ class IntakeStages:
 
     # ------------------------------------------------------------------ stage 4
 
+    def _perceptual_hash(self, path: str | None) -> str | None:
+        if self.inspector is None or not path:
+            return None
+        return self.inspector.perceptual_hash(path)
+
+    def _changed_picture(self, existing: Row, file: ValidFile, incoming: str) -> Row:
+        """A new file under a queued name: the same picture re-exported keeps its human edits (its
+        approval and proof verdict are dropped until the proof and a person pass it again); a
+        different picture moves the old text to the row's history and starts anew."""
+        new_hash = self._perceptual_hash(incoming)
+        old_hash = existing.perceptual_hash or self._perceptual_hash(existing.incoming_path)
+        if queue.same_picture(old_hash, new_hash, self.rules.same_picture_max_distance):
+            return queue.refresh_changed_file(existing, file.sha256, file.size_bytes).changed(perceptual_hash=new_hash)
+        self.reporter.warn(
+            f"{existing.key_text}: a different picture now has this name; the earlier one's caption, "
+            "alt text, keywords and file name are kept in the row's history and it is captioned anew"
+        )
+        return queue.replace_picture(existing, file.sha256, file.size_bytes, new_hash, self.clock.now().isoformat())
+
     def _position_facts(self, exif: ExifFacts, clock_offset: str | None) -> dict[str, Any]:
         return self.places.facts_for(exif, clock_offset)
 
@@ -182,7 +221,7 @@ class IntakeStages:
             row = Row(
                 set_name=file.set_name, original_name=file.name, source_path=file.path,
                 incoming_path=incoming, sha256=file.sha256, size_bytes=file.size_bytes,
-                session_id=session_id,
+                session_id=session_id, perceptual_hash=self._perceptual_hash(incoming),
                 **(facts or ExifFacts()).model_dump(),
                 **self._position_facts(facts or ExifFacts(), clock_offset),
             )
@@ -190,7 +229,7 @@ class IntakeStages:
         if existing.sha256 != file.sha256 or existing.incoming_path != incoming:
             row = existing
             if existing.sha256 != file.sha256:
-                row = queue.refresh_changed_file(existing, file.sha256, file.size_bytes)
+                row = self._changed_picture(existing, file, incoming)
             update: dict[str, Any] = {"incoming_path": incoming, "source_path": file.path, "session_id": session_id}
             exif = facts or existing.exif()
             if facts is not None:

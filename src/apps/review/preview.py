@@ -12,6 +12,7 @@ the pane only turns cached pixels into text on the main loop.
 
 from __future__ import annotations
 
+import io
 import os
 import shlex
 import subprocess
@@ -66,7 +67,9 @@ def decode(path: str, cols: int, rows: int) -> Pixels:
     """Open, orient and shrink the image at `path` to fit `cols` × `rows` cells."""
     from PIL import Image, ImageOps
 
-    with Image.open(path) as image:
+    with open(path, "rb") as handle:
+        source: Any = handle if handle.seekable() else io.BytesIO(handle.read())  # a pipe: read it whole
+        image = Image.open(source)
         image.draft("RGB", (cols * 2, rows * 4))  # JPEG: decode at a reduced scale, much faster
         oriented = ImageOps.exif_transpose(image).convert("RGB")
     width, height = fit(oriented.width, oriented.height, cols, rows)
@@ -133,13 +136,6 @@ class PreviewPane(urwid.Widget):
         self.row = row
         self._invalidate()
 
-    def _key(self, path: str, cols: int, rows: int) -> tuple[Any, ...]:
-        try:
-            stamp = os.stat(path).st_mtime_ns
-        except OSError:
-            stamp = 0
-        return (path, stamp, cols, rows)
-
     def body(self, cols: int, rows: int) -> list[Any] | str:
         """What the pane shows at this size: cached markup, or a line saying why there is none."""
         row = self.row
@@ -148,7 +144,7 @@ class PreviewPane(urwid.Widget):
         path = preview_source(row)
         if path is None:
             return f"no image file for {row.original_name}\n(model-ready copy and incoming original are missing)"
-        key = self._key(path, cols, rows)
+        key = (path, row.sha256, cols, rows)  # a changed photo has a new sha256
         cached = self._cache.get(key)
         if cached is None:
             self._wanted = key

@@ -137,6 +137,7 @@ class ReviewDesk:
         self.busy = False
         self.closed = False
         self._index = None
+        self._loading = False
         self._background = background or self._run_inline
         self.walker = urwid.SimpleFocusListWalker([])
         self.listbox = urwid.ListBox(self.walker)
@@ -220,8 +221,14 @@ class ReviewDesk:
         self.preview.show(row)
         self._index = None
         self.dirty = False
-        for name, edit in self.edits.items():
-            edit.set_edit_text(field_text(row, name) if row else "")
+        # Loading the fields is not an edit: no live proof (it would index the whole queue for a
+        # half-loaded row on every move through the list).
+        self._loading = True
+        try:
+            for name, edit in self.edits.items():
+                edit.set_edit_text(field_text(row, name) if row else "")
+        finally:
+            self._loading = False
         self.dirty = False
         self._render_row_details(row)
 
@@ -235,7 +242,7 @@ class ReviewDesk:
         return changes
 
     def _on_change(self, *_: Any) -> None:
-        if self.current is None:
+        if self.current is None or self._loading:
             return
         changes = self._changes()
         self.dirty = bool(changes)

@@ -34,7 +34,7 @@ main{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:
 .card p{margin:.3em 0}
 .label{color:#666;font-size:.85em}
 .blocked .verdict{color:#b00;font-weight:bold}
-.accepted{color:#070}
+.accepted .verdict{color:#070;font-weight:bold}
 .status{float:right;font-size:.8em;background:#eee;border-radius:3px;padding:0 .4em}
 ul.reasons{margin:.2em 0;padding-left:1.2em;color:#b00;font-size:.9em}
 """

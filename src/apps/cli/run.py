@@ -17,6 +17,7 @@ from proofdesk.apps.cli.common import (
     print_json,
     unit_of_work,
 )
+from proofdesk.apps.cli.report import session_sheet
 
 STAGE_NAMES = ["validate", "incoming", "exif", "queue", "score", "resize", "caption"]
 QC_CHECKS = (("duplicates", "duplicates"), ("suspicious metadata", "suspicious_metadata"),
@@ -67,8 +68,11 @@ def run_command(cli: CliContext, set_dirs: tuple[Path, ...], until: str, skip_in
             raise
     finally:
         reporter.close()
+    touched = set(result.inserted) | set(result.refreshed) | set(result.unchanged)
     with unit_of_work(cli) as uow:
-        blocked = blocked_keys(uow, set(result.inserted) | set(result.refreshed) | set(result.unchanged))
+        blocked = blocked_keys(uow, touched)
+    if result.session_id:
+        reporter.artifacts["report.html"] = session_sheet(cli, result.session_id, touched)
     if as_json:
         print_json({
             "ok": True,
@@ -102,6 +106,7 @@ def _render(cli: CliContext, result: Any, qc: Path | None, blocked: list[str], q
     if result.session_id:
         click.echo(f"session {result.session_id}: {result.summary()}")
         click.echo(f"stage log: {cli.settings.runs_dir / result.session_id / 'stage.log'}")
+        click.echo(f"contact sheet: {cli.settings.runs_dir / result.session_id / 'report.html'}")
     else:
         click.echo(result.report.render())
     if blocked:

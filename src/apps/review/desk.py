@@ -15,6 +15,7 @@ from typing import Any
 
 import urwid
 from proofdesk.apps.review.keys import FILTER_CYCLE, action_for, footer_text, help_lines
+from proofdesk.apps.review.preview import TRUE_COLOR, PreviewPane, open_in_viewer, preview_source
 from proofdesk.core.domain.errors import ProofdeskError
 from proofdesk.core.domain.models import EDITABLE_FIELDS, Row
 from proofdesk.core.domain.queue import is_blocked
@@ -125,6 +126,7 @@ class ReviewDesk:
         publisher: Publisher | None = None,
         qc_summary: dict[str, Any] | None = None,
         background: Callable[[Callable[[], Any], Callable[[Any], None]], None] | None = None,
+        preview: bool | None = None,
     ) -> None:
         self.service = service
         self.publisher = publisher
@@ -135,6 +137,7 @@ class ReviewDesk:
         self.busy = False
         self.closed = False
         self._index = None
+        self._loading = False
         self._background = background or self._run_inline
         self.walker = urwid.SimpleFocusListWalker([])
         self.listbox = urwid.ListBox(self.walker)
@@ -152,7 +155,13 @@ class ReviewDesk:
             pane_items.append(urwid.AttrMap(edit, "edit", focus_map="edit_focus"))
         pane_items += [urwid.Divider(), self.spelling, urwid.Divider(), self.proof_text, urwid.Divider(), self.facts_text]
         self.pane = urwid.ListBox(urwid.SimpleFocusListWalker(pane_items))
-        self.columns = urwid.Columns([("weight", 45, urwid.LineBox(self.listbox, title="rows")),
+        self.preview = PreviewPane(lambda work, done: self._background(work, done))
+        self.preview_box = urwid.LineBox(self.preview, title="picture (v hides, V opens)")
+        self.rows_box = urwid.LineBox(self.listbox, title="rows")
+        self.left = urwid.Pile([self.rows_box])
+        self.preview_on = preview_enabled() if preview is None else preview
+        self._layout_left()
+        self.columns = urwid.Columns([("weight", 45, self.left),
                                       ("weight", 55, urwid.LineBox(self.pane, title="edit"))])
         footer = urwid.Pile([self.message, urwid.AttrMap(urwid.Text(footer_text()), "footer")])
         self.frame = urwid.Frame(self.columns, header=urwid.AttrMap(self.header, "header"), footer=footer)
@@ -209,10 +218,17 @@ class ReviewDesk:
 
     def _select(self, row: Row | None) -> None:
         self.current = row
+        self.preview.show(row)
         self._index = None
         self.dirty = False
-        for name, edit in self.edits.items():
-            edit.set_edit_text(field_text(row, name) if row else "")
+        # Loading the fields is not an edit: no live proof (it would index the whole queue for a
+        # half-loaded row on every move through the list).
+        self._loading = True
+        try:
+            for name, edit in self.edits.items():
+                edit.set_edit_text(field_text(row, name) if row else "")
+        finally:
+            self._loading = False
         self.dirty = False
         self._render_row_details(row)
 
@@ -226,7 +242,7 @@ class ReviewDesk:
         return changes
 
     def _on_change(self, *_: Any) -> None:
-        if self.current is None:
+        if self.current is None or self._loading:
             return
         changes = self._changes()
         self.dirty = bool(changes)
@@ -478,6 +494,30 @@ class ReviewDesk:
         self.show_dialog("Published", [str(result), "", "enter / OK closes the review desk"],
                          on_key={"enter": self.do_quit, "o": self.do_quit}, final=True)
 
+    def _layout_left(self) -> None:
+        items = [(self.rows_box, self.left.options("weight", 1))]
+        if self.preview_on:
+            items.append((self.preview_box, self.left.options("weight", 1)))
+        self.left.contents = items
+        self.left.focus_position = 0
+
+    def do_toggle_preview(self) -> None:
+        self.preview_on = not self.preview_on
+        self._layout_left()
+        self.say("picture shown (v hides it)" if self.preview_on else "picture hidden (v shows it)")
+
+    def do_open_viewer(self) -> None:
+        path = preview_source(self.current)
+        if path is None:
+            self.say("this row has no image file to open", error=True)
+            return
+        try:
+            open_in_viewer(path)
+        except OSError as exc:
+            self.say(f"cannot start the viewer (set PROOFDESK_VIEWER): {exc}", error=True)
+            return
+        self.say(f"opened {path} in the viewer")
+
     def do_help(self) -> None:
         self.show_dialog("Keys", help_lines())
 
@@ -496,7 +536,7 @@ class ReviewDesk:
                     final: bool = False) -> None:
         body = urwid.ListBox(urwid.SimpleListWalker([urwid.Text(line) for line in lines]))
         box = urwid.AttrMap(urwid.LineBox(body, title=title), "dialog")
-        height = min(len(lines) + 2, 30)
+        height = min(len(lines) + 2, 34)
         self.widget = urwid.Overlay(box, self.frame, "center", ("relative", 70), "middle", height)
         self._dialog_open = True
         self._dialog_keys = on_key or {}
@@ -526,6 +566,12 @@ class ReviewDesk:
         except Exception as exc:  # noqa: BLE001 - reported on screen
             result = exc
         done(result)
+
+
+def preview_enabled(environ: dict[str, str] | None = None) -> bool:
+    """The picture is on unless PROOFDESK_PREVIEW says off (0, off, no, false)."""
+    value = (os.environ if environ is None else environ).get("PROOFDESK_PREVIEW", "on")
+    return value.strip().lower() not in ("0", "off", "no", "false")
 
 
 def _joined(items: list[Any]) -> list[Any]:
@@ -611,5 +657,8 @@ class UrwidReviewer(Reviewer):
 def run_desk(desk: ReviewDesk, screen: Any = None) -> None:
     top = DeskWidget(desk)
     loop = urwid.MainLoop(top, PALETTE, screen=screen, handle_mouse=False)
+    if getattr(loop.screen, "colors", 1) != 1 and hasattr(loop.screen, "set_terminal_properties"):
+        # half-blocks need 24-bit colour; terminals without it show approximate colours (NO_COLOR stays off)
+        loop.screen.set_terminal_properties(colors=TRUE_COLOR)
     desk._background = ThreadedBackground(loop)
     loop.run()

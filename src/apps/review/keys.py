@@ -40,10 +40,20 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("f", "cycle_filter", "filter"),
     Binding("d", "add_word", "add flagged word to dictionary"),
     Binding("p", "publish", "publish approved"),
+    Binding("v", "toggle_preview", "show / hide the picture"),
+    Binding("V", "open_viewer", "open the full image in the system viewer"),
     Binding("e", "edit", "edit row"),
     Binding("enter", "edit", "edit row"),
     Binding("?", "help", "help"),
     Binding("q", "quit", "quit"),
+)
+
+PREVIEW_HELP = (
+    "The picture under the row list is the selected row's model-ready image (or its incoming",
+    "original once that was cleaned after publishing), drawn as half-block cells in 24-bit colour.",
+    "It is decoded in the background and kept per row. v hides or shows it; start the desk with",
+    "PROOFDESK_PREVIEW=off to begin with it hidden. V opens the full image in $PROOFDESK_VIEWER",
+    "(else xdg-open / open) without waiting for it.",
 )
 
 FILTER_CYCLE = ("all", "blocked", "pending", "approved", "rejected", "published")
@@ -57,7 +67,7 @@ def action_for(key: str, scope: str) -> str | None:
 
 
 def footer_text() -> str:
-    shown = ("tab", "f2", "a", "r", "g", "u", " ", "f", "d", "p", "?", "q")
+    shown = ("tab", "f2", "a", "r", "g", "u", " ", "f", "d", "v", "p", "?", "q")
     parts = []
     for key in shown:
         binding = next(b for b in BINDINGS if b.key == key)
@@ -72,4 +82,4 @@ def help_lines() -> list[str]:
         label = "space" if binding.key == " " else binding.key
         where = "anywhere" if binding.scope == "global" else "in the list"
         lines.append(f"{label:>8}  {binding.help} ({where})")
-    return lines
+    return [*lines, "", *PREVIEW_HELP]

@@ -275,6 +275,10 @@ class Row(DomainModel):
     # earlier machine suggestions, newest last ({caption, alt_text, keywords, file_name, source}),
     # so the reviewer can go back after Generate
     suggestion_history: list[dict[str, Any]] = Field(default_factory=list)
+    # who wrote each metadata field: {field: {by: model|offline|person, model, digest, at}}
+    provenance: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # what Generate proposed for fields a person wrote ({field: value}): a suggestion only, until accepted
+    pending_suggestion: dict[str, Any] = Field(default_factory=dict)
     remote_id: str | None = None
     publish_error: str | None = None
     session_id: str | None = None  # the last session that inserted or refreshed this row

@@ -156,6 +156,18 @@ class ExifFacts(DomainModel):
     def is_empty(self) -> bool:
         return self == ExifFacts()
 
+    def with_sidecar(self, sidecar: ExifFacts) -> ExifFacts:
+        """These facts with a sidecar's keywords added (evidence, like embedded ones) and its caption
+        and title where the file has none."""
+        keywords = list(self.exif_keywords)
+        folded = {keyword.casefold() for keyword in keywords}
+        for keyword in sidecar.exif_keywords:
+            if keyword.casefold() not in folded:
+                keywords.append(keyword)
+                folded.add(keyword.casefold())
+        return self.changed(exif_keywords=keywords, exif_caption=self.exif_caption or sidecar.exif_caption,
+                            exif_title=self.exif_title or sidecar.exif_title)
+
 
 EXIF_FIELDS: tuple[str, ...] = tuple(ExifFacts.model_fields)
 

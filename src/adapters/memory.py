@@ -30,6 +30,7 @@ from proofdesk.core.domain.publishing import (
     GalleryRecord,
     PublishedMetadata,
 )
+from proofdesk.core.domain.xmp import XmpMetadata
 from proofdesk.core.ports.captioning import AnswerCache
 from proofdesk.core.ports.files import ExifReader, FileStore, FileStoreError, ImageInspector, SetScanner, StoredFile
 from proofdesk.core.ports.media import (
@@ -682,6 +683,14 @@ class FakeMetadataWriter(MetadataWriter):
     def embed(self, jpeg: bytes, metadata: PublishedMetadata) -> bytes:
         self.embedded.append(metadata)
         return jpeg + self.MARKER + metadata.model_dump_json().encode()
+
+    def sidecar(self, existing: bytes | None, metadata: XmpMetadata) -> bytes:
+        """The fields as JSON (an existing sidecar's JSON object keeps its other keys)."""
+        import json
+
+        data: dict[str, Any] = json.loads(existing) if existing else {}
+        data.update(metadata.model_dump(mode="json"))
+        return json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
 
 
 # ---------------------------------------------------------------- stage 1: set listing and image checks

@@ -163,6 +163,25 @@ class PublishSettings(_Section):
     clean_model_files: bool = Field(default=True, description="Remove published rows' model-ready files after a publish.")
     keep_gps: bool = Field(default=False, description="Keep the GPS position in the published copies' metadata "
                            "(default: removed, as galleries and stock sites expect).")
+    sidecars: bool = Field(default=False, description="Also upload an XMP sidecar beside each published image "
+                           "(named by `sidecars.naming`).")
+
+
+class SidecarSettings(_Section):
+    naming: Literal["ext", "stem", "both"] = Field(default="ext", description="XMP sidecar names: `ext` "
+                                                   "NAME.jpg.xmp (darktable, digiKam), `stem` NAME.xmp (Lightroom, "
+                                                   "raw files) or `both`.")
+    name_from: Literal["published", "original"] = Field(default="published", description="Name sidecars after "
+                                                        "the approved file name or the original's name.")
+    place_hierarchy: str = Field(default="Places|{place_country}|{place_region}|{place_city}", description=(
+        "lr:hierarchicalSubject path of the place ({place_country}, {place_region}, {place_city}, "
+        "{place_country_code}; unknown levels left out; empty: no place path)."))
+    keyword_root: str = Field(default="", description="Put each keyword under this hierarchy root "
+                              "(ROOT|keyword); empty: keywords are top-level.")
+    rating_score: Literal["off", "clip_aesthetic", "brisque"] = Field(default="off", description=(
+        "Write xmp:Rating from this score (fallback scores never rate); `off` writes no rating."))
+    rating_thresholds: list[float] = Field(default_factory=lambda: [3.0, 4.0, 5.0, 6.0, 7.0], description=(
+        "The score each star needs (clip_aesthetic: at least; brisque: at most), five ascending values."))
 
 
 class PlacesSettings(_Section):
@@ -266,6 +285,7 @@ class Settings(BaseSettings):
     captioner: CaptionerSettings = CaptionerSettings()
     scoring: ScoringSettings = ScoringSettings()
     publish: PublishSettings = PublishSettings()
+    sidecars: SidecarSettings = SidecarSettings()
     gallery: GallerySettings = GallerySettings()
     logging: LoggingSettings = LoggingSettings()
     proof: ProofConfig = ProofConfig()

@@ -52,6 +52,7 @@ from proofdesk.core.domain.models import Row, Stage
 from proofdesk.core.domain.proof import DuplicateIndex
 from proofdesk.core.domain.publishing import PublishOptions
 from proofdesk.core.domain.scoring import ScoringOptions
+from proofdesk.core.domain.xmp import XmpOptions
 from proofdesk.core.ports.captioning import Captioner
 from proofdesk.core.ports.files import ExifReader, FileStore, ImageInspector, SetScanner
 from proofdesk.core.ports.media import AestheticScorer, ImageProcessor, QualityScorer
@@ -385,6 +386,16 @@ class Container(containers.DeclarativeContainer):
             jpeg_quality=config.publish.jpeg_quality,
             clean_model_files=config.publish.clean_model_files,
             keep_gps=config.publish.keep_gps,
+            sidecars=config.publish.sidecars,
+            xmp=providers.Factory(
+                XmpOptions,
+                naming=config.sidecars.naming,
+                name_from=config.sidecars.name_from,
+                place_hierarchy=config.sidecars.place_hierarchy,
+                keyword_root=config.sidecars.keyword_root,
+                rating_score=config.sidecars.rating_score,
+                rating_thresholds=config.sidecars.rating_thresholds,
+            ),
         ),
         pid=providers.Callable(os.getpid),
         host=providers.Callable(this_host),

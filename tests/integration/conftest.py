@@ -12,6 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 from proofdesk.apps.cli import main
 
+from tests.support.comparable import comparable
+
 
 class Proofdesk:
     """Runs `proofdesk` commands in one working directory (its own ./.proofdesk)."""
@@ -66,7 +68,7 @@ def snapshot() -> Callable[[Proofdesk], dict[str, Any]]:
 
     def take(desk: Proofdesk) -> dict[str, Any]:
         rows = [
-            {k: v for k, v in row.items() if k not in ("created_at", "updated_at", "session_id", "id")}
+            comparable(row, ("created_at", "updated_at", "session_id", "id"))
             for row in desk.rows()
         ]
         files = {str(p.relative_to(desk.workdir)): hashlib.sha256(p.read_bytes()).hexdigest() for p in desk.incoming_files()}

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.comparable import comparable as comparable_row
 from tests.support.corpus import write_jpeg
 
 from .conftest import Proofdesk
@@ -29,13 +30,13 @@ def clean_run(tmp_path_factory: pytest.TempPathFactory, gps_set: Path) -> dict[s
     cwd = tmp_path_factory.mktemp("reference")
     desk = Desk(cwd)
     assert desk("run", str(gps_set), "--until", "queue").exit_code == 0
-    rows = [{k: v for k, v in r.items() if k not in ("created_at", "updated_at", "session_id", "id", "incoming_path")}
+    rows = [comparable_row(r, ("created_at", "updated_at", "session_id", "id", "incoming_path"))
             for r in desk.rows()]
     return {"rows": rows, "incoming": sorted(str(p.relative_to(desk.workdir)) for p in desk.incoming_files())}
 
 
 def comparable(desk: Proofdesk) -> dict[str, Any]:
-    rows = [{k: v for k, v in r.items() if k not in ("created_at", "updated_at", "session_id", "id", "incoming_path")}
+    rows = [comparable_row(r, ("created_at", "updated_at", "session_id", "id", "incoming_path"))
             for r in desk.rows()]
     return {"rows": rows, "incoming": sorted(str(p.relative_to(desk.workdir)) for p in desk.incoming_files())}
 

@@ -17,13 +17,14 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import Proofdesk
+from tests.support.comparable import comparable
 
 ENV = {"PROOFDESK_CAPTIONER__BACKEND": "offline"}
 VOLATILE = {"id", "created_at", "updated_at", "session_id", "incoming_path", "ollama_path"}
 
 
 def state(desk: Proofdesk) -> dict[str, Any]:
-    rows = [{k: v for k, v in row.items() if k not in VOLATILE} for row in desk.rows()]
+    rows = [comparable(row, VOLATILE) for row in desk.rows()]
 
     def files(area: str) -> dict[str, str]:
         base = desk.workdir / area

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from proofdesk.core.domain.models import ExifFacts
+from proofdesk.core.domain.xmp import sidecar_candidates
 from proofdesk.core.ports.files import ExifReader
 
 log = logging.getLogger(__name__)
@@ -161,6 +162,12 @@ def _keywords(*values: Any) -> list[str]:
     return list(seen)
 
 
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
 def _first(*values: Any) -> str | None:
     for value in values:
         text = _text(value)
@@ -248,6 +255,35 @@ class Pyexiv2ExifReader(ExifReader):
         finally:
             image.close()
         return facts_from_metadata(exif, iptc, xmp, width, height)
+
+    def read_sidecars(self, path: str) -> ExifFacts:
+        """Keywords (dc:subject, the leaves of lr:hierarchicalSubject), caption and title of the XMP
+        sidecars next to `path`: NAME.jpg.xmp (darktable, digiKam) and NAME.xmp (Lightroom)."""
+        source = Path(path)
+        facts = ExifFacts()
+        seen: set[str] = set()
+        for name in sidecar_candidates(source.name):
+            candidate = source.with_name(name)
+            if not candidate.is_file() or candidate.resolve().as_posix() in seen:
+                continue
+            seen.add(candidate.resolve().as_posix())
+            try:
+                image = _pyexiv2().ImageData(candidate.read_bytes())
+            except (OSError, RuntimeError) as exc:
+                log.warning("%s: unreadable XMP sidecar ignored (%s)", candidate, exc)
+                continue
+            try:
+                xmp = self._read(image.read_xmp, str(candidate), "XMP")
+            finally:
+                image.close()
+            leaves = [path_.split("|")[-1] for path_ in _as_list(xmp.get("Xmp.lr.hierarchicalSubject"))]
+            found = ExifFacts(
+                exif_caption=_description(None, xmp.get("Xmp.dc.description"), None),
+                exif_title=_first(xmp.get("Xmp.dc.title"), xmp.get("Xmp.photoshop.Headline")),
+                exif_keywords=_keywords(None, [*_as_list(xmp.get("Xmp.dc.subject")), *leaves]),
+            )
+            facts = facts.with_sidecar(found)
+        return facts
 
     @staticmethod
     def _read(reader: Any, path: str, what: str) -> dict[str, Any]:

@@ -68,7 +68,7 @@ def _column_type(name: str, annotation: Any) -> sa.types.TypeEngine[Any]:
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         base = next(arg for arg in typing.get_args(annotation) if arg is not type(None))
     origin = typing.get_origin(base)
-    if origin is list:
+    if origin in (list, dict):
         return Json
     if base is bool:
         return sa.Boolean()
@@ -157,6 +157,7 @@ _KEYS_PER_STATEMENT = 400  # keys in one IN (…): well under SQLite's bound-par
 
 _JSON_ROW_FIELDS = {"keywords", "exif_keywords", "proof_reasons", "stages_done", "edited_fields", "suggestion_history",
                     "classifier_hints", "history"}
+_JSON_DICT_ROW_FIELDS = {"provenance", "pending_suggestion"}
 
 
 def _to_db_time(value: datetime | None) -> datetime | None:
@@ -187,6 +188,9 @@ def _row_from_db(record: sa.RowMapping) -> Row:
     for name in _JSON_ROW_FIELDS:
         if values.get(name) is None:
             values[name] = []
+    for name in _JSON_DICT_ROW_FIELDS:
+        if values.get(name) is None:
+            values[name] = {}
     values["proof_reasons"] = [ProofReason(**reason) for reason in values["proof_reasons"]]
     for name in ("created_at", "updated_at"):
         values[name] = _from_db_time(values[name])

@@ -3,25 +3,75 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 from proofdesk.apps.cli.common import EXIT_BLOCKED, CliContext, handle_errors, unit_of_work
 
 
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Temp file in the same folder, fsync, rename: a reader never sees half a sidecar."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=".proofdesk-part-", dir=path.parent)
+    try:
+        if path.exists():  # the sidecar keeps its permissions
+            os.chmod(temp, path.stat().st_mode & 0o7777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp, 0o666 & ~umask)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_sidecars(cli: CliContext, rows: list[Any], directory: str) -> None:
+    from proofdesk.core.domain.xmp import XmpOptions
+    from proofdesk.core.services.export import build_sidecars
+
+    per_set = not directory
+    root = Path(directory) if directory else cli.settings.workdir_path / "sidecars"
+
+    def existing(relpath: str) -> bytes | None:
+        path = root / relpath
+        return path.read_bytes() if path.is_file() else None
+
+    options = XmpOptions(**cli.settings.sidecars.model_dump())
+    sidecars = build_sidecars(rows, cli.container.metadata_writer(), options, existing, per_set=per_set)
+    for sidecar in sidecars:
+        _write_atomically(root / sidecar.relpath, sidecar.data)
+    click.echo(f"wrote {len(sidecars)} XMP sidecar(s) for {len({s.row for s in sidecars})} approved row(s) to {root}")
+
+
 @click.command()
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write export.json (default: runs/<last session>/export.json).")
+@click.option("--xmp", "xmp_dir", is_flag=False, flag_value="", default=None, metavar="[DIR]",
+              help="Also write one XMP sidecar per approved row into DIR (default: <workdir>/sidecars/<set>/); "
+                   "an existing sidecar there keeps every tag that is not proofdesk's.")
+@click.option("--set", "set_name", default=None, help="Sidecars of this set only.")
 @click.pass_obj
 @handle_errors
-def export(cli: CliContext, output: Path | None) -> None:
-    """Write export.json with the accepted rows, only when no row is blocked (else exit 3)."""
-    from proofdesk.core.services.export import export_rows
+def export(cli: CliContext, output: Path | None, xmp_dir: str | None, set_name: str | None) -> None:
+    """Write export.json with the accepted rows, only when no row is blocked (else exit 3);
+    with --xmp, XMP sidecars of the approved rows first."""
+    from proofdesk.core.services.export import export_rows, sidecar_rows
 
     with unit_of_work(cli) as uow:
-        result = export_rows(uow.rows.list())
+        all_rows = uow.rows.list()
+        result = export_rows(all_rows)
         sessions_list = uow.sessions.list()
+    if xmp_dir is not None:
+        write_sidecars(cli, sidecar_rows(all_rows, set_name), xmp_dir)
     if not result.ok:
         click.echo(f"proofdesk: {len(result.blocked)} row(s) are blocked by the proof; nothing exported: "
                    + ", ".join(result.blocked), err=True)

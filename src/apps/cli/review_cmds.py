@@ -102,6 +102,22 @@ def generate(cli: CliContext, names: tuple[str, ...], set_name: str | None) -> N
     for key in _resolve_keys(service, names, set_name):
         row = service.regenerate(key)
         click.echo(f"{row.key_text}: {row.metadata_quality.value if row.metadata_quality else 'not proven'}")
+        for field_name in row.pending_suggestion:
+            click.echo(f"  {field_name}: a person wrote it; the new text is only suggested "
+                       f"(`proofdesk accept-suggestion {row.original_name}` puts it in place)")
+
+
+@click.command(name="accept-suggestion")
+@click.argument("name")
+@set_option
+@click.option("--field", "fields", multiple=True, help="Only this field (repeatable); default: every suggested one.")
+@click.pass_obj
+@handle_errors
+def accept_suggestion(cli: CliContext, name: str, set_name: str | None, fields: tuple[str, ...]) -> None:
+    """Replace fields a person wrote with Generate's suggestion for them (the proof re-runs)."""
+    service = cli.container.review_service()
+    row = service.accept_suggestion(service.find(name, set_name).key_text, list(fields) or None)
+    click.echo(f"{row.key_text}: {row.metadata_quality.value if row.metadata_quality else 'not proven'}")
 
 
 @click.group()
@@ -148,4 +164,4 @@ def review(cli: CliContext) -> None:
     cli.container.reviewer().review(cli.container.review_service(), qc)
 
 
-COMMANDS = [approve, reject, reopen, edit, generate, dictionary, review]
+COMMANDS = [approve, reject, reopen, edit, generate, accept_suggestion, dictionary, review]

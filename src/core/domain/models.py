@@ -156,6 +156,18 @@ class ExifFacts(DomainModel):
     def is_empty(self) -> bool:
         return self == ExifFacts()
 
+    def with_sidecar(self, sidecar: ExifFacts) -> ExifFacts:
+        """These facts with a sidecar's keywords added (evidence, like embedded ones) and its caption
+        and title where the file has none."""
+        keywords = list(self.exif_keywords)
+        folded = {keyword.casefold() for keyword in keywords}
+        for keyword in sidecar.exif_keywords:
+            if keyword.casefold() not in folded:
+                keywords.append(keyword)
+                folded.add(keyword.casefold())
+        return self.changed(exif_keywords=keywords, exif_caption=self.exif_caption or sidecar.exif_caption,
+                            exif_title=self.exif_title or sidecar.exif_title)
+
 
 EXIF_FIELDS: tuple[str, ...] = tuple(ExifFacts.model_fields)
 
@@ -275,6 +287,10 @@ class Row(DomainModel):
     # earlier machine suggestions, newest last ({caption, alt_text, keywords, file_name, source}),
     # so the reviewer can go back after Generate
     suggestion_history: list[dict[str, Any]] = Field(default_factory=list)
+    # who wrote each metadata field: {field: {by: model|offline|person, model, digest, at}}
+    provenance: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # what Generate proposed for fields a person wrote ({field: value}): a suggestion only, until accepted
+    pending_suggestion: dict[str, Any] = Field(default_factory=dict)
     remote_id: str | None = None
     publish_error: str | None = None
     session_id: str | None = None  # the last session that inserted or refreshed this row

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from proofdesk.core.domain.models import Row
+from proofdesk.core.domain.xmp import XmpMetadata, XmpOptions, xmp_metadata
 from pydantic import BaseModel, ConfigDict, Field
 
 GALLERY_CONFLICT_RULE = "file_name.gallery_conflict"
@@ -55,15 +56,9 @@ class GalleryRecord(BaseModel):
         return self.entry.sha256
 
 
-class PublishedMetadata(BaseModel):
-    """The approved metadata embedded into the published copy."""
+class PublishedMetadata(XmpMetadata):
+    """The approved metadata embedded into the published copy (the sidecar's fields, and more)."""
 
-    model_config = ConfigDict(frozen=True)
-
-    title: str
-    caption: str
-    alt_text: str
-    keywords: list[str] = Field(default_factory=list)
     # False (the default): the copy loses its GPS position, as galleries and stock sites expect
     keep_gps: bool = False
 
@@ -82,6 +77,8 @@ class PublishOptions(BaseModel):
     jpeg_quality: int = Field(default=92, ge=1, le=100)  # full images re-encoded from non-JPEG originals
     clean_model_files: bool = True
     keep_gps: bool = False  # keep the GPS position in the published copy's metadata
+    sidecars: bool = False  # upload an XMP sidecar beside each published image
+    xmp: XmpOptions = Field(default_factory=XmpOptions)
 
 
 class RowResult(BaseModel):
@@ -173,14 +170,9 @@ def published_title(row: Row) -> str:
     return title.encode("utf-8")[:64].decode("utf-8", "ignore").strip()
 
 
-def published_metadata(row: Row, keep_gps: bool = False) -> PublishedMetadata:
-    return PublishedMetadata(
-        title=published_title(row),
-        caption=row.caption or "",
-        alt_text=row.alt_text or "",
-        keywords=list(row.keywords),
-        keep_gps=keep_gps,
-    )
+def published_metadata(row: Row, keep_gps: bool = False, xmp: XmpOptions | None = None) -> PublishedMetadata:
+    fields = xmp_metadata(row, published_title(row), xmp or XmpOptions())
+    return PublishedMetadata(**fields.model_dump(), keep_gps=keep_gps)
 
 
 def _camera(row: Row) -> str | None:

@@ -28,6 +28,7 @@ from proofdesk.core.domain.models import (
     RowStatus,
     Stage,
 )
+from proofdesk.core.domain.provenance import person_fields
 
 # Given a row with new metadata, returns (verdict, reasons). The proof engine provides one.
 Prover = Callable[[Row], tuple[ProofVerdict, list[ProofReason]]]
@@ -210,12 +211,12 @@ def replace_picture(row: Row, sha256: str, size_bytes: int, perceptual_hash: str
         "replaced_at": at, "sha256": row.sha256, "perceptual_hash": row.perceptual_hash,
         "caption": row.caption, "alt_text": row.alt_text, "keywords": list(row.keywords),
         "file_name": row.file_name, "caption_source": row.caption_source, "edited_fields": list(row.edited_fields),
-        "status": row.status.value, "remote_id": row.remote_id,
+        "provenance": dict(row.provenance), "status": row.status.value, "remote_id": row.remote_id,
     }
-    fresh = refresh_changed_file(row.changed(edited_fields=[], remote_id=None), sha256, size_bytes)
+    fresh = refresh_changed_file(row.changed(edited_fields=[], provenance={}, remote_id=None), sha256, size_bytes)
     status = RowStatus.INGESTED
     return fresh.changed(history=[*row.history, record], perceptual_hash=perceptual_hash, status=status,
-                         file_name=None, suggestion_history=[])
+                         file_name=None, suggestion_history=[], pending_suggestion={})
 
 
 def refresh_changed_file(row: Row, sha256: str, size_bytes: int, preserve: Iterable[str] = ()) -> Row:
@@ -226,7 +227,7 @@ def refresh_changed_file(row: Row, sha256: str, size_bytes: int, preserve: Itera
     `remote_id` and `file_name` so republishing upserts the same gallery entry. A rejected row stays
     rejected (a decision is never lost); reopening it is an explicit act.
     """
-    keep = set(row.edited_fields) | set(preserve)
+    keep = set(row.edited_fields) | set(preserve) | person_fields(row)
     status = row.status if row.status == RowStatus.REJECTED else RowStatus.INGESTED
     update: dict[str, Any] = {
         "sha256": sha256,
@@ -250,6 +251,9 @@ def refresh_changed_file(row: Row, sha256: str, size_bytes: int, preserve: Itera
         update[name] = [] if name == "keywords" else None
     if "caption" not in keep:
         update["caption_source"] = None
+    cleared = [name for name in EDITABLE_FIELDS if name in update]
+    update["provenance"] = {k: v for k, v in row.provenance.items() if k not in cleared}
+    update["pending_suggestion"] = {}
     return _changed(row, **update)
 
 

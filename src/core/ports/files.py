@@ -16,6 +16,11 @@ class ExifReader(ABC):
         """Facts of the image at `path`. Missing or broken metadata gives empty or partial facts,
         never an exception and never invented values. A missing file raises FileNotFoundError."""
 
+    def read_sidecars(self, path: str) -> ExifFacts:
+        """Facts from XMP sidecars other programs left next to the image at `path` (NAME.jpg.xmp,
+        NAME.xmp: Lightroom, darktable, digiKam): keywords, caption and title. None there: empty facts."""
+        return ExifFacts()
+
 
 class FileStoreError(StorageError):
     """A file could not be stored (disk full, read-only, hash mismatch)."""

@@ -11,6 +11,7 @@ from proofdesk.core.domain.publishing import (
     GalleryRecord,
     PublishedMetadata,
 )
+from proofdesk.core.domain.xmp import XmpMetadata
 
 
 class PublishFailure(ExternalFailure):
@@ -113,6 +114,11 @@ class MetadataWriter(ABC):
     @abstractmethod
     def embed(self, jpeg: bytes, metadata: PublishedMetadata) -> bytes:
         """The JPEG with `metadata` written; raises PublishFailure when the bytes cannot be written."""
+
+    @abstractmethod
+    def sidecar(self, existing: bytes | None, metadata: XmpMetadata) -> bytes:
+        """An XMP sidecar with `metadata`: a new one (`existing` None), or `existing` with our fields
+        written and every other tag kept; raises PublishFailure when it cannot be read or written."""
 
 
 # Upload temp files start with this prefix (a dot: hidden from ordinary listings); a sweep at the

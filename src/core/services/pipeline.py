@@ -108,7 +108,6 @@ class Pipeline:
         if not report.files:
             raise InputError("no valid photos to take in:\n" + report.render(skipped=True))
 
-        self._check_set_owners(report)
         for stage, run_stage in self.row_stages:
             preflight = getattr(run_stage, "preflight", None)
             if stage.position <= until.position and preflight is not None:
@@ -118,6 +117,9 @@ class Pipeline:
         try:
             self.reporter.session_opened(session.id)
             self.reporter.info(f"session {session.id} opened for {', '.join(session.sets)}")
+            # Under the queue lock (a read before it would contend with a running session on SQLite);
+            # nothing is written before it, so a refusal rolls back an empty session.
+            self._check_set_owners(report)
             self.intake.record_sets(session.id, report.sets)
             files = self.intake.copy_incoming(session.id, report.files, result)
             result.stages_run.append(Stage.INCOMING.value)

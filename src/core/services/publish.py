@@ -44,6 +44,7 @@ from proofdesk.core.domain.publishing import (
     published_metadata,
     remote_paths,
 )
+from proofdesk.core.domain.xmp import sidecar_names
 from proofdesk.core.ports.files import FileStore
 from proofdesk.core.ports.media import ImageDecodeError, ImageProcessor
 from proofdesk.core.ports.publishing import (
@@ -243,6 +244,10 @@ class Publisher:
             full, thumbnail = self._build_files(row)
             self.uploader.put(full_path, full)
             self.uploader.put(thumb_path, thumbnail)
+            if self.options.sidecars:  # beside the published image, named like it (sidecars.naming)
+                sidecar = self.writer.sidecar(None, published_metadata(row, xmp=self.options.xmp))
+                for name in sidecar_names(full_path, self.options.xmp.naming):
+                    self.uploader.put(name, sidecar)
             failpoint("publish.after_upload")
             remote_id = self.gallery.upsert(gallery_entry(row, self.options))
             failpoint("publish.after_upsert")
@@ -280,7 +285,8 @@ class Publisher:
         jpeg = original if is_jpeg(original) else self.processor.encode_jpeg(
             self.processor.decode(original, _FULL_SIZE), self.options.jpeg_quality
         )
-        full = self.writer.embed(jpeg, published_metadata(row, keep_gps=self.options.keep_gps))
+        full = self.writer.embed(jpeg, published_metadata(row, keep_gps=self.options.keep_gps,
+                                                         xmp=self.options.xmp))
         thumbnail = self.processor.thumbnail(original, self.options.thumbnail_size, self.options.thumbnail_quality)
         return full, thumbnail
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from proofdesk.core.domain import queue
@@ -30,6 +31,7 @@ from proofdesk.core.domain.proof import (
     apply_proof,
     proof,
 )
+from proofdesk.core.domain.provenance import entry, person_fields, written_by_person
 from proofdesk.core.domain.queue import IllegalTransition
 from proofdesk.core.ports.review import Decision, Spellchecker
 from proofdesk.core.ports.storage import QueueStore
@@ -68,8 +70,10 @@ class ReviewService:
         suggester: Suggester | None = None,
         spellchecker: Spellchecker | None = None,
         places: PlaceFacts | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store = store
+        self.now = now
         self.places = places or PlaceFacts()
         self.proof_config = proof_config or ProofConfig()
         self.glossary = glossary
@@ -157,6 +161,9 @@ class ReviewService:
         row = self._changeable(key)
         cleaned = _clean_changes(row, changes)
         edited = queue.edit(row, cleaned)  # records edited fields, sends approved/published back to pending
+        written = [name for name in EDITABLE_FIELDS if getattr(edited, name) != getattr(row, name)]
+        if written:
+            edited = written_by_person(edited, written, self._at())
         # An unchanged edit still re-runs the proof: the dictionary or the queue may have changed.
         human_keywords = edited.keywords if "keywords" in edited.edited_fields else None
         proven = self._prove_edit(edited, human_keywords)
@@ -199,21 +206,54 @@ class ReviewService:
         return result
 
     def regenerate(self, key: str) -> Row:
-        """Ask the captioner again for one row; the previous suggestion is kept for undo."""
+        """Ask the captioner again for one row; the previous suggestion is kept for undo.
+
+        A field a person wrote is not replaced: the model's text for it only becomes a suggestion
+        (`pending_suggestion`) that `accept_suggestion` puts in place."""
         if self.suggester is None:
             raise DomainError("no captioner is configured for Generate")
         row = self._changeable(key)
         if row.status in (RowStatus.INGESTED, RowStatus.REJECTED):
             raise IllegalTransition(row, "regenerate", "only a pending, approved or published row can be regenerated")
         history = [*row.suggestion_history, _snapshot(row)][-10:]
-        unlocked = row.changed(edited_fields=[f for f in row.edited_fields if f == "file_name" and row.remote_id])
+        people = person_fields(row)
+        unlocked = row.changed(
+            edited_fields=[f for f in row.edited_fields if f == "file_name" and row.remote_id],
+            provenance={k: v for k, v in row.provenance.items() if k not in people},
+        )
         suggested = self.suggester(unlocked, self.index_without(row))
         status = RowStatus.PENDING if row.status in (RowStatus.APPROVED, RowStatus.PUBLISHED) else row.status
+        kept = [name for name in EDITABLE_FIELDS if name in people]
+        pending = {name: getattr(suggested, name) for name in kept if getattr(suggested, name) != getattr(row, name)}
         updated = suggested.changed(
-            suggestion_history=history, status=status,
-            edited_fields=[f for f in row.edited_fields if f not in EDITABLE_FIELDS],
+            **{name: getattr(row, name) for name in kept},
+            provenance={**suggested.provenance, **{k: v for k, v in row.provenance.items() if k in people}},
+            pending_suggestion=pending, suggestion_history=history, status=status,
+            edited_fields=list(row.edited_fields),
         )
+        if kept:  # the proof ran on the model's text: prove what the row now holds
+            updated = self._prove_edit(updated, updated.keywords if "keywords" in kept else None)
         return self._store(updated)
+
+    def accept_suggestion(self, key: str, fields: Sequence[str] | None = None) -> Row:
+        """Put Generate's suggestion for fields a person wrote in place (all of them by default)."""
+        row = self._changeable(key)
+        chosen = [name for name in (fields or list(row.pending_suggestion)) if name in row.pending_suggestion]
+        if not chosen:
+            raise DomainError(f"{key}: no suggestion to accept")
+        at = self._at()
+        provenance = dict(row.provenance)
+        for name in chosen:
+            provenance[name] = entry("offline" if row.caption_source == "offline" else "model", at,
+                                     row.caption_source, None)
+        accepted = row.changed(
+            **{name: row.pending_suggestion[name] for name in chosen},
+            pending_suggestion={k: v for k, v in row.pending_suggestion.items() if k not in chosen},
+            edited_fields=[f for f in row.edited_fields if f not in chosen], provenance=provenance,
+        )
+        if accepted.status in (RowStatus.APPROVED, RowStatus.PUBLISHED):
+            accepted = accepted.changed(status=RowStatus.PENDING)
+        return self._store(self._prove_edit(accepted, None))
 
     def undo_suggestion(self, key: str) -> Row:
         row = self._changeable(key)
@@ -224,6 +264,7 @@ class ReviewService:
             caption=previous.get("caption"), alt_text=previous.get("alt_text"),
             keywords=list(previous.get("keywords") or []), file_name=previous.get("file_name"),
             caption_source=previous.get("source"), suggestion_history=row.suggestion_history[:-1],
+            provenance=previous.get("provenance", row.provenance), pending_suggestion={},
         )
         if row.remote_id is not None:
             restored = restored.changed(file_name=row.file_name)
@@ -244,6 +285,9 @@ class ReviewService:
             return []
         return self.spellchecker.unknown_words(text)
 
+    def _at(self) -> str:
+        return self.now().isoformat(timespec="seconds")
+
     def _store(self, row: Row) -> Row:
         with self.store.unit_of_work() as uow:
             stored = uow.rows.update(row)
@@ -253,7 +297,7 @@ class ReviewService:
 
 def _snapshot(row: Row) -> dict[str, Any]:
     return {"caption": row.caption, "alt_text": row.alt_text, "keywords": list(row.keywords),
-            "file_name": row.file_name, "source": row.caption_source}
+            "file_name": row.file_name, "source": row.caption_source, "provenance": dict(row.provenance)}
 
 
 def _clean_changes(row: Row, changes: dict[str, Any]) -> dict[str, Any]:

@@ -115,6 +115,8 @@ def _validate_entries(
             jpeg = _jpeg_beside(entry.name, listing) if suffix in RAW_EXTENSIONS else None
             if jpeg is not None:
                 ignored(f"raw file skipped: {jpeg} beside it is the picture proofdesk captions")
+            elif suffix == ".xmp":
+                ignored("XMP sidecar: its keywords and titles count as evidence for the photo it belongs to")
             elif suffix in KNOWN_UNSUPPORTED_EXTENSIONS:
                 problem(f"unsupported image format {suffix} (proofdesk takes {', '.join(sorted(extensions))})")
             else:

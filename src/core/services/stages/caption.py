@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from proofdesk.core.domain import queue
@@ -27,6 +28,7 @@ from proofdesk.core.domain.captioning import (
     parse_answer,
 )
 from proofdesk.core.domain.models import (
+    EDITABLE_FIELDS,
     ProofReason,
     ProofVerdict,
     Row,
@@ -40,6 +42,7 @@ from proofdesk.core.domain.proof import (
     proof,
     repair_prompt,
 )
+from proofdesk.core.domain.provenance import person_fields, written_by_machine
 from proofdesk.core.ports.captioning import AnswerCache, Captioner
 from proofdesk.core.ports.files import FileStore
 from proofdesk.core.ports.media import Classifier
@@ -103,8 +106,10 @@ class CaptionStage:
         classifier: Classifier | None = None,
         gallery_names: Callable[[], Sequence[str]] = lambda: (),
         places: PlaceFacts | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.captioner = captioner
+        self.now = now
         self.places = places or PlaceFacts()
         self.settings = settings
         self.cache = cache
@@ -211,7 +216,8 @@ class CaptionStage:
         models = [self.settings.model]
         if self.settings.fallback_model and self.settings.fallback_model != self.settings.model:
             models.append(self.settings.fallback_model)
-        keep = {name: getattr(row, name) for name in row.edited_fields}
+        # a field a person wrote is never replaced by a machine (provenance, or `edited_fields`)
+        keep = {name: getattr(row, name) for name in sorted(set(row.edited_fields) | person_fields(row))}
         if row.remote_id is not None:
             keep["file_name"] = row.file_name  # a published row keeps its gallery name
         attempts = cached = 0
@@ -247,6 +253,11 @@ class CaptionStage:
                     file_name=keep.get("file_name", parsed.file_name),
                     caption_source=model if self.captioner.backend != "offline" else "offline",
                     classifier_hints=hints,
+                )
+                candidate = written_by_machine(
+                    candidate, "offline" if self.captioner.backend == "offline" else "model",
+                    self.now().isoformat(timespec="seconds"), model, self._digest(model),
+                    fields=[name for name in EDITABLE_FIELDS if name not in keep],
                 )
                 index.release(row.key_text)
                 if not parsed.ok:

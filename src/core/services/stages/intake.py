@@ -129,7 +129,8 @@ class IntakeStages:
                 facts[key] = None  # unchanged: keep what the row has
             else:
                 incoming = self.files.locate(FileStore.INCOMING, self.incoming_relpath(file))
-                facts[key] = self.exif.read(incoming)
+                # sidecars beside the original (Lightroom, darktable) are evidence too
+                facts[key] = self.exif.read(incoming).with_sidecar(self.exif.read_sidecars(file.path))
                 read += 1
                 failpoint("stage3.after_read")
             self.reporter.advance(file.key_text)

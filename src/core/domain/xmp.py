@@ -1,0 +1,133 @@
+"""The metadata other programs read (Lightroom Classic, darktable, digiKam, Immich, stock sites):
+which fields a sidecar and a published copy carry, and how sidecars are named.
+
+- `dc:title`, `dc:description`, `dc:subject`, `Iptc4xmpCore:AltTextAccessibility`;
+- `lr:hierarchicalSubject` (darktable, Lightroom, Immich): the place path from a configurable
+  template (`Places|{place_country}|{place_region}|{place_city}` -> `Places|Italy|Tuscany|Arezzo`),
+  then each keyword under an optional root;
+- `digiKam:TagsList` (digiKam, Immich): the same paths with "/";
+- `photoshop:City/State/Country` when known; `xmp:Rating` from a score mapping (off by default);
+- `XMP-proofdesk:` provenance of each field (who wrote it: model, offline or person).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from proofdesk.core.domain.models import Row
+from pydantic import BaseModel, ConfigDict, Field
+
+SidecarNaming = Literal["ext", "stem", "both"]
+SidecarNameFrom = Literal["published", "original"]
+
+# XMP namespace of proofdesk's own tags (provenance); exiftool shows them as XMP-proofdesk:*
+PROOFDESK_NS = "https://proofdesk.dev/xmp/1.0/"
+PROOFDESK_PREFIX = "proofdesk"
+
+_PLACEHOLDER = re.compile(r"\{(place_city|place_region|place_country|place_country_code)\}")
+
+
+class XmpOptions(BaseModel):
+    """What the settings say about sidecars and the fields they carry (`[sidecars]`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    naming: SidecarNaming = "ext"  # ext: NAME.jpg.xmp (darktable, digiKam); stem: NAME.xmp (Lightroom)
+    name_from: SidecarNameFrom = "published"  # the approved file name, or the original's name
+    place_hierarchy: str = "Places|{place_country}|{place_region}|{place_city}"  # "" = none
+    keyword_root: str = ""  # "" = each keyword is a top-level path; else ROOT|keyword
+    rating_score: Literal["off", "clip_aesthetic", "brisque"] = "off"
+    # the score a rating of 1, 2, 3, 4, 5 needs (ascending; BRISQUE: lower is better, so its
+    # rating counts the thresholds the score is at or below, read from the end)
+    rating_thresholds: list[float] = Field(default_factory=lambda: [3.0, 4.0, 5.0, 6.0, 7.0])
+
+
+class XmpMetadata(BaseModel):
+    """Every field a sidecar (and the XMP/IPTC of a published copy) carries."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str = ""
+    caption: str = ""
+    alt_text: str = ""
+    keywords: list[str] = Field(default_factory=list)
+    hierarchical_subjects: list[str] = Field(default_factory=list)  # "|"-separated paths
+    city: str | None = None
+    state: str | None = None
+    country: str | None = None
+    rating: int | None = None
+    # {field: {by, model, digest, at}} -> XMP-proofdesk:<Field>By / Model / Digest / At
+    provenance: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @property
+    def tags_list(self) -> list[str]:
+        """digiKam:TagsList: the hierarchical paths with "/" between levels."""
+        return [path.replace("/", "-").replace("|", "/") for path in self.hierarchical_subjects]
+
+    def provenance_tags(self) -> dict[str, str]:
+        """{"CaptionBy": "person", "CaptionAt": "...", ...}: the provenance as flat XMP property names."""
+        tags: dict[str, str] = {}
+        for name, item in sorted(self.provenance.items()):
+            prefix = "".join(part.capitalize() for part in name.split("_"))
+            for key in ("by", "model", "digest", "at"):
+                if item.get(key):
+                    tags[prefix + key.capitalize()] = str(item[key])
+        return tags
+
+
+def place_path(row: Row, template: str) -> str | None:
+    """The template with the row's place fields; levels whose field is unknown are left out
+    (None when no place field is known)."""
+    if not template or not any((row.place_city, row.place_region, row.place_country)):
+        return None
+    levels = []
+    for level in template.split("|"):
+        value = _PLACEHOLDER.sub(lambda m: str(getattr(row, m.group(1)) or ""), level).strip()
+        if value:
+            levels.append(value.replace("|", "-"))
+    return "|".join(levels) or None
+
+
+def rating(row: Row, options: XmpOptions) -> int | None:
+    """xmp:Rating 0-5 from the configured score (None when off, unscored or a fallback score)."""
+    if options.rating_score == "off":
+        return None
+    if options.rating_score == "clip_aesthetic":
+        score, fallback = row.clip_aesthetic_score, row.clip_aesthetic_fallback
+        return None if score is None or fallback else sum(1 for t in options.rating_thresholds if score >= t)
+    score, fallback = row.brisque_score, row.brisque_fallback
+    if score is None or fallback:
+        return None
+    return sum(1 for t in options.rating_thresholds if score <= t)
+
+
+def xmp_metadata(row: Row, title: str, options: XmpOptions) -> XmpMetadata:
+    keywords = [keyword for keyword in row.keywords if keyword]
+    paths: list[str] = []
+    place = place_path(row, options.place_hierarchy)
+    if place:
+        paths.append(place)
+    for keyword in keywords:
+        leaf = keyword.replace("|", "-")
+        path = f"{options.keyword_root}|{leaf}" if options.keyword_root else leaf
+        if path not in paths:
+            paths.append(path)
+    return XmpMetadata(
+        title=title, caption=row.caption or "", alt_text=row.alt_text or "", keywords=keywords,
+        hierarchical_subjects=paths, city=row.place_city, state=row.place_region, country=row.place_country,
+        rating=rating(row, options), provenance=dict(row.provenance),
+    )
+
+
+def sidecar_names(name: str, naming: SidecarNaming) -> list[str]:
+    """NAME.jpg -> ["NAME.jpg.xmp"] (ext), ["NAME.xmp"] (stem) or both."""
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    names = {"ext": [f"{name}.xmp"], "stem": [f"{stem}.xmp"], "both": [f"{name}.xmp", f"{stem}.xmp"]}[naming]
+    return list(dict.fromkeys(names))
+
+
+def sidecar_candidates(name: str) -> list[str]:
+    """The sidecars other programs leave next to an original: NAME.jpg.xmp, NAME.xmp (any case)."""
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return [f"{name}.xmp", f"{name}.XMP", f"{stem}.xmp", f"{stem}.XMP"]

@@ -8,7 +8,6 @@ any row are removed after the session closes.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from proofdesk.core.domain import queue
@@ -30,18 +29,13 @@ def _batches(items: list[T], size: int) -> Iterator[list[T]]:
         yield items[start : start + size]
 
 
-class _UtcClock(Clock):
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
 class IntakeStages:
     """Stages 2 (`copy_incoming`), 3 (`read_exif`) and 4 (`queue_rows`), journalled by the session."""
 
     def __init__(self, *, store: QueueStore, files: FileStore, exif: ExifReader, reporter: Reporter,
-                 sessions: SessionJournal, places: PlaceFacts | None = None,
+                 sessions: SessionJournal, clock: Clock, places: PlaceFacts | None = None,
                  inspector: ImageInspector | None = None, rules: IntakeRules | None = None,
-                 clock: Clock | None = None, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+                 batch_size: int = DEFAULT_BATCH_SIZE) -> None:
         self.batch_size = batch_size
         self.store = store
         self.files = files
@@ -51,7 +45,7 @@ class IntakeStages:
         self.places = places or PlaceFacts()
         self.inspector = inspector
         self.rules = rules or IntakeRules()
-        self.clock = clock or _UtcClock()
+        self.clock = clock
 
     @staticmethod
     def incoming_relpath(file: ValidFile) -> str:

@@ -102,6 +102,8 @@ class CaptionerSettings(_Section):
     fallback_model: str | None = None
     parallel: int = Field(default=1, ge=1, le=64)
     max_repairs: int = Field(default=2, ge=0, le=10)
+    scope: Literal["keepers", "all"] = Field(
+        default="keepers", description="Caption one frame per scene (its keeper) or every frame.")
     timeout_s: float = Field(default=300.0, gt=0, description="Seconds to wait for one answer.")
     retries: int = Field(default=3, ge=1, le=20, description="Attempts on connection errors, timeouts and 5xx.")
     keep_alive: str = Field(default="10m", description="Ollama keep_alive: how long the model stays loaded.")
@@ -114,6 +116,12 @@ class CaptionerSettings(_Section):
     @classmethod
     def _http_url(cls, value: str) -> str:
         return check_http_url(value)
+
+
+class SceneSettings(_Section):
+    max_hash_distance: int = Field(default=12, ge=0, le=64,
+                                   description="Most bits between two frames' shift-tolerant hashes for one scene.")
+    max_gap_s: float = Field(default=30.0, ge=0, description="Most seconds between two frames of one scene.")
 
 
 class ScoringSettings(_Section):
@@ -284,6 +292,7 @@ class Settings(BaseSettings):
     intake: IntakeRules = IntakeRules()
     captioner: CaptionerSettings = CaptionerSettings()
     scoring: ScoringSettings = ScoringSettings()
+    scenes: SceneSettings = SceneSettings()
     publish: PublishSettings = PublishSettings()
     sidecars: SidecarSettings = SidecarSettings()
     gallery: GallerySettings = GallerySettings()

@@ -26,6 +26,7 @@ from proofdesk.adapters.exif.pyexiv2_writer import Pyexiv2MetadataWriter
 from proofdesk.adapters.files.local import LocalFileStore
 from proofdesk.adapters.files.scanner import LocalSetScanner
 from proofdesk.adapters.gallery.sql import SqlGallery
+from proofdesk.adapters.images.frame_analyzer import NumpyFrameAnalyzer
 from proofdesk.adapters.images.pillow_inspector import PillowImageInspector
 from proofdesk.adapters.images.pillow_processor import PillowImageProcessor
 from proofdesk.adapters.memory import InMemoryQueueStore
@@ -51,6 +52,7 @@ from proofdesk.apps.review.desk import UrwidReviewer
 from proofdesk.core.domain.models import Row, Stage
 from proofdesk.core.domain.proof import DuplicateIndex
 from proofdesk.core.domain.publishing import PublishOptions
+from proofdesk.core.domain.scenes import SceneSettings as DomainSceneSettings
 from proofdesk.core.domain.scoring import ScoringOptions
 from proofdesk.core.domain.xmp import XmpOptions
 from proofdesk.core.ports.captioning import Captioner
@@ -66,6 +68,7 @@ from proofdesk.core.services.publish import Publisher
 from proofdesk.core.services.review import ReviewService
 from proofdesk.core.services.stages.base import RowStage
 from proofdesk.core.services.stages.caption import CaptionSettings, CaptionStage
+from proofdesk.core.services.stages.scene import SceneStage
 from proofdesk.core.services.stages.scoring import ScoringStages
 
 
@@ -169,9 +172,10 @@ def _desk_publisher(publisher: providers.Provider[Publisher], runs_dir: Path) ->
     return publish
 
 
-def _row_stages(scoring: ScoringStages, caption: RowStage | None) -> list[tuple[Stage, RowStage]]:
+def _row_stages(scoring: ScoringStages, scene: RowStage, caption: RowStage | None) -> list[tuple[Stage, RowStage]]:
     """The stages after stage 4, in pipeline order (a missing one is skipped)."""
-    stages = [(Stage.SCORE, scoring.score_stage), (Stage.RESIZE, scoring.resize_stage), (Stage.CAPTION, caption)]
+    stages = [(Stage.SCORE, scoring.score_stage), (Stage.RESIZE, scoring.resize_stage), (Stage.SCENE, scene),
+              (Stage.CAPTION, caption)]
     return [(stage, run) for stage, run in stages if run is not None]
 
 
@@ -222,9 +226,12 @@ class Container(containers.DeclarativeContainer):
         fallback=providers.Singleton(FallbackAestheticScorer),
     )
 
+    frame_analyzer = providers.Singleton(NumpyFrameAnalyzer)
+
     # One per pipeline: it carries the decode hand-over from stage 5 to stage 6 of one run.
     scoring_stages = providers.Factory(
         ScoringStages,
+        analyzer=frame_analyzer,
         processor=image_processor,
         quality=quality_scorer,
         aesthetic=aesthetic_scorer,
@@ -306,6 +313,16 @@ class Container(containers.DeclarativeContainer):
         off=providers.Singleton(PlaceFacts),
     )
 
+    scene_stage = providers.Factory(
+        SceneStage,
+        settings=providers.Factory(DomainSceneSettings, max_hash_distance=config.scenes.max_hash_distance,
+                                   max_gap_s=config.scenes.max_gap_s),
+        files=file_store,
+        processor=image_processor,
+        analyzer=frame_analyzer,
+        long_edge=config.scoring.resize_long_edge,
+    )
+
     caption_stage = providers.Factory(
         CaptionStage,
         classifier=classifier,
@@ -315,6 +332,7 @@ class Container(containers.DeclarativeContainer):
             model=config.resolved.caption_model,
             fallback_model=config.resolved.caption_fallback_model,
             max_repairs=config.captioner.max_repairs,
+            scope=config.captioner.scope,
             parallel=config.captioner.parallel,
             glossary=settings.provided.glossary.call(),
             num_ctx=config.captioner.num_ctx,
@@ -421,7 +439,7 @@ class Container(containers.DeclarativeContainer):
         host=providers.Callable(this_host),
         is_alive=providers.Object(holder_is_alive),
         config_digest=settings.provided.digest.call(),
-        row_stages=providers.Callable(_row_stages, scoring_stages, caption_stage),
+        row_stages=providers.Callable(_row_stages, scoring_stages, scene_stage, caption_stage),
         places=place_facts,
         batch_size=config.storage.batch_size,
     )

@@ -19,7 +19,7 @@ from proofdesk.apps.cli.common import (
 )
 from proofdesk.apps.cli.report import session_sheet
 
-STAGE_NAMES = ["validate", "incoming", "exif", "queue", "score", "resize", "caption"]
+STAGE_NAMES = ["validate", "incoming", "exif", "queue", "score", "resize", "scene", "caption"]
 QC_CHECKS = (("duplicates", "duplicates"), ("suspicious metadata", "suspicious_metadata"),
              ("time-of-day conflicts", "time_of_day_conflicts"), ("fallback scores", "fallback_scores"),
              ("missing capture time", "missing_capture_time"), ("offline captions", "offline_captions"))

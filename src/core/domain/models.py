@@ -70,6 +70,7 @@ class Stage(StrEnum):
     QUEUE = "queue"
     SCORE = "score"
     RESIZE = "resize"
+    SCENE = "scene"
     CAPTION = "caption"
 
     @property
@@ -78,7 +79,7 @@ class Stage(StrEnum):
 
 
 # Stages whose result lives on the row and must be redone when the file changes.
-ROW_STAGES: tuple[Stage, ...] = (Stage.EXIF, Stage.SCORE, Stage.RESIZE, Stage.CAPTION)
+ROW_STAGES: tuple[Stage, ...] = (Stage.EXIF, Stage.SCORE, Stage.RESIZE, Stage.SCENE, Stage.CAPTION)
 
 # The metadata a human reviews and edits; the proof covers exactly these.
 EDITABLE_FIELDS: tuple[str, ...] = ("caption", "alt_text", "keywords", "file_name")
@@ -266,6 +267,20 @@ class Row(DomainModel):
     brisque_fallback: bool | None = None
     clip_aesthetic_score: float | None = None
     clip_aesthetic_fallback: bool | None = None
+
+    # culling: what stage 5 measured (focus, noise, brightness, contrast, shadows/highlights clipped;
+    # see proofdesk.core.domain.scenes), flags (black, white, flat, clipped), the shift-tolerant
+    # hash of the picture, and what the `scene` stage decided (a suggestion, never a decision)
+    quality_measures: dict[str, float] = Field(default_factory=dict)
+    quality_flags: list[str] = Field(default_factory=list)
+    scene_signature: str | None = None
+    scene_id: str | None = None
+    scene_size: int | None = None
+    scene_rank: int | None = None  # 1 = the best frame of its scene
+    keeper: bool | None = None
+    keeper_chosen_by: str | None = None  # "scores", or "person" (kept by every rerun)
+    cull_suggested: bool | None = None
+    cull_reason: str | None = None
 
     # metadata (stage 7, then human edits)
     caption: str | None = None

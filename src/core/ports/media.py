@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from proofdesk.core.domain.errors import ExternalFailure
+from proofdesk.core.domain.scenes import QualityMeasures
 
 
 class ImageDecodeError(ExternalFailure):
@@ -108,3 +109,22 @@ class Classifier(ABC):
 
     @abstractmethod
     def labels(self, image_jpeg: bytes, top_k: int = 5) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class FrameAnalysis:
+    """What culling needs of one picture: its quality measures and its shift-tolerant hash
+    (`scene_signature`: 25 window hashes, see `proofdesk.core.domain.scenes`)."""
+
+    measures: QualityMeasures
+    signature: str
+
+
+class FrameAnalyzer(ABC):
+    """Measures a decoded picture for culling (stage 5, from the same decode as the scores)."""
+
+    version: str = ""  # part of the score-cache key: new measures are never served old ones
+
+    @abstractmethod
+    def analyze(self, image: DecodedImage) -> FrameAnalysis:
+        """Focus, noise, exposure and clipping of `image`, and its window hashes. Deterministic."""

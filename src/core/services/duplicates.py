@@ -21,6 +21,8 @@ def build_duplicate_index(
     for row in rows:
         if row.key in exclude or row.status == RowStatus.REJECTED:
             continue
+        if row.cull_suggested and not row.caption:
+            continue  # a frame its scene's keeper speaks for claims nothing until it is captioned
         for name in ("caption", "alt_text", "file_name"):
             entries.append((row.key_text, name, getattr(row, name)))
     for name in gallery_names:

@@ -110,6 +110,10 @@ class Evidence(BaseModel):
     is_ordinary_word: Callable[[str], bool] | None = Field(default=None, exclude=True, repr=False)
     # assumed when there is no GPS latitude (None: no season word without GPS)
     hemisphere: Literal["north", "south"] | None = None
+    # the keeper of the row's scene (its original name) and its caption and alt text, when the row
+    # is another frame of that scene: its proper names must agree (`scene.consistency`)
+    scene_keeper: str | None = None
+    scene_keeper_text: tuple[str, ...] = ()
 
     @classmethod
     def from_row(
@@ -121,9 +125,14 @@ class Evidence(BaseModel):
         hemisphere: Literal["north", "south"] | None = None,
         locate_place: PlaceLocator | None = None,
         is_ordinary_word: Callable[[str], bool] | None = None,
+        scene_keeper: Row | None = None,
     ) -> Evidence:
-        """The evidence for proving `row`; classifier hints default to the ones stored on the row."""
+        """The evidence for proving `row`; classifier hints default to the ones stored on the row.
+        `scene_keeper`: the keeper of the row's scene, when it is another frame with a caption."""
+        keeper = scene_keeper if scene_keeper is not None and scene_keeper.key != row.key and scene_keeper.caption else None
         return cls(
+            scene_keeper=keeper.original_name if keeper is not None else None,
+            scene_keeper_text=tuple(text for text in (keeper.caption, keeper.alt_text) if text) if keeper is not None else (),
             classifier_hints=tuple(row.classifier_hints if classifier_hints is None else classifier_hints),
             identifier_tokens=identifier_tokens(row.set_name, row.original_name),
             existing_keywords=tuple(row.exif_keywords),

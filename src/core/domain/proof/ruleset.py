@@ -33,6 +33,7 @@ from proofdesk.core.domain.proof.rules_metadata import (
     TimeOfDayRule,
 )
 from proofdesk.core.domain.proof.rules_places import CoordinatesRule, PlaceFarRule
+from proofdesk.core.domain.proof.rules_scenes import SceneConsistencyRule
 
 
 def field_rules() -> list[Rule]:
@@ -62,6 +63,7 @@ def field_rules() -> list[Rule]:
         TimeOfDayRule(),
         PlaceFarRule(),
         CoordinatesRule(),
+        SceneConsistencyRule(),
     ]
 
 

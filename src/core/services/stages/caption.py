@@ -32,6 +32,7 @@ from proofdesk.core.domain.models import (
     ProofReason,
     ProofVerdict,
     Row,
+    RowStatus,
     Stage,
 )
 from proofdesk.core.domain.proof import (
@@ -56,6 +57,7 @@ class CaptionSettings:
     model: str
     fallback_model: str | None = None
     max_repairs: int = 2
+    scope: str = "keepers"  # "keepers": one frame per scene (the keeper); "all": every frame
     parallel: int = 1
     glossary: tuple[str, ...] = ()
     num_ctx: int | None = None
@@ -71,6 +73,7 @@ class RowOutcome:
     attempts: int
     model: str
     cached_answers: int = 0
+    model_calls: int = 0  # answers asked of the backend (not served from the answer cache)
     reasons: list[ProofReason] = field(default_factory=list)
 
 
@@ -82,6 +85,7 @@ def evidence_for_prompt(evidence: Evidence) -> dict[str, list[str]]:
         "time_of_day": [evidence.time_of_day] if evidence.time_of_day else [],
         "season": [evidence.season] if evidence.season else [],
         "place": [evidence.place] if evidence.place else [],
+        "scene_keeper": [f"{evidence.scene_keeper}: {text}" for text in evidence.scene_keeper_text[:1]],
     }
 
 
@@ -141,6 +145,11 @@ class CaptionStage:
         reporter = context.reporter
         rows = context.rows()
         todo = [row for row in rows if Stage.CAPTION.value not in row.stages_done]
+        # A frame a scene's keeper speaks for waits, uncaptioned and pending, for Generate or an edit.
+        waiting = [row for row in todo if row.keeper is False] if self.settings.scope == "keepers" else []
+        for row in (row for row in waiting if row.status == RowStatus.INGESTED):
+            context.save_row(queue.mark_prefilled(row))
+        todo = [row for row in todo if not (self.settings.scope == "keepers" and row.keeper is False)]
         if self._checked is None:
             self.preflight(reporter)
         self._checked = None  # the next run checks again
@@ -148,11 +157,37 @@ class CaptionStage:
             everything = uow.rows.list()
         index = self.build_index(everything, {row.key for row in todo})
         reporter.start_stage(Stage.CAPTION.value, len(todo))
+        if waiting:
+            reporter.info(f"{len(waiting)} frame(s) left for their scene's keeper (captioner.scope = keepers)")
         outcomes: list[RowOutcome] = []
         self._cancelled.clear()
         self._failure = None
+        # keepers first: the other frames of a scene are proven against their keeper's text
+        first = [row for row in todo if row.keeper is not False]
+        then = [row for row in todo if row.keeper is False]
+        self._run_phase(context, first, index, {}, outcomes)
+        if then:
+            context.flush()
+            with context.store.unit_of_work() as uow:
+                scene_keepers = {row.scene_id: row for row in uow.rows.list() if row.keeper and row.scene_id}
+            self._run_phase(context, then, index, scene_keepers, outcomes)
+        context.flush()
+        accepted = sum(1 for o in outcomes if o.verdict == ProofVerdict.ACCEPTED)
+        reporter.end_stage(Stage.CAPTION.value, f"{accepted} accepted, {len(outcomes) - accepted} blocked, "
+                                                f"{sum(o.model_calls for o in outcomes)} model call(s)")
+        final_rows = context.rows()
+        reporter.write_artifact("proof_summary.json", proof_summary(final_rows, outcomes))
+        reporter.write_artifact("qc_summary.json", qc_summary(final_rows, self.proof_config))
+        export = export_rows(final_rows)
+        if export.ok:
+            reporter.write_artifact("export.json", export.rows)
+
+    def _run_phase(self, context: Any, todo: list[Row], index: DuplicateIndex, scene_keepers: dict[str | None, Row],
+                   outcomes: list[RowOutcome]) -> None:
+        reporter = context.reporter
         executor = ThreadPoolExecutor(max_workers=max(1, self.settings.parallel), thread_name_prefix="caption")
-        futures: list[Future[RowOutcome]] = [executor.submit(self._caption_row, context, row, index) for row in todo]
+        futures: list[Future[RowOutcome]] = [
+            executor.submit(self._caption_row, context, row, index, scene_keepers.get(row.scene_id)) for row in todo]
         try:
             pending = set(futures)
             while pending:
@@ -170,15 +205,6 @@ class CaptionStage:
                 raise failure from None
             raise
         executor.shutdown(wait=True)
-        context.flush()
-        accepted = sum(1 for o in outcomes if o.verdict == ProofVerdict.ACCEPTED)
-        reporter.end_stage(Stage.CAPTION.value, f"{accepted} accepted, {len(outcomes) - accepted} blocked")
-        final_rows = context.rows()
-        reporter.write_artifact("proof_summary.json", proof_summary(final_rows, outcomes))
-        reporter.write_artifact("qc_summary.json", qc_summary(final_rows, self.proof_config))
-        export = export_rows(final_rows)
-        if export.ok:
-            reporter.write_artifact("export.json", export.rows)
 
     def _image(self, row: Row) -> bytes:
         for path in (row.ollama_path, row.incoming_path):
@@ -189,9 +215,9 @@ class CaptionStage:
                     continue
         return b""
 
-    def _caption_row(self, context: Any, row: Row, index: DuplicateIndex) -> RowOutcome:
+    def _caption_row(self, context: Any, row: Row, index: DuplicateIndex, keeper: Row | None = None) -> RowOutcome:
         try:
-            proven, outcome = self.suggest(row, index)
+            proven, outcome = self.suggest(row, index, keeper)
         except InterruptedError:
             raise
         except BaseException as exc:
@@ -204,29 +230,33 @@ class CaptionStage:
             raise
         return self._save(context, proven, outcome)
 
-    def suggest(self, row: Row, index: DuplicateIndex) -> tuple[Row, RowOutcome]:
+    def suggest(self, row: Row, index: DuplicateIndex, keeper: Row | None = None) -> tuple[Row, RowOutcome]:
         """The row with new proven metadata (accepted, or blocked with reasons), not yet stored.
-        Fields a human edited are kept; the index holds the row's claims afterwards."""
+        Fields a human edited are kept; the index holds the row's claims afterwards. `keeper`: the
+        keeper of the row's scene (its text is evidence, and its names must be agreed with)."""
         image = self._image(row)
         hints = list(row.classifier_hints)  # without a classifier, the hints found earlier still count
         if self.classifier is not None and image:
             hints = self.classifier.labels(image, top_k=self.settings.hint_count)
-        evidence = self.places.evidence(row, classifier_hints=hints, glossary=self.settings.glossary)
+        evidence = self.places.evidence(row, classifier_hints=hints, glossary=self.settings.glossary, scene_keeper=keeper)
         prompt_evidence = evidence_for_prompt(evidence)
         models = [self.settings.model]
-        if self.settings.fallback_model and self.settings.fallback_model != self.settings.model:
+        # an offline backend gives the same answer however often it is asked: no repair, no fallback
+        fixed_answers = self.captioner.backend == "offline"
+        if self.settings.fallback_model and self.settings.fallback_model != self.settings.model and not fixed_answers:
             models.append(self.settings.fallback_model)
+        rounds = 1 if fixed_answers else self.settings.max_repairs + 1
         # a field a person wrote is never replaced by a machine (provenance, or `edited_fields`)
         keep = {name: getattr(row, name) for name in sorted(set(row.edited_fields) | person_fields(row))}
         if row.remote_id is not None:
             keep["file_name"] = row.file_name  # a published row keeps its gallery name
-        attempts = cached = 0
+        attempts = cached = calls = 0
         best: Row | None = None
         best_reasons: list[ProofReason] = []
         used_model = models[0]
         for model in models:
             repair: str | None = None
-            for round_ in range(self.settings.max_repairs + 1):
+            for round_ in range(rounds):
                 if self._cancelled.is_set():
                     raise InterruptedError("caption stage cancelled")
                 attempts += 1
@@ -242,6 +272,7 @@ class CaptionStage:
                 raw = self.cache.get(key)
                 if raw is None:
                     raw = self.captioner.answer(request)
+                    calls += 1
                     self.cache.put(key, raw)
                 else:
                     cached += 1
@@ -269,7 +300,7 @@ class CaptionStage:
                 result = proof(candidate, evidence, index, self.proof_config, claim=True)
                 proven = apply_proof(candidate, result)
                 if result.accepted:
-                    return proven, RowOutcome(row.key_text, ProofVerdict.ACCEPTED, attempts, model, cached,
+                    return proven, RowOutcome(row.key_text, ProofVerdict.ACCEPTED, attempts, model, cached, calls,
                                               list(result.reasons))
                 best, best_reasons = proven, list(result.reasons)
                 repair = result.repair_prompt(self.proof_config)
@@ -284,7 +315,7 @@ class CaptionStage:
             proof_reasons=best_reasons,
             proof_digest=best.metadata_digest(),
         )
-        return blocked, RowOutcome(row.key_text, ProofVerdict.BLOCKED, attempts, used_model, cached, best_reasons)
+        return blocked, RowOutcome(row.key_text, ProofVerdict.BLOCKED, attempts, used_model, cached, calls, best_reasons)
 
     def _digest(self, model: str) -> str | None:
         runtime = self.runtime
@@ -315,6 +346,7 @@ def proof_summary(rows: Sequence[Row], outcomes: Sequence[RowOutcome] = ()) -> d
     verdicts = Counter(row.metadata_quality.value if row.metadata_quality else "unproven" for row in rows)
     reasons = Counter(reason.rule for row in rows for reason in _violations(row))
     fixes = Counter(reason.rule for row in rows for reason in row.proof_reasons if reason.is_fix)
+    accepted_now = sum(1 for o in outcomes if o.verdict == ProofVerdict.ACCEPTED)
     return {
         "rows": len(rows),
         "accepted": verdicts.get("accepted", 0),
@@ -324,6 +356,10 @@ def proof_summary(rows: Sequence[Row], outcomes: Sequence[RowOutcome] = ()) -> d
         "fixes": dict(fixes.most_common()),
         "attempts": sum(o.attempts for o in outcomes),
         "cached_answers": sum(o.cached_answers for o in outcomes),
+        "model_calls": sum(o.model_calls for o in outcomes),
+        "model_calls_per_accepted_row": round(sum(o.model_calls for o in outcomes) / accepted_now, 3) if accepted_now else None,
+        "waiting_for_keeper": sum(1 for row in rows if row.keeper is False and row.metadata_quality is None
+                                  and row.caption is None),
         "blocked_rows": [
             {"row": row.key_text, "reasons": [r.model_dump() for r in _violations(row)]}
             for row in rows if row.metadata_quality == ProofVerdict.BLOCKED

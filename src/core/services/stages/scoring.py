@@ -41,6 +41,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from proofdesk.core.domain import queue
 from proofdesk.core.domain.models import Row, Stage
+from proofdesk.core.domain.scenes import QualityMeasures, quality_flags
 from proofdesk.core.domain.scoring import (
     ScoringOptions,
     incoming_relpath,
@@ -51,6 +52,8 @@ from proofdesk.core.ports.files import FileStore
 from proofdesk.core.ports.media import (
     AestheticScorer,
     DecodedImage,
+    FrameAnalysis,
+    FrameAnalyzer,
     ImageDecodeError,
     ImageProcessor,
     QualityScorer,
@@ -124,7 +127,9 @@ class ScoringStages:
         files: FileStore,
         options: ScoringOptions | None = None,
         cache: AnswerCache | None = None,
+        analyzer: FrameAnalyzer | None = None,
     ) -> None:
+        self.analyzer = analyzer
         self.processor = processor
         self.quality = quality
         self.aesthetic = aesthetic
@@ -139,10 +144,11 @@ class ScoringStages:
         payload = json.dumps({"sha": row.sha256, "quality": self.quality.engine, "aesthetic": self.aesthetic.engine,
                               "quality_files": self.quality.files_digest(),
                               "aesthetic_files": self.aesthetic.files_digest(),
-                              "long_edge": self.options.long_edge}, sort_keys=True)
+                              "long_edge": self.options.long_edge,
+                              "analyzer": self.analyzer.version if self.analyzer is not None else None}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
-    def _cached(self, row: Row) -> tuple[Score, Score] | None:
+    def _cached(self, row: Row) -> tuple[Score, Score, FrameAnalysis | None] | None:
         if self.cache is None:
             return None
         raw = self.cache.get(self._cache_key(row))
@@ -150,18 +156,23 @@ class ScoringStages:
             return None
         try:
             data = json.loads(raw)
-            return Score(**data["quality"]), Score(**data["aesthetic"])
+            analysis = None
+            if self.analyzer is not None:
+                analysis = FrameAnalysis(QualityMeasures(**data["analysis"]["measures"]), str(data["analysis"]["signature"]))
+            return Score(**data["quality"]), Score(**data["aesthetic"]), analysis
         except (ValueError, KeyError, TypeError):
             return None  # a damaged entry is recomputed
 
-    def _remember(self, row: Row, quality: Score, aesthetic: Score) -> None:
+    def _remember(self, row: Row, quality: Score, aesthetic: Score, analysis: FrameAnalysis | None) -> None:
         if self.cache is not None:
-            self.cache.put(self._cache_key(row), json.dumps({"quality": dataclasses.asdict(quality),
-                                                             "aesthetic": dataclasses.asdict(aesthetic)}))
+            entry: dict[str, object] = {"quality": dataclasses.asdict(quality), "aesthetic": dataclasses.asdict(aesthetic)}
+            if analysis is not None:
+                entry["analysis"] = {"measures": analysis.measures.model_dump(), "signature": analysis.signature}
+            self.cache.put(self._cache_key(row), json.dumps(entry))
 
     # ---- shared work
 
-    def _decode(self, row: Row, make_model_ready: bool) -> DecodedImage:
+    def _decode(self, row: Row, make_model_ready: bool) -> tuple[DecodedImage, FrameAnalysis | None]:
         data = self.files.read_bytes(FileStore.INCOMING, incoming_relpath(row))
         try:
             decoded = self.processor.decode(data, self.options.long_edge)
@@ -169,7 +180,8 @@ class ScoringStages:
             raise ImageDecodeError(f"{row.key_text}: {exc}") from exc
         if make_model_ready:
             self._handover.put(row.sha256, self.processor.encode_jpeg(decoded, self.options.jpeg_quality))
-        return decoded
+        # the culling measures come from the same decode as the scores (the model-ready picture)
+        return decoded, (self.analyzer.analyze(decoded) if self.analyzer is not None else None)
 
     # ---- stage 5
 
@@ -188,13 +200,13 @@ class ScoringStages:
             if hit is None:
                 uncached.append(row)
                 continue
-            brisque, aesthetic = hit
-            self._save_scores(context, row, brisque, aesthetic, counts, cached=True)
+            brisque, aesthetic, analysis = hit
+            self._save_scores(context, row, brisque, aesthetic, analysis, counts, cached=True)
             from_cache += 1
         todo_computed = uncached
         with ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="proofdesk-decode") as pool:
 
-            def submit(chunk: list[Row]) -> list[Future[DecodedImage]]:
+            def submit(chunk: list[Row]) -> list[Future[tuple[DecodedImage, FrameAnalysis | None]]]:
                 return [
                     pool.submit(self._decode, row, Stage.RESIZE.value not in row.stages_done) for row in chunk
                 ]
@@ -202,15 +214,18 @@ class ScoringStages:
             chunks = list(_chunks(todo_computed, self.options.batch_size))
             pending = submit(chunks[0]) if chunks else []
             for index, chunk in enumerate(chunks):
-                decoded = [future.result() for future in pending]
+                results = [future.result() for future in pending]
+                decoded = [image for image, _ in results]
+                analyses = [analysis for _, analysis in results]
+                del results
                 # Decode the next batch while the models work on this one.
                 pending = submit(chunks[index + 1]) if index + 1 < len(chunks) else []
                 quality_scores = self.quality.score_batch(decoded)
                 aesthetic_scores = self.aesthetic.score_batch(decoded)
                 del decoded
-                for row, brisque, aesthetic in zip(chunk, quality_scores, aesthetic_scores, strict=True):
-                    self._remember(row, brisque, aesthetic)
-                    self._save_scores(context, row, brisque, aesthetic, counts, cached=False)
+                for row, brisque, aesthetic, analysis in zip(chunk, quality_scores, aesthetic_scores, analyses, strict=True):
+                    self._remember(row, brisque, aesthetic, analysis)
+                    self._save_scores(context, row, brisque, aesthetic, analysis, counts, cached=False)
         context.flush()
         for row in rows:
             if Stage.SCORE.value in row.stages_done:
@@ -223,13 +238,18 @@ class ScoringStages:
         )
 
     def _save_scores(self, context: StageContext, row: Row, brisque: Score, aesthetic: Score,
-                     counts: dict[str, int], cached: bool) -> None:
+                     analysis: FrameAnalysis | None, counts: dict[str, int], cached: bool) -> None:
+        measured = {} if analysis is None else {
+            "quality_measures": analysis.measures.model_dump(), "quality_flags": quality_flags(analysis.measures),
+            "scene_signature": analysis.signature,
+        }
         scored = queue.mark_stage_done(
             row.changed(
                 brisque_score=brisque.value,
                 brisque_fallback=brisque.fallback,
                 clip_aesthetic_score=aesthetic.value,
                 clip_aesthetic_fallback=aesthetic.fallback,
+                **measured,
             ),
             Stage.SCORE,
         )

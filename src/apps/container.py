@@ -136,11 +136,11 @@ def _sql_gallery(**kwargs: Any) -> SqlGallery:
         raise ConfigError(str(exc)) from None
 
 
-def _suggester(caption_stage: providers.Provider[CaptionStage]) -> Callable[[Row, DuplicateIndex], Row]:
+def _suggester(caption_stage: providers.Provider[CaptionStage]) -> Callable[[Row, DuplicateIndex, Row | None], Row]:
     """Generate for one row: the caption stage's per-row flow, built only when first used."""
 
-    def suggest(row: Row, index: DuplicateIndex) -> Row:
-        return caption_stage().suggest(row, index)[0]
+    def suggest(row: Row, index: DuplicateIndex, keeper: Row | None = None) -> Row:
+        return caption_stage().suggest(row, index, keeper)[0]
 
     return suggest
 

@@ -21,7 +21,7 @@ ROWS = [
 ]
 
 
-def suggester(row: Row, index: DuplicateIndex) -> Row:
+def suggester(row: Row, index: DuplicateIndex, keeper: Row | None = None) -> Row:
     from proofdesk.core.domain.proof import Evidence, apply_proof, proof
 
     candidate = row.model_copy(update={

@@ -167,7 +167,7 @@ def test_generate_without_a_classifier_reproves_with_the_stored_hints(tmp_path: 
 
     pipeline, stage = run_set(tmp_path, 1, ScriptedCaptioner(), FakeClassifier(default=["lagoon", "boat"]))
     stage.classifier = None
-    service = ReviewService(pipeline.store, suggester=lambda row, index: stage.suggest(row, index)[0])
+    service = ReviewService(pipeline.store, suggester=lambda row, index, keeper: stage.suggest(row, index, keeper)[0])
     (row,) = service.rows()
     regenerated = service.regenerate(row.key_text)
     assert "lagoon" in regenerated.keywords and regenerated.classifier_hints == ["lagoon", "boat"]

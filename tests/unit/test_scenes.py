@@ -14,8 +14,8 @@ from proofdesk.adapters.images.frame_analyzer import NumpyFrameAnalyzer
 from proofdesk.core.domain.models import ProofReason
 from proofdesk.core.domain.proof.evidence import Evidence
 from proofdesk.core.domain.proof.model import ProofMetadata
-from proofdesk.core.domain.proof.ruleset import check
 from proofdesk.core.domain.proof.rules_scenes import SceneConsistencyRule, proper_names
+from proofdesk.core.domain.proof.ruleset import check
 from proofdesk.core.domain.scenes import (
     QualityMeasures,
     SceneFrame,

@@ -55,12 +55,13 @@ class OfflineCaptioner(Captioner):
         season = (evidence.get("season") or [None])[0]
         camera = " ".join(filter(None, [facts.get("camera_make"), facts.get("camera_model")])).strip()
         when = None
-        clock = None
+        clock = seconds = None
         if facts.get("captured_at"):
             try:
                 moment = datetime.fromisoformat(str(facts["captured_at"]))
                 when = f"{moment.day} {moment:%B %Y}"
                 clock = f"{moment:%H:%M}"
+                seconds = f"{moment:%H:%M:%S}"
             except ValueError:
                 pass
         settings = ", ".join(filter(None, [
@@ -81,12 +82,13 @@ class OfflineCaptioner(Captioner):
             if settings:
                 caption += f" ({settings})"
         else:
+            # Short, and the frame's own facts (name, time to the second, exposure) carry the
+            # difference: a day of frames from one camera must not read as near-duplicates.
+            # The camera goes into the keywords.
             opener = f"{time_word.capitalize()} frame {stem}" if time_word else f"Frame {stem}"
             caption = f"{opener} from {place}"
             if when:
-                caption += f", recorded on {when}" + (f" at {clock}" if clock else "")
-            if camera:
-                caption += f" with a {camera}"
+                caption += f", {when}" + (f", {seconds}" if seconds else "")
             if settings:
                 caption += f" ({settings})"
         caption += "."

@@ -310,7 +310,7 @@ def decide_scene(scene: Sequence[SceneFrame]) -> list[SceneDecision]:
     standing = [f for f in ranked if not f.rejected]
     keeper = chosen[0] if chosen else (standing[0] if standing else ranked[0])
     by = KEEPER_BY_PERSON if chosen else KEEPER_BY_SCORES
-    sid = scene_id(scene)
+    sid = scene_id(sorted(scene, key=_order))
     decisions = []
     for rank, frame in enumerate(ranked, start=1):
         is_keeper = frame is keeper

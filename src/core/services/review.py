@@ -22,6 +22,7 @@ from proofdesk.core.domain.models import (
     Row,
     RowStatus,
     SessionStatus,
+    Stage,
 )
 from proofdesk.core.domain.proof import (
     DuplicateIndex,
@@ -57,7 +58,8 @@ class BatchResult:
     refused: list[tuple[str, str]] = field(default_factory=list)
 
 
-Suggester = Callable[[Row, DuplicateIndex], Row]
+# Generate for one row: (row, duplicate index, the keeper of its scene when it is another frame) -> new row
+Suggester = Callable[[Row, DuplicateIndex, Row | None], Row]
 
 
 class ReviewService:
@@ -126,7 +128,15 @@ class ReviewService:
         return build_duplicate_index(everything, {row.key}, list(self.gallery_names()), self.proof_config)
 
     def evidence(self, row: Row) -> Evidence:
-        return self.places.evidence(row, glossary=tuple(self.glossary()))
+        from proofdesk.core.services.culling import scene_keeper
+
+        return self.places.evidence(row, glossary=tuple(self.glossary()), scene_keeper=scene_keeper(self.store, row))
+
+    def choose_keeper(self, key: str) -> list[Row]:
+        """Make the row its scene's keeper (kept by reruns); returns the scene's rows."""
+        from proofdesk.core.services.culling import choose_keeper
+
+        return choose_keeper(self.store, self._changeable(key))
 
     def preview(self, row: Row, changes: dict[str, Any], index: DuplicateIndex | None = None) -> ProofResult:
         """The proof of `row` with `changes` applied, without storing anything (live verdict)."""
@@ -221,7 +231,9 @@ class ReviewService:
             edited_fields=[f for f in row.edited_fields if f == "file_name" and row.remote_id],
             provenance={k: v for k, v in row.provenance.items() if k not in people},
         )
-        suggested = self.suggester(unlocked, self.index_without(row))
+        from proofdesk.core.services.culling import scene_keeper
+
+        suggested = self.suggester(unlocked, self.index_without(row), scene_keeper(self.store, row))
         status = RowStatus.PENDING if row.status in (RowStatus.APPROVED, RowStatus.PUBLISHED) else row.status
         kept = [name for name in EDITABLE_FIELDS if name in people]
         pending = {name: getattr(suggested, name) for name in kept if getattr(suggested, name) != getattr(row, name)}
@@ -233,7 +245,8 @@ class ReviewService:
         )
         if kept:  # the proof ran on the model's text: prove what the row now holds
             updated = self._prove_edit(updated, updated.keywords if "keywords" in kept else None)
-        return self._store(updated)
+        # a frame its keeper spoke for is captioned now: a rerun does not caption it again
+        return self._store(queue.mark_stage_done(updated, Stage.CAPTION))
 
     def accept_suggestion(self, key: str, fields: Sequence[str] | None = None) -> Row:
         """Put Generate's suggestion for fields a person wrote in place (all of them by default)."""

@@ -130,7 +130,10 @@ class CaptionStage:
     # ---------------------------------------------------------------- index
 
     def build_index(self, rows: Sequence[Row], redo: set[tuple[str, str]]) -> DuplicateIndex:
-        return build_duplicate_index(rows, redo, self.gallery_names(), self.proof_config)
+        config = self.proof_config  # offline text differs where the frame's facts do (name, time), by a few
+        if self.captioner.backend == "offline":  # characters: only an exact duplicate is one there
+            config = ProofConfig.model_validate({**config.model_dump(), "near_duplicate_threshold": 100.0})
+        return build_duplicate_index(rows, redo, self.gallery_names(), config)
 
     # ---------------------------------------------------------------- stage
 
@@ -157,15 +160,13 @@ class CaptionStage:
             everything = uow.rows.list()
         index = self.build_index(everything, {row.key for row in todo})
         reporter.start_stage(Stage.CAPTION.value, len(todo))
-        if waiting:
-            reporter.info(f"{len(waiting)} frame(s) left for their scene's keeper (captioner.scope = keepers)")
+        reporter.info(f"{len(waiting)} frame(s) left for their scene's keeper (captioner.scope = keepers)") if waiting else None
         outcomes: list[RowOutcome] = []
         self._cancelled.clear()
         self._failure = None
         # keepers first: the other frames of a scene are proven against their keeper's text
-        first = [row for row in todo if row.keeper is not False]
+        self._run_phase(context, [row for row in todo if row.keeper is not False], index, {}, outcomes)
         then = [row for row in todo if row.keeper is False]
-        self._run_phase(context, first, index, {}, outcomes)
         if then:
             context.flush()
             with context.store.unit_of_work() as uow:

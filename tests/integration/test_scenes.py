@@ -1,0 +1,168 @@
+"""A burst-like shoot from real photos (per scene: the original, a shifted copy, and blurred, noisy
+and under-exposed copies, a second apart; scenes three minutes apart) through `proofdesk run`
+against a scripted Ollama server: scenes found, keepers undegraded, one model request per scene,
+culling, keeper choice, and one story per scene."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+from proofdesk.adapters.images.pillow_processor import PillowImageProcessor
+
+from tests.integration.conftest import Proofdesk
+from tests.support.burst_shoot import UNDEGRADED, Shoot, make_burst_shoot, real_photos
+from tests.support.ollama_server import ModelSpec, Reply, ScriptedOllama
+
+SCENES = 8
+# One made-up landmark per scene (no real place: nothing for place.far to find), and words that
+# make every scene's text its own.
+LANDMARKS = [
+    ("Quillon Arch", "rises over", "a cobbled lane"), ("Varnek Mill", "turns beside", "a slow river"),
+    ("Oskel Tower", "stands above", "red tiled roofs"), ("Brannoch Gate", "opens onto", "a busy market"),
+    ("Tessaly Fountain", "sparkles in", "a shaded square"), ("Morvane Bridge", "spans", "a narrow canal"),
+    ("Halvard Chapel", "hides behind", "tall cypress trees"), ("Ezrin Lighthouse", "guards", "a rocky harbour"),
+]
+TIME = re.compile(r"captured \d+ \w+ \d{4}, (\d\d):(\d\d)")
+
+
+def answer(scene: int, name: str | None = None) -> str:
+    landmark, verb, setting = LANDMARKS[scene]
+    landmark = name or landmark
+    slug = landmark.lower().replace(" ", "-")
+    return json.dumps({
+        "caption": f"The {landmark} {verb} {setting}.",
+        "alt_text": f"{landmark} and {setting.split()[-1]}",
+        "keywords": [*landmark.lower().split(), setting.split()[-1]],
+        "filename": f"{slug}.jpg",
+    })
+
+
+def scene_of_request(body: dict[str, Any]) -> int:
+    content = body["messages"][-1]["content"]
+    hour, minute = TIME.search(content).groups()  # type: ignore[union-attr]
+    return ((int(hour) - 10) * 60 + int(minute)) // 3
+
+
+def image_of_request(body: dict[str, Any]) -> str:
+    return hashlib.sha256(base64.b64decode(body["messages"][-1]["images"][0])).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def shoot(tmp_path_factory: pytest.TempPathFactory, samples: Path) -> Shoot:
+    return make_burst_shoot(real_photos(samples), tmp_path_factory.mktemp("shoot") / "2026-06-12_burst", SCENES)
+
+
+def model_ready_names(shoot: Shoot) -> dict[str, str]:
+    """sha256 of each frame's model-ready JPEG (what the caption request carries) -> file name."""
+    processor = PillowImageProcessor()
+    return {hashlib.sha256(processor.model_ready((shoot.folder / name).read_bytes(), 1024, 90)).hexdigest(): name
+            for name in shoot.kinds}
+
+
+def env_for(server: ScriptedOllama, **extra: str) -> dict[str, str]:
+    return {"PROOFDESK_CAPTIONER__BACKEND": "ollama", "PROOFDESK_CAPTIONER__URL": server.url,
+            "PROOFDESK_CAPTIONER__MODEL": "qwen2.5vl:7b", "PROOFDESK_CAPTIONER__RETRIES": "2", **extra}
+
+
+@pytest.fixture
+def server() -> Any:
+    with ScriptedOllama([ModelSpec("qwen2.5vl:7b")]) as running:
+        running.script = lambda body, n: Reply(content=answer(scene_of_request(body)))
+        yield running
+
+
+def test_a_burst_shoot_gives_one_keeper_per_scene_one_request_per_scene_and_publishes_the_keepers(
+    proofdesk: Proofdesk, shoot: Shoot, server: ScriptedOllama
+) -> None:
+    env = env_for(server)
+    result = proofdesk("run", str(shoot.folder), "--no-review", env=env)
+    assert result.exit_code == 0, result.output
+    rows = proofdesk.rows()
+    assert len(rows) == SCENES * 5
+    for field in ("scene_id", "scene_size", "scene_rank", "keeper", "cull_suggested", "cull_reason", "quality_measures"):
+        assert all(field in row for row in rows)
+
+    # every scene found: no scene split, no two merged
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        found[row["scene_id"]].add(row["original_name"])
+    assert sorted(map(sorted, found.values())) == sorted(shoot.frames(scene) for scene in range(SCENES))
+    assert all(row["scene_size"] == 5 for row in rows)
+    assert all(sorted(r["scene_rank"] for r in rows if r["scene_id"] == sid) == [1, 2, 3, 4, 5] for sid in found)
+
+    keepers = [row for row in rows if row["keeper"]]
+    assert len(keepers) == SCENES
+    undegraded = sum(1 for row in keepers if shoot.kinds[row["original_name"]] in UNDEGRADED)
+    assert undegraded >= 0.95 * SCENES, {row["original_name"]: shoot.kinds[row["original_name"]] for row in keepers}
+    assert all(row["cull_reason"] and row["cull_suggested"] for row in rows if not row["keeper"])
+
+    # one /api/chat request per scene, for its keeper; nothing blocked, nothing a duplicate
+    assert len(server.chat_requests()) <= 1.2 * SCENES
+    assert all(row["metadata_quality"] == "accepted" for row in keepers)
+    others = [row for row in rows if not row["keeper"]]
+    assert all(row["status"] == "pending" and row["metadata_quality"] is None and row["caption"] is None for row in others)
+    assert not [r for row in rows for r in row["proof_reasons"] if r["rule"].startswith("duplicate")]
+
+    # the person decides: cull --apply, approve what the proof accepted, publish: exactly the keepers
+    culled = proofdesk("cull", "--apply", "--json")
+    assert culled.exit_code == 0, culled.output
+    assert sorted(json.loads(culled.stdout)["rejected"]) == sorted(f"{r['set_name']}/{r['original_name']}" for r in others)
+    assert proofdesk("approve", "--all-accepted").exit_code == 0
+    published = proofdesk("publish", "--yes")
+    assert published.exit_code == 0, published.output
+    after = proofdesk.rows()
+    assert sorted(r["original_name"] for r in after if r["status"] == "published") == sorted(r["original_name"] for r in keepers)
+    assert sorted(r["original_name"] for r in after if r["status"] == "rejected") == sorted(r["original_name"] for r in others)
+
+
+def test_a_chosen_keeper_survives_a_rerun_and_generate_captions_it(proofdesk: Proofdesk, shoot: Shoot, server: ScriptedOllama) -> None:
+    env = env_for(server)
+    assert proofdesk("run", str(shoot.folder), "--no-review", env=env).exit_code == 0
+    scene = shoot.frames(2)
+    rows = {row["original_name"]: row for row in proofdesk.rows()}
+    chosen = next(name for name in scene if not rows[name]["keeper"])
+    chose = proofdesk("keeper", chosen, env=env)
+    assert chose.exit_code == 0, chose.output
+    # the old keeper's caption would hold its scene's text: the reviewer culls before captioning anew
+    assert proofdesk("cull", "--apply").exit_code == 0
+    rerun = proofdesk("run", str(shoot.folder), "--no-review", env=env)
+    assert rerun.exit_code == 0, rerun.output
+    rows = {row["original_name"]: row for row in proofdesk.rows()}
+    assert [name for name in scene if rows[name]["keeper"]] == [chosen]
+    assert rows[chosen]["keeper_chosen_by"] == "person"
+    assert all(rows[name]["cull_reason"] == f"{chosen.rsplit('.', 1)[0]} was chosen as the keeper by a person"
+               and rows[name]["status"] == "rejected" for name in scene if name != chosen)
+    assert rows[chosen]["caption"] is not None  # the rerun captioned the new keeper (scope = keepers)
+    assert len({row["scene_id"] for row in rows.values()}) == SCENES
+
+
+def test_with_scope_all_a_frame_naming_another_landmark_is_blocked_by_scene_consistency_naming_its_keeper(
+    proofdesk: Proofdesk, shoot: Shoot, server: ScriptedOllama
+) -> None:
+    names = model_ready_names(shoot)
+    odd = next(name for name in shoot.frames(0) if shoot.kinds[name] == "noisy")  # never the keeper of scene 0
+
+    def script(body: dict[str, Any], n: int) -> Reply:
+        scene = scene_of_request(body)
+        if names.get(image_of_request(body)) == odd:
+            return Reply(content=answer(scene, name="Kellgren Arch"))
+        return Reply(content=answer(scene))
+
+    server.script = script
+    result = proofdesk("run", str(shoot.folder), "--no-review", env=env_for(server, PROOFDESK_CAPTIONER__SCOPE="all"))
+    assert result.exit_code in (0, 3), result.output
+    rows = {row["original_name"]: row for row in proofdesk.rows()}
+    keeper = next(name for name in shoot.frames(0) if rows[name]["keeper"])
+    assert keeper != odd
+    reasons = [r for r in rows[odd]["proof_reasons"] if r["rule"] == "scene.consistency"]
+    assert rows[odd]["metadata_quality"] == "blocked" and reasons
+    assert keeper in reasons[0]["message"] and "Kellgren Arch" in reasons[0]["message"] and "Quillon Arch" in reasons[0]["message"]
+    flagged = {name for name, row in rows.items() if any(r["rule"] == "scene.consistency" for r in row["proof_reasons"])}
+    assert flagged == {odd}

@@ -105,6 +105,7 @@ def test_a_burst_shoot_gives_one_keeper_per_scene_one_request_per_scene_and_publ
 
     # one /api/chat request per scene, for its keeper; nothing blocked, nothing a duplicate
     assert len(server.chat_requests()) <= 1.2 * SCENES
+    assert _proof_summary(proofdesk)["model_calls_per_accepted_row"] <= 1.2
     assert all(row["metadata_quality"] == "accepted" for row in keepers)
     others = [row for row in rows if not row["keeper"]]
     assert all(row["status"] == "pending" and row["metadata_quality"] is None and row["caption"] is None for row in others)
@@ -166,3 +167,18 @@ def test_with_scope_all_a_frame_naming_another_landmark_is_blocked_by_scene_cons
     assert keeper in reasons[0]["message"] and "Kellgren Arch" in reasons[0]["message"] and "Quillon Arch" in reasons[0]["message"]
     flagged = {name for name, row in rows.items() if any(r["rule"] == "scene.consistency" for r in row["proof_reasons"])}
     assert flagged == {odd}
+
+
+def _proof_summary(desk: Proofdesk) -> dict[str, Any]:
+    return json.loads(sorted((desk.workdir / "runs").glob("*/proof_summary.json"))[-1].read_text())
+
+
+def test_the_offline_captioner_is_asked_once_per_keeper_and_never_to_repair(proofdesk: Proofdesk, shoot: Shoot) -> None:
+    result = proofdesk("run", str(shoot.folder), "--no-review", env={"PROOFDESK_CAPTIONER__BACKEND": "offline"})
+    assert result.exit_code == 0, result.output
+    summary = _proof_summary(proofdesk)
+    assert summary["attempts"] == summary["model_calls"] == SCENES  # one answer per keeper, no re-asks
+    assert summary["model_calls_per_accepted_row"] == 1.0
+    assert summary["waiting_for_keeper"] == SCENES * 4
+    captions = [row["caption"] for row in proofdesk.rows() if row["keeper"]]
+    assert len(set(captions)) == SCENES and not any(re.search(r"\d+\.\d{3,}", caption) for caption in captions)

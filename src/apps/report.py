@@ -1,6 +1,7 @@
 """The contact sheet: one static HTML page of rows (`report.html`) with small thumbnails in a
 `thumbs/` folder beside it, relative links, no network. Cards show the thumbnail, caption, alt
-text, keywords, file name, scores (fallbacks marked), the proof's verdict with its reasons and the
+text, keywords, file name, scores (fallbacks marked), the scene line (scene, rank, keeper or the
+cull suggestion with its reason, quality flags), the proof's verdict with its reasons and the
 status; links filter to blocked / pending / approved rows (plain HTML, a little JS). Every text is
 escaped. Thumbnails are small, lazily loaded and reused when the photo has not changed, so a sheet of
 2,000 rows stays light."""
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
-from proofdesk.apps.review.preview import preview_source
+from proofdesk.apps.review.preview import preview_source, scene_parts
 from proofdesk.core.domain.models import Row
 from proofdesk.core.domain.queue import is_blocked
 
@@ -36,6 +37,10 @@ main{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:
 .blocked .verdict{color:#b00;font-weight:bold}
 .accepted .verdict{color:#070;font-weight:bold}
 .status{float:right;font-size:.8em;background:#eee;border-radius:3px;padding:0 .4em}
+.scene{font-size:.85em;color:#555}
+.scene .keeper{color:#070;font-weight:bold}
+.scene .cull{color:#a60}
+.scene .flags{color:#b00;font-weight:bold}
 ul.reasons{margin:.2em 0;padding-left:1.2em;color:#b00;font-size:.9em}
 """
 
@@ -98,6 +103,16 @@ def _score(label: str, value: float | None, fallback: bool | None, digits: int) 
     return f"{label} {value:.{digits}f}" + (" <em>(fallback)</em>" if fallback else "")
 
 
+def scene_html(row: Row) -> str:
+    """The card's scene line: "scene <id> · rank 2 of 5 · keeper" or "… · cull suggested: <reason>",
+    with "· flagged: black" when the frame has quality flags; "" for a row without a scene."""
+    parts = scene_parts(row)
+    if not parts:
+        return ""
+    spans = " · ".join(f'<span class="{escape(kind)}">{escape(text)}</span>' for kind, text in parts)
+    return f'<p class="scene">{spans}</p>'
+
+
 def card(row: Row, thumb: str | None) -> str:
     verdict = row.metadata_quality.value if row.metadata_quality else "not proven"
     picture = (f'<img src="{escape(thumb)}" loading="lazy" decoding="async" alt="{escape(row.alt_text or "")}">'
@@ -117,6 +132,7 @@ def card(row: Row, thumb: str | None) -> str:
         f'<p><span class="label">Keywords:</span> {escape(", ".join(row.keywords))}</p>'
         f'<p class="label">{_score("BRISQUE", row.brisque_score, row.brisque_fallback, 1)} · '
         f'{_score("aesthetic", row.clip_aesthetic_score, row.clip_aesthetic_fallback, 2)}</p>'
+        f"{scene_html(row)}"
         f'<p>Proof: <span class="verdict">{escape(verdict)}</span></p>{reason_list}'
         "</div></article>"
     )

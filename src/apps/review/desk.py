@@ -1,5 +1,6 @@
-"""The urwid review desk: a row list, an edit pane with live proof and spellcheck marks, keys for
-Generate / approve / reject / publish, one final confirmation dialog after publish.
+"""The urwid review desk: a row list, an edit pane with live proof and spellcheck marks, the row's
+scene (rank, keeper or cull suggestion, quality flags), keys for Generate / approve / reject /
+keeper / publish, one final confirmation dialog after publish.
 
 The desk only translates keys into `ReviewService` calls and renders rows. Slow work (Generate,
 publish) runs in a worker thread; its result is handed back to the main loop through a pipe
@@ -15,7 +16,7 @@ from typing import Any
 
 import urwid
 from proofdesk.apps.review.keys import FILTER_CYCLE, action_for, footer_text, help_lines
-from proofdesk.apps.review.preview import TRUE_COLOR, PreviewPane, open_in_viewer, preview_source
+from proofdesk.apps.review.preview import TRUE_COLOR, PreviewPane, open_in_viewer, preview_source, scene_parts
 from proofdesk.core.domain.errors import ProofdeskError
 from proofdesk.core.domain.models import EDITABLE_FIELDS, Row
 from proofdesk.core.domain.queue import is_blocked
@@ -288,7 +289,7 @@ class ReviewDesk:
         facts.append(source + (f"; {len(row.suggestion_history)} earlier suggestion(s)" if row.suggestion_history else ""))
         if row.publish_error:
             facts.append(("error", f"publish error: {row.publish_error}"))
-        self.facts_text.set_text([("label", "EXIF and status\n")] + [
+        self.facts_text.set_text(scene_markup(row) + [("label", "EXIF and status\n")] + [
             (item if isinstance(item, tuple) else (None, item)) for item in _joined(facts)])
 
     def _render_proof(self, verdict: str, reasons: list[Any], live: bool = False) -> None:
@@ -391,6 +392,25 @@ class ReviewDesk:
 
     def do_reopen(self) -> None:
         self._decide("reopen")
+
+    def do_keeper(self) -> None:
+        """Make the selected frame its scene's keeper (a person's choice, kept by reruns); the
+        scene's other frames then carry a cull suggestion naming it. The list is re-read, so every
+        frame of the scene shows its new rank and suggestion; the cursor stays on the frame."""
+        if self.current is None:
+            return
+        if self.dirty and self.save() is None:
+            return
+        key = self.current.key_text
+        try:
+            scene = self.service.choose_keeper(key)
+        except ProofdeskError as exc:
+            self.say(str(exc), error=True)
+            return
+        chosen = next((row for row in scene if row.keeper), None)
+        where = f"scene {chosen.scene_id} ({len(scene)} frame(s))" if chosen else "its scene"
+        self.say(f"keeper {key}: now the keeper of {where}; the others are suggested for culling")
+        self.reload(keep=key)
 
     def do_mark(self) -> None:
         if self.current is None:
@@ -572,6 +592,23 @@ def preview_enabled(environ: dict[str, str] | None = None) -> bool:
     """The picture is on unless PROOFDESK_PREVIEW says off (0, off, no, false)."""
     value = (os.environ if environ is None else environ).get("PROOFDESK_PREVIEW", "on")
     return value.strip().lower() not in ("0", "off", "no", "false")
+
+
+SCENE_ATTRS = {"keeper": "accepted", "cull": "message", "flags": "blocked"}
+
+
+def scene_markup(row: Row) -> list[Any]:
+    """The row's scene line (keeper in green, a cull suggestion in yellow, flags in red) and a blank
+    line; nothing for a row without a scene."""
+    parts = scene_parts(row)
+    if not parts:
+        return []
+    markup: list[Any] = []
+    for i, (kind, text) in enumerate(parts):
+        if i:
+            markup.append((None, " · "))
+        markup.append((SCENE_ATTRS.get(kind), text))
+    return [*markup, (None, "\n\n")]
 
 
 def _joined(items: list[Any]) -> list[Any]:

@@ -33,6 +33,7 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("r", "reject", "reject"),
     Binding("o", "reopen", "reopen rejected"),
     Binding("g", "generate", "Generate"),
+    Binding("k", "keeper", "make this frame its scene's keeper"),
     Binding("u", "undo_suggestion", "previous suggestion"),
     Binding(" ", "mark", "mark row"),
     Binding("A", "approve_marked", "approve marked"),
@@ -67,7 +68,7 @@ def action_for(key: str, scope: str) -> str | None:
 
 
 def footer_text() -> str:
-    shown = ("tab", "f2", "a", "r", "g", "u", " ", "f", "d", "v", "p", "?", "q")
+    shown = ("tab", "f2", "a", "r", "g", "u", "k", " ", "f", "d", "v", "p", "?", "q")
     parts = []
     for key in shown:
         binding = next(b for b in BINDINGS if b.key == key)

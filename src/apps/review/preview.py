@@ -8,6 +8,9 @@ Which file: the row's model-ready image (`ollama_path`), else its incoming origi
 copy is cleaned after publishing), else a placeholder. Decoding runs in a worker (one at a time; a
 request the selection has already left is skipped) and the result is cached per row and pane size;
 the pane only turns cached pixels into text on the main loop.
+
+`scene_line` says in one line where the row stands in its scene (the desk shows it under the proof,
+the contact sheet on each card).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 
 import urwid
 from proofdesk.core.domain.models import Row
+from proofdesk.core.domain.scenes import KEEPER_BY_PERSON
 
 HALF_BLOCK = "▀"
 TRUE_COLOR = 2**24
@@ -50,6 +54,30 @@ def preview_source(row: Row | None) -> str | None:
         if path and os.path.exists(path):
             return path
     return None
+
+
+def scene_parts(row: Row) -> list[tuple[str, str]] | None:
+    """The parts of the row's scene line as (kind, text): kind is `scene`, `rank`, `keeper`, `cull` or
+    `flags`. None for a row the scene stage has not placed in a scene."""
+    if not row.scene_id:
+        return None
+    parts = [("scene", f"scene {row.scene_id}")]
+    if row.scene_rank is not None and row.scene_size is not None:
+        parts.append(("rank", f"rank {row.scene_rank} of {row.scene_size}"))
+    if row.keeper:
+        parts.append(("keeper", "keeper" + (" (chosen by a person)" if row.keeper_chosen_by == KEEPER_BY_PERSON else "")))
+    elif row.cull_suggested:
+        parts.append(("cull", f"cull suggested: {row.cull_reason or 'another frame of the scene ranks higher'}"))
+    if row.quality_flags:
+        parts.append(("flags", "flagged: " + ", ".join(row.quality_flags)))
+    return parts
+
+
+def scene_line(row: Row) -> str | None:
+    """"scene <set>:<first frame> · rank 2 of 5 · keeper" or "… · cull suggested: <reason>", plus
+    "· flagged: black" when the frame has quality flags; None for a row without a scene."""
+    parts = scene_parts(row)
+    return " · ".join(text for _, text in parts) if parts else None
 
 
 def fit(width: int, height: int, cols: int, rows: int) -> tuple[int, int]:

@@ -4,12 +4,14 @@ decoded picture (the formulas are documented on `QualityMeasures` and in `scenes
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import imagehash
-import numpy as np
 from PIL import Image
 from proofdesk.core.domain.scenes import SIGNATURE_WINDOWS, QualityMeasures
 from proofdesk.core.ports.media import DecodedImage, FrameAnalysis, FrameAnalyzer
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _BLOCK = 16
 _OFFSETS = (-0.06, -0.03, 0.0, 0.03, 0.06)  # 5 x 5 windows, the centre one 13th (index 12)
@@ -19,6 +21,8 @@ _THUMBNAIL = 192  # the hashes are taken on a luma thumbnail of this long edge
 
 def _blocks(values: np.ndarray) -> np.ndarray:
     """Means over 16x16 blocks (the whole array as one block when it is smaller)."""
+    import numpy as np
+
     height, width = values.shape
     if height < _BLOCK or width < _BLOCK:
         return np.array([float(values.mean())]) if values.size else np.array([0.0])
@@ -29,6 +33,8 @@ def _blocks(values: np.ndarray) -> np.ndarray:
 
 def measure(luma: np.ndarray) -> QualityMeasures:
     """`QualityMeasures` of an 8-bit luma array (float32)."""
+    import numpy as np
+
     if luma.shape[0] < 3 or luma.shape[1] < 3:
         focus = noise = 0.0
     else:
@@ -53,6 +59,8 @@ def measure(luma: np.ndarray) -> QualityMeasures:
 
 def signature(picture: Image.Image) -> str:
     """25 DCT hashes of windows shifted by up to 6 % of the picture, centre window 13th."""
+    import imagehash
+
     grey = picture.convert("L")
     grey.thumbnail((_THUMBNAIL, _THUMBNAIL))
     width, height = grey.size
@@ -72,6 +80,8 @@ class NumpyFrameAnalyzer(FrameAnalyzer):
     version = "measures-v1+signature-v1"
 
     def analyze(self, image: DecodedImage) -> FrameAnalysis:
+        import numpy as np  # numpy and imagehash load on first use: building the container stays light
+
         pixels = np.frombuffer(image.rgb, dtype=np.uint8).reshape(image.height, image.width, 3).astype(np.float32)
         luma = pixels[..., 0] * 0.299 + pixels[..., 1] * 0.587 + pixels[..., 2] * 0.114
         picture = Image.frombuffer("RGB", (image.width, image.height), image.rgb, "raw", "RGB", 0, 1)

@@ -155,9 +155,9 @@ lock_table = sa.Table(
 
 _KEYS_PER_STATEMENT = 400  # keys in one IN (…): well under SQLite's bound-parameter limit
 
-_JSON_ROW_FIELDS = {"keywords", "exif_keywords", "proof_reasons", "stages_done", "edited_fields", "suggestion_history",
-                    "classifier_hints", "history"}
-_JSON_DICT_ROW_FIELDS = {"provenance", "pending_suggestion"}
+# list and dict fields are JSON columns; NULL (a row from before the column existed) reads as empty
+_JSON_ROW_FIELDS = {name for name, field in Row.model_fields.items() if typing.get_origin(field.annotation) is list}
+_JSON_DICT_ROW_FIELDS = {name for name, field in Row.model_fields.items() if typing.get_origin(field.annotation) is dict}
 
 
 def _to_db_time(value: datetime | None) -> datetime | None:

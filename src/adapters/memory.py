@@ -6,6 +6,7 @@ code against them. Each one passes the same contract suite as the real adapter
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import math
 import threading
@@ -264,6 +265,13 @@ class InMemoryQueueLock(QueueLock):
 
     def holder(self) -> LockHolder | None:
         return self._holder
+
+    def renew(self, session_id: str, expires_at: datetime) -> bool:
+        with self._mutex:
+            if self._holder is None or self._holder.session_id != session_id:
+                return False
+            self._holder = dataclasses.replace(self._holder, expires_at=expires_at)
+            return True
 
 
 class InMemoryQueueStore(QueueStore):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from proofdesk.core.ports.storage import LockHolder
@@ -31,8 +33,18 @@ def pid_is_alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def holder_is_alive(holder: LockHolder) -> bool:
-    """A holder on another host cannot be checked from here and counts as alive."""
-    if holder.host != this_host():
-        return True
+def holder_is_alive(holder: LockHolder, host: str | None = None) -> bool:
+    """On this host: is its process alive. On another host (its pid cannot be checked from here):
+    alive while its lease runs; a holder without a lease counts as alive."""
+    if holder.host != (host or this_host()):
+        return holder.expires_at is None or holder.expires_at > datetime.now(UTC)
     return pid_is_alive(holder.pid)
+
+
+def liveness_check(host: str) -> Callable[[LockHolder], bool]:
+    """`holder_is_alive` for this machine as it calls itself (`worker.host`)."""
+
+    def is_alive(holder: LockHolder) -> bool:
+        return holder_is_alive(holder, host)
+
+    return is_alive

@@ -87,6 +87,11 @@ class StorageSettings(_Section):
         default=100, ge=1, le=10_000,
         description="Rows a pipeline stage writes per transaction (one commit per batch).",
     )
+    shared_root: str | None = Field(
+        default=None,
+        description="A folder every machine mounts (e.g. a NAS): incoming and model-ready files and the answer and "
+        "score caches live there, and rows store their paths relative to it.",
+    )
 
     @property
     def backend(self) -> str:
@@ -257,6 +262,15 @@ class ReviewSettings(_Section):
     language: str = Field(default="en", description="pyspellchecker language of the standard word list.")
 
 
+class WorkerSettings(_Section):
+    host: str | None = Field(default=None, description="The name this machine goes by in locks and the worker list "
+                                                        "(default: its host name).")
+    lease_s: float = Field(default=60.0, gt=0, le=3600, description="Seconds a claim or the queue lock stays held "
+                                                                    "without renewal (renewed every third of it).")
+    batch: int = Field(default=8, ge=1, le=10_000, description="Rows a worker claims at a time.")
+    poll_s: float = Field(default=1.0, gt=0, le=600, description="Seconds a worker waits before asking again.")
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -300,6 +314,7 @@ class Settings(BaseSettings):
     proof: ProofConfig = ProofConfig()
     places: PlacesSettings = PlacesSettings()
     review: ReviewSettings = ReviewSettings()
+    worker: WorkerSettings = WorkerSettings()
     classifier: ClassifierSettings = ClassifierSettings()
 
     # where the file came from, for messages and relative paths; not a key
@@ -329,6 +344,11 @@ class Settings(BaseSettings):
     @property
     def workdir_path(self) -> Path:
         return self.resolve_path(self.workdir)
+
+    @property
+    def files_root(self) -> Path:
+        """Where the incoming and work areas and the caches live: `storage.shared_root`, else the workdir."""
+        return self.resolve_path(self.storage.shared_root) if self.storage.shared_root else self.workdir_path
 
     @property
     def storage_url(self) -> str:

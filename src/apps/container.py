@@ -32,7 +32,7 @@ from proofdesk.adapters.images.pillow_processor import PillowImageProcessor
 from proofdesk.adapters.memory import InMemoryQueueStore
 from proofdesk.adapters.places.geonames import GeoNamesGazetteer
 from proofdesk.adapters.places.timezones import TimezoneFinderLookup
-from proofdesk.adapters.process import holder_is_alive, this_host
+from proofdesk.adapters.process import liveness_check, this_host
 from proofdesk.adapters.scoring.clip_aesthetic import OpenClipAestheticScorer
 from proofdesk.adapters.scoring.clip_classifier import (
     DEFAULT_VOCABULARY,
@@ -45,6 +45,7 @@ from proofdesk.adapters.scoring.fallback import (
 from proofdesk.adapters.scoring.opencv_brisque import OpenCvBrisqueScorer
 from proofdesk.adapters.spelling.pyspell import PySpellchecker
 from proofdesk.adapters.storage.sql import SqlQueueStore
+from proofdesk.adapters.storage.work_queue import SqlWorkQueue
 from proofdesk.adapters.uploader.ftp import FtpUploader
 from proofdesk.adapters.uploader.local import LocalUploader
 from proofdesk.apps.config import Settings, env_name
@@ -98,6 +99,10 @@ def _resolved(settings: Settings) -> dict[str, Any]:
     offline = captioner.backend == "offline"
     return {
         "workdir": workdir,
+        # a session keeps a lease on the queue lock only where other machines can see it
+        "session_lease_s": settings.worker.lease_s if settings.storage.backend == "mysql" else None,
+        "files_root": settings.files_root,
+        "relative_paths": settings.storage.shared_root is not None,
         "runs_dir": settings.runs_dir,
         "dictionary": settings.dictionary_path,
         "queue": "memory" if settings.storage.backend == "memory" else "sql",
@@ -125,6 +130,10 @@ def _resolved(settings: Settings) -> dict[str, Any]:
         "caption_model": "offline" if offline else captioner.model,
         "caption_fallback_model": None if offline else captioner.fallback_model,
     }
+
+
+def _host_name(configured: str | None) -> str:
+    return configured or this_host()
 
 
 def _sql_gallery(**kwargs: Any) -> SqlGallery:
@@ -188,6 +197,9 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
     clock = providers.Singleton(SystemClock)
+    # the name this machine goes by in locks and the worker list, and how it judges another holder
+    host = providers.Callable(_host_name, config.worker.host)
+    is_alive = providers.Callable(liveness_check, host)
 
     queue_store = providers.Selector(
         config.resolved.queue,
@@ -195,7 +207,8 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(InMemoryQueueStore, clock=clock),
     )
 
-    file_store = providers.Singleton(LocalFileStore, root=config.resolved.workdir)
+    file_store = providers.Singleton(LocalFileStore, root=config.resolved.files_root,
+                                     relative_paths=config.resolved.relative_paths)
     exif_reader = providers.Singleton(Pyexiv2ExifReader)
     set_scanner = providers.Singleton(LocalSetScanner)
     image_inspector = providers.Singleton(PillowImageInspector)
@@ -243,7 +256,7 @@ class Container(containers.DeclarativeContainer):
             batch_size=config.scoring.batch_size,
             workers=config.resolved.workers,
         ),
-        cache=providers.Singleton(FileAnswerCache, root=providers.Callable(Path.joinpath, config.resolved.workdir,
+        cache=providers.Singleton(FileAnswerCache, root=providers.Callable(Path.joinpath, config.resolved.files_root,
                                                                            "cache", "scores")),
     )
 
@@ -267,7 +280,7 @@ class Container(containers.DeclarativeContainer):
     )
 
     answer_cache = providers.Singleton(
-        FileAnswerCache, root=providers.Callable(Path.joinpath, config.resolved.workdir, "cache", "answers")
+        FileAnswerCache, root=providers.Callable(Path.joinpath, config.resolved.files_root, "cache", "answers")
     )
 
     # sqlite or MySQL, both through SQLAlchemy
@@ -416,8 +429,8 @@ class Container(containers.DeclarativeContainer):
             ),
         ),
         pid=providers.Callable(os.getpid),
-        host=providers.Callable(this_host),
-        is_alive=providers.Object(holder_is_alive),
+        host=host,
+        is_alive=is_alive,
     )
 
     # The review desk's publish key (`proofdesk review` looks this provider up by name).
@@ -436,19 +449,27 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         rules=settings.provided.intake,
         pid=providers.Callable(os.getpid),
-        host=providers.Callable(this_host),
-        is_alive=providers.Object(holder_is_alive),
+        host=host,
+        is_alive=is_alive,
         config_digest=settings.provided.digest.call(),
         row_stages=providers.Callable(_row_stages, scoring_stages, scene_stage, caption_stage),
         places=place_facts,
         batch_size=config.storage.batch_size,
+        lease_s=config.resolved.session_lease_s,
     )
+
+    # `proofdesk worker`: claims on the shared MySQL/MariaDB queue
+    work_queue = providers.Singleton(SqlWorkQueue, store=queue_store)
 
 
 def build_container(settings: Settings) -> Container:
     """The container for these settings (no adapter is built until a provider is called)."""
     container = Container(settings=settings)
     container.config.from_dict(config_values(settings))
+    if settings.storage.shared_root is not None:  # rows hold paths relative to the shared root
+        from proofdesk.apps.review.preview import use_path_resolver
+
+        use_path_resolver(container.file_store().resolve)
     return container
 
 

@@ -40,8 +40,16 @@ def _describe_os_error(exc: OSError, path: Path) -> str:
 
 
 class LocalFileStore(FileStore):
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    """Files under `root`. With `relative_paths` (a shared root every machine mounts, possibly at
+    different places) the paths stored in rows are relative to the root ("incoming/…", "work/…")."""
+
+    def __init__(self, root: str | os.PathLike[str], relative_paths: bool = False) -> None:
         self.root = Path(root).absolute()
+        self.relative_paths = relative_paths
+
+    def resolve(self, path: str) -> str:
+        target = Path(path)
+        return str(target if target.is_absolute() else self.root / target)
 
     def _path(self, area: str, relpath: str) -> Path:
         self.check_relpath(relpath)
@@ -50,7 +58,8 @@ class LocalFileStore(FileStore):
         return self.root / area / Path(*relpath.split("/"))
 
     def locate(self, area: str, relpath: str) -> str:
-        return str(self._path(area, relpath))
+        path = self._path(area, relpath)
+        return path.relative_to(self.root).as_posix() if self.relative_paths else str(path)
 
     def _write_atomically(self, destination: Path, fill: _Fill, expected_sha256: str, source: str) -> None:
         """Write via `fill` to a temp file beside `destination`, fsync, verify the sha256, rename."""
@@ -111,7 +120,7 @@ class LocalFileStore(FileStore):
         return self._path(area, relpath).read_bytes()
 
     def read_path(self, path: str) -> bytes:
-        target = Path(path)
+        target = Path(self.resolve(path))
         if self.root not in target.absolute().parents:
             raise FileStoreError(f"refusing to read {path}: it is outside {self.root}")
         return target.read_bytes()
@@ -120,7 +129,7 @@ class LocalFileStore(FileStore):
         return self._path(area, relpath).is_file()
 
     def remove_path(self, path: str) -> bool:
-        target = Path(path)
+        target = Path(self.resolve(path))
         if self.root not in target.absolute().parents:
             raise FileStoreError(f"refusing to remove {path}: it is outside {self.root}")
         try:
@@ -143,7 +152,7 @@ class LocalFileStore(FileStore):
 
     def sha256_of(self, path: str) -> str | None:
         try:
-            return sha256_file(path)
+            return sha256_file(self.resolve(path))
         except FileNotFoundError:
             return None
 
@@ -152,7 +161,7 @@ class LocalFileStore(FileStore):
         if not base.exists():
             return []
         return sorted(
-            str(path)
+            path.relative_to(self.root).as_posix() if self.relative_paths else str(path)
             for path in base.rglob("*")
             if path.is_file() and not path.name.startswith(TEMP_PREFIX)
         )

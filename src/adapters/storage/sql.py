@@ -105,6 +105,11 @@ review_queue = sa.Table(
     "review_queue",
     metadata,
     *_row_columns(),
+    # per-row work claims of `proofdesk worker` (not part of a Row: the work queue's bookkeeping)
+    sa.Column("claimed_by", sa.String(128), nullable=True),
+    sa.Column("claim_token", sa.String(32), nullable=True),
+    sa.Column("claim_stage", sa.String(16), nullable=True),
+    sa.Column("claim_expires_at", DateTime, nullable=True),
     sa.UniqueConstraint("set_name", "original_name", name="uq_review_queue_set_original"),
     sa.Index("ix_review_queue_sha256", "sha256"),
     sa.Index("ix_review_queue_status", "status"),
@@ -143,6 +148,20 @@ sets_table = sa.Table(
     sa.Column("path", sa.Text, nullable=False),
 )
 
+workers_table = sa.Table(
+    "pipeline_workers",
+    metadata,
+    sa.Column("id", sa.String(128), primary_key=True),
+    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("stages", Json),
+    sa.Column("started_at", DateTime, nullable=False),
+    sa.Column("heartbeat_at", DateTime, nullable=False),
+    sa.Column("lease_expires_at", DateTime, nullable=True),
+    sa.Column("rows_done", sa.Integer, nullable=False, default=0),
+    sa.Column("status", sa.String(16), nullable=False),
+)
+
 lock_table = sa.Table(
     "queue_lock",
     metadata,
@@ -151,6 +170,7 @@ lock_table = sa.Table(
     sa.Column("pid", sa.Integer, nullable=False),
     sa.Column("host", sa.String(255), nullable=False),
     sa.Column("since", DateTime, nullable=False),
+    sa.Column("expires_at", DateTime, nullable=True),
 )
 
 _KEYS_PER_STATEMENT = 400  # keys in one IN (…): well under SQLite's bound-parameter limit
@@ -506,6 +526,7 @@ class SqlQueueLock(QueueLock):
             "pid": holder.pid,
             "host": holder.host,
             "since": _to_db_time(holder.since),
+            "expires_at": _to_db_time(holder.expires_at),
         }
         try:
             with self._engine.begin() as connection:
@@ -540,7 +561,18 @@ class SqlQueueLock(QueueLock):
             raise _wrap(exc, "reading the queue lock") from exc
         if record is None:
             return None
-        return LockHolder(record["session_id"], record["pid"], record["host"], _from_db_time(record["since"]))
+        since = _from_db_time(record["since"])
+        assert since is not None
+        return LockHolder(record["session_id"], record["pid"], record["host"], since, _from_db_time(record.get("expires_at")))
+
+    def renew(self, session_id: str, expires_at: datetime) -> bool:
+        try:
+            with self._engine.begin() as connection:
+                result = connection.execute(lock_table.update().where(
+                    lock_table.c.name == self.NAME, lock_table.c.session_id == session_id).values(expires_at=_to_db_time(expires_at)))
+            return bool(result.rowcount)
+        except SQLAlchemyError as exc:
+            raise _wrap(exc, "renewing the queue lock") from exc
 
 
 def _sqlite_begin_immediate(engine: Engine) -> None:

@@ -16,6 +16,7 @@ def status(cli: CliContext, as_json: bool) -> None:
 
     with unit_of_work(cli) as uow:
         report = queue_status(uow)
+    report["workers"] = _workers(cli)
     if as_json:
         print_json(report)
         return
@@ -24,6 +25,28 @@ def status(cli: CliContext, as_json: bool) -> None:
     click.echo("proof verdicts:  " + ", ".join(f"{k} {v}" for k, v in report["proof"].items()))
     if report["open_session"]:
         click.echo(f"open session:    {report['open_session']}")
+    for w in report["workers"]:
+        click.echo(f"worker {w['id']} ({w['status']}): {', '.join(w['stages'])}; {w['leased_rows']} leased, "
+                   f"{w['rows_done']} done, {w['rows_per_min']} rows/min")
+
+
+def _workers(cli: CliContext) -> list[dict[str, object]]:
+    """The workers of a shared MySQL/MariaDB queue (none for SQLite)."""
+    from proofdesk.adapters.storage.sql import SqlQueueStore
+
+    store = cli.container.queue_store()
+    if not isinstance(store, SqlQueueStore) or store.dialect not in ("mysql", "mariadb"):
+        return []
+    now = cli.container.clock().now()
+    result: list[dict[str, object]] = []
+    for w in cli.container.work_queue().workers():
+        minutes = max((w.heartbeat_at - w.started_at).total_seconds(), 1.0) / 60
+        result.append({"id": w.id, "host": w.host, "pid": w.pid, "stages": w.stages, "status": w.status,
+                       "leased_rows": w.leased_rows, "lease_expires_at": w.lease_expires_at.isoformat() if w.lease_expires_at else None,
+                       "rows_done": w.rows_done, "rows_per_min": round(w.rows_done / minutes, 1),
+                       "started_at": w.started_at.isoformat(), "heartbeat_at": w.heartbeat_at.isoformat(),
+                       "seconds_since_heartbeat": round((now - w.heartbeat_at).total_seconds(), 1)})
+    return result
 
 
 @click.command()

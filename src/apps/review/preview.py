@@ -46,11 +46,22 @@ class Pixels:
     rgb: bytes
 
 
+_resolve: Callable[[str], str] = os.path.abspath
+
+
+def use_path_resolver(resolve: Callable[[str], str]) -> None:
+    """How a path stored in a row becomes a local file (a path relative to `storage.shared_root`
+    is resolved against this machine's mount of it); set once by the container."""
+    global _resolve
+    _resolve = resolve
+
+
 def preview_source(row: Row | None) -> str | None:
     """The file to draw for `row`: its model-ready image, else its incoming original, else None."""
     if row is None:
         return None
-    for path in (row.ollama_path, row.incoming_path):
+    for stored in (row.ollama_path, row.incoming_path):
+        path = _resolve(stored) if stored else None
         if path and os.path.exists(path):
             return path
     return None

@@ -82,6 +82,11 @@ class FileStore(ABC):
     def remove_path(self, path: str) -> bool:
         """Remove a file by the path `locate` gave; False if it was not there."""
 
+    def resolve(self, path: str) -> str:
+        """The local path of a path `locate` gave (a path relative to a shared root becomes this
+        machine's absolute path; an absolute path is returned as it is)."""
+        return path
+
     @abstractmethod
     def sha256_of(self, path: str) -> str | None:
         """sha256 of the stored file at `path`, None if missing."""

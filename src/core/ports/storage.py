@@ -157,6 +157,9 @@ class LockHolder:
     pid: int
     host: str
     since: datetime
+    # the holder renews this while it works; once it has passed, the holder counts as dead even
+    # from another machine (None: a holder that keeps no lease, checked by its pid on its host)
+    expires_at: datetime | None = None
 
 
 class QueueLock(ABC):
@@ -172,6 +175,10 @@ class QueueLock(ABC):
 
     @abstractmethod
     def holder(self) -> LockHolder | None: ...
+
+    @abstractmethod
+    def renew(self, session_id: str, expires_at: datetime) -> bool:
+        """Extend the lease of the lock `session_id` holds; False when it no longer holds it."""
 
 
 class UnitOfWork(ABC):

@@ -47,6 +47,7 @@ class Pipeline:
         row_stages: Sequence[tuple[Stage, RowStage]] = (),
         places: PlaceFacts | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        lease_s: float | None = None,
     ) -> None:
         self.batch_size = batch_size
         self.store = store
@@ -63,7 +64,7 @@ class Pipeline:
         self.config_digest = config_digest
         self.row_stages = list(row_stages)
         self.sessions = SessionJournal(store=store, files=files, clock=clock, reporter=reporter, pid=pid,
-                                       host=host, is_alive=is_alive, config_digest=config_digest)
+                                       host=host, is_alive=is_alive, config_digest=config_digest, lease_s=lease_s)
         self.intake = IntakeStages(store=store, files=files, exif=exif, reporter=reporter, sessions=self.sessions,
                                    places=places, batch_size=batch_size,
                                    inspector=inspector, rules=rules, clock=clock)

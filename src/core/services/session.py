@@ -13,7 +13,9 @@ session's writes:
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Callable, Iterable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from proofdesk.core.domain.errors import InputError, SessionLocked
@@ -43,7 +45,12 @@ class SessionJournal:
         host: str,
         is_alive: Callable[[LockHolder], bool],
         config_digest: str = "",
+        lease_s: float | None = None,
     ) -> None:
+        # With a lease the lock carries an end this process keeps pushing forward while the session
+        # is open: once it has passed, another machine may take the queue and roll the session back.
+        self.lease_s = lease_s
+        self._lease_stop: threading.Event | None = None
         self.store = store
         self.files = files
         self.clock = clock
@@ -65,7 +72,7 @@ class SessionJournal:
             config_digest=self.config_digest,
             pid=self.pid,
         )
-        me = LockHolder(session.id, self.pid, self.host, session.started_at)
+        me = LockHolder(session.id, self.pid, self.host, session.started_at, self._lease_end())
         holder = self.store.lock.acquire(me)
         if holder is not None:
             if self.is_alive(holder):
@@ -89,7 +96,32 @@ class SessionJournal:
         except BaseException:
             self.store.lock.release(session.id)
             raise
+        self._keep_lease(session.id)
         return session
+
+    def _lease_end(self) -> Any:
+        return self.clock.now() + timedelta(seconds=self.lease_s) if self.lease_s else None
+
+    def _keep_lease(self, session_id: str) -> None:
+        if not self.lease_s:
+            return
+        stop = self._lease_stop = threading.Event()
+        interval = max(0.05, self.lease_s / 3)
+
+        def renew() -> None:
+            while not stop.wait(interval):
+                try:
+                    if not self.store.lock.renew(session_id, self._lease_end()):
+                        return
+                except Exception as exc:  # noqa: BLE001 - retried at the next beat; the lease may lapse
+                    self.reporter.warn(f"renewing the queue lock's lease failed: {exc}")
+
+        threading.Thread(target=renew, name="proofdesk-session-lease", daemon=True).start()
+
+    def _stop_lease(self) -> None:
+        if self._lease_stop is not None:
+            self._lease_stop.set()
+            self._lease_stop = None
 
     def recover_dead(self, session_id: str, who: str, recovered: list[str]) -> None:
         with self.store.unit_of_work() as uow:
@@ -101,6 +133,7 @@ class SessionJournal:
         recovered.append(session_id)
 
     def close(self, session_id: str) -> None:
+        self._stop_lease()
         with self.store.unit_of_work() as uow:
             session = uow.sessions.get(session_id)
             assert session is not None
@@ -170,6 +203,7 @@ class SessionJournal:
 
     def rollback(self, session_id: str | None = None, reason: str = "requested", release_lock: bool = True) -> Session:
         """Undo everything the session wrote; refuses a closed session."""
+        self._stop_lease()
         with self.store.unit_of_work() as uow:
             if session_id is None:
                 last = uow.sessions.last_open()

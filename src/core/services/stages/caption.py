@@ -12,7 +12,6 @@ no model call happens inside a transaction.
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ from proofdesk.core.ports.media import Classifier
 from proofdesk.core.services.duplicates import build_duplicate_index
 from proofdesk.core.services.export import export_rows
 from proofdesk.core.services.places import PlaceFacts
+from proofdesk.core.services.stages.summaries import proof_summary, qc_summary
 
 
 @dataclass
@@ -129,11 +129,16 @@ class CaptionStage:
 
     # ---------------------------------------------------------------- index
 
+    @property
+    def duplicate_config(self) -> ProofConfig:
+        """The proof settings duplicates are judged by: offline text differs where the frame's facts
+        do (name, time to the second), by a few characters, so there only an exact duplicate is one."""
+        if self.captioner.backend != "offline":
+            return self.proof_config
+        return ProofConfig.model_validate({**self.proof_config.model_dump(), "near_duplicate_threshold": 100.0})
+
     def build_index(self, rows: Sequence[Row], redo: set[tuple[str, str]]) -> DuplicateIndex:
-        config = self.proof_config  # offline text differs where the frame's facts do (name, time), by a few
-        if self.captioner.backend == "offline":  # characters: only an exact duplicate is one there
-            config = ProofConfig.model_validate({**config.model_dump(), "near_duplicate_threshold": 100.0})
-        return build_duplicate_index(rows, redo, self.gallery_names(), config)
+        return build_duplicate_index(rows, redo, self.gallery_names(), self.duplicate_config)
 
     # ---------------------------------------------------------------- stage
 
@@ -334,67 +339,3 @@ class CaptionStage:
             # failpoint fires once the row is committed
             context.save_row(row, "stage7.after_caption")
         return outcome
-
-
-# ---------------------------------------------------------------- summaries
-
-
-def _violations(row: Row) -> list[ProofReason]:
-    return [reason for reason in row.proof_reasons if not reason.is_fix]
-
-
-def proof_summary(rows: Sequence[Row], outcomes: Sequence[RowOutcome] = ()) -> dict[str, Any]:
-    verdicts = Counter(row.metadata_quality.value if row.metadata_quality else "unproven" for row in rows)
-    reasons = Counter(reason.rule for row in rows for reason in _violations(row))
-    fixes = Counter(reason.rule for row in rows for reason in row.proof_reasons if reason.is_fix)
-    accepted_now = sum(1 for o in outcomes if o.verdict == ProofVerdict.ACCEPTED)
-    return {
-        "rows": len(rows),
-        "accepted": verdicts.get("accepted", 0),
-        "blocked": verdicts.get("blocked", 0),
-        "unproven": verdicts.get("unproven", 0),
-        "reasons": dict(reasons.most_common()),
-        "fixes": dict(fixes.most_common()),
-        "attempts": sum(o.attempts for o in outcomes),
-        "cached_answers": sum(o.cached_answers for o in outcomes),
-        "model_calls": sum(o.model_calls for o in outcomes),
-        "model_calls_per_accepted_row": round(sum(o.model_calls for o in outcomes) / accepted_now, 3) if accepted_now else None,
-        "waiting_for_keeper": sum(1 for row in rows if row.keeper is False and row.metadata_quality is None
-                                  and row.caption is None),
-        "blocked_rows": [
-            {"row": row.key_text, "reasons": [r.model_dump() for r in _violations(row)]}
-            for row in rows if row.metadata_quality == ProofVerdict.BLOCKED
-        ],
-    }
-
-
-def qc_summary(rows: Sequence[Row], config: ProofConfig) -> dict[str, Any]:
-    duplicate_rules = ("duplicate.caption", "duplicate.alt_text", "duplicate.file_name", "file_name.unique")
-    duplicates = [
-        {"row": row.key_text, "rule": r.rule, "message": r.message}
-        for row in rows for r in row.proof_reasons if r.rule in duplicate_rules
-    ]
-    suspicious = [
-        {"row": row.key_text, "rule": r.rule, "field": r.field, "message": r.message}
-        for row in rows for r in _violations(row) if r.rule not in duplicate_rules and r.rule != "time_of_day"
-    ]
-    time_conflicts = [
-        {"row": row.key_text, "message": r.message} for row in rows for r in _violations(row) if r.rule == "time_of_day"
-    ]
-    fallback_scores = [
-        {"row": row.key_text,
-         "brisque": "fallback" if row.brisque_fallback else "model",
-         "clip_aesthetic": "fallback" if row.clip_aesthetic_fallback else "model"}
-        for row in rows if row.brisque_fallback or row.clip_aesthetic_fallback
-    ]
-    return {
-        "rows": len(rows),
-        "blocked": sum(1 for row in rows if row.metadata_quality == ProofVerdict.BLOCKED),
-        "duplicates": duplicates,
-        "suspicious_metadata": suspicious,
-        "time_of_day_conflicts": time_conflicts,
-        "fallback_scores": fallback_scores,
-        "missing_capture_time": [row.key_text for row in rows if not row.captured_at],
-        "offline_captions": [row.key_text for row in rows if row.caption_source == "offline"],
-        "near_duplicate_threshold": config.near_duplicate_threshold,
-    }

@@ -124,7 +124,7 @@ class IntakeStages:
             else:
                 incoming = self.files.locate(FileStore.INCOMING, self.incoming_relpath(file))
                 # sidecars beside the original (Lightroom, darktable) are evidence too
-                facts[key] = self.exif.read(incoming).with_sidecar(self.exif.read_sidecars(file.path))
+                facts[key] = self.exif.read(self.files.resolve(incoming)).with_sidecar(self.exif.read_sidecars(file.path))
                 read += 1
                 failpoint("stage3.after_read")
             self.reporter.advance(file.key_text)
@@ -136,7 +136,7 @@ class IntakeStages:
     def _perceptual_hash(self, path: str | None) -> str | None:
         if self.inspector is None or not path:
             return None
-        return self.inspector.perceptual_hash(path)
+        return self.inspector.perceptual_hash(self.files.resolve(path))
 
     def _changed_picture(self, existing: Row, file: ValidFile, incoming: str) -> Row:
         """A new file under a queued name: the same picture re-exported keeps its human edits (its

@@ -130,8 +130,15 @@ def api_violations(method: str, path: str, body: Any) -> list[str]:
 
 
 class ScriptedOllama:
-    def __init__(self, models: list[ModelSpec] | None = None) -> None:
+    """`openai_only`: only the /v1 routes answer (as vLLM or llama.cpp would; /api/* is 404).
+    `model_info`: entries served at `/v1/model/info` in LiteLLM's shape (`model_name`,
+    `litellm_params.model`, `litellm_params.api_base`), to stand in for a proxy's deployment list."""
+
+    def __init__(self, models: list[ModelSpec] | None = None, openai_only: bool = False,
+                 model_info: list[dict[str, Any]] | None = None) -> None:
         self.models = {m.name: m for m in (models or [ModelSpec("qwen2.5vl:7b")])}
+        self.openai_only = openai_only
+        self.model_info = model_info
         self.script: Script = lambda request, n: Reply(content=good_answer())
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.loaded: dict[str, int] = {}  # model -> the context it was loaded with
@@ -210,6 +217,9 @@ class ScriptedOllama:
                 server.requests.append((self.path, {}))
                 if self._invalid("GET", {}):
                     return
+                if server.openai_only and self.path.startswith("/api/"):
+                    self._send(404, {"detail": "Not Found"})
+                    return
                 now = datetime.now(UTC).isoformat()
                 if self.path == "/api/tags":
                     self._send(200, {"models": [
@@ -223,6 +233,8 @@ class ScriptedOllama:
                         for m in server.models.values() if m.name in server.loaded]})
                 elif self.path == "/api/version":
                     self._send(200, {"version": "0.12.0"})
+                elif self.path == "/v1/model/info" and server.model_info is not None:
+                    self._send(200, {"data": server.model_info})
                 elif self.path == "/v1/models":
                     self._send(200, {"object": "list", "data": [
                         {"id": m.name, "object": "model", "created": 0, "owned_by": "library"}
@@ -236,6 +248,9 @@ class ScriptedOllama:
                 if self._invalid("POST", body):
                     return
                 body = body if isinstance(body, dict) else {}
+                if server.openai_only and self.path.startswith("/api/"):
+                    self._send(404, {"detail": "Not Found"})
+                    return
                 name = body.get("model") or body.get("name") or ""
                 model = server._find(name)
                 if self.path in ("/api/show", "/api/generate", "/api/chat") and model is None:

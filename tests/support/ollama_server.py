@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import threading
 import time
@@ -130,8 +131,19 @@ def api_violations(method: str, path: str, body: Any) -> list[str]:
 
 
 class ScriptedOllama:
-    def __init__(self, models: list[ModelSpec] | None = None) -> None:
+    """`openai_only`: only the /v1 routes answer (as vLLM or llama.cpp would; /api/* is 404).
+    `model_info`: entries served at `/v1/model/info` in LiteLLM's shape (`model_name`,
+    `litellm_params.model`, `litellm_params.api_base`), to stand in for a proxy's deployment list.
+    `one_at_a_time`: answers' `delay_s` are served one after another, as a GPU-bound Ollama with
+    OLLAMA_NUM_PARALLEL=1 does (requests queue); otherwise they overlap."""
+
+    def __init__(self, models: list[ModelSpec] | None = None, openai_only: bool = False,
+                 model_info: list[dict[str, Any]] | None = None, one_at_a_time: bool = False) -> None:
         self.models = {m.name: m for m in (models or [ModelSpec("qwen2.5vl:7b")])}
+        self.openai_only = openai_only
+        self.model_info = model_info
+        self.one_at_a_time = one_at_a_time
+        self._serving = threading.Lock()  # held through an answer's delay when one_at_a_time
         self.script: Script = lambda request, n: Reply(content=good_answer())
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.loaded: dict[str, int] = {}  # model -> the context it was loaded with
@@ -169,6 +181,13 @@ class ScriptedOllama:
             n = self._count
             self._count += 1
         return self.script(body, n)
+
+    def _work(self, reply: Reply) -> None:
+        """The time the model takes for this answer."""
+        if not reply.delay_s:
+            return
+        with self._serving if self.one_at_a_time else contextlib.nullcontext():
+            time.sleep(reply.delay_s)
 
     def _find(self, name: str) -> ModelSpec | None:
         full = name if ":" in name else f"{name}:latest"
@@ -210,6 +229,9 @@ class ScriptedOllama:
                 server.requests.append((self.path, {}))
                 if self._invalid("GET", {}):
                     return
+                if server.openai_only and self.path.startswith("/api/"):
+                    self._send(404, {"detail": "Not Found"})
+                    return
                 now = datetime.now(UTC).isoformat()
                 if self.path == "/api/tags":
                     self._send(200, {"models": [
@@ -223,6 +245,8 @@ class ScriptedOllama:
                         for m in server.models.values() if m.name in server.loaded]})
                 elif self.path == "/api/version":
                     self._send(200, {"version": "0.12.0"})
+                elif self.path == "/v1/model/info" and server.model_info is not None:
+                    self._send(200, {"data": server.model_info})
                 elif self.path == "/v1/models":
                     self._send(200, {"object": "list", "data": [
                         {"id": m.name, "object": "model", "created": 0, "owned_by": "library"}
@@ -236,6 +260,9 @@ class ScriptedOllama:
                 if self._invalid("POST", body):
                     return
                 body = body if isinstance(body, dict) else {}
+                if server.openai_only and self.path.startswith("/api/"):
+                    self._send(404, {"detail": "Not Found"})
+                    return
                 name = body.get("model") or body.get("name") or ""
                 model = server._find(name)
                 if self.path in ("/api/show", "/api/generate", "/api/chat") and model is None:
@@ -265,8 +292,7 @@ class ScriptedOllama:
 
             def _chat(self, body: dict[str, Any], name: str) -> None:
                 reply = server._next(body)
-                if reply.delay_s:
-                    time.sleep(reply.delay_s)
+                server._work(reply)
                 if reply.drop_connection:
                     self.close_connection = True
                     self.connection.shutdown(2)
@@ -293,8 +319,7 @@ class ScriptedOllama:
                     self._send(404, {"error": {"message": f"model '{name}' not found", "type": "api_error"}})
                     return
                 reply = server._next(body)
-                if reply.delay_s:
-                    time.sleep(reply.delay_s)
+                server._work(reply)
                 if reply.status != 200:
                     self._send(reply.status, {"error": {"message": reply.error or "internal error"}})
                     return

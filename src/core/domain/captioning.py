@@ -45,6 +45,29 @@ SYSTEM_PROMPT = (
 )
 
 
+class ServerRuntime(BaseModel):
+    """One model server behind a proxy (a LiteLLM deployment): what its own API says about the
+    model's load. `processor` and `vram_bytes` stay None where that server does not report them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str
+    processor: str | None = None
+    vram_bytes: int | None = None
+    size_bytes: int | None = None
+    note: str | None = None  # why something is missing ("not loaded yet", "unreachable", …)
+
+    def describe(self) -> str:
+        parts = [self.url]
+        if self.processor:
+            parts.append(f"processor {self.processor}")
+        if self.vram_bytes is not None:
+            parts.append(f"VRAM {self.vram_bytes / 2**30:.1f} GiB")
+        if self.note:
+            parts.append(self.note)
+        return " ".join(parts[:1]) + (": " + ", ".join(parts[1:]) if len(parts) > 1 else "")
+
+
 class RuntimeInfo(BaseModel):
     """The start-up runtime check: what is serving the model, and where."""
 
@@ -61,6 +84,7 @@ class RuntimeInfo(BaseModel):
     note: str | None = None
     model_max_context: int | None = None  # what the model supports (`/api/show`); not the allocated context
     digest: str | None = None  # the model's digest on the server (part of the answer-cache key)
+    servers: tuple[ServerRuntime, ...] = ()  # the servers behind a proxy's URL, each with what it reports
 
     def describe(self) -> str:
         parts = [f"{self.backend} {self.model} at {self.url}"]
@@ -76,6 +100,8 @@ class RuntimeInfo(BaseModel):
             parts.append(f"VRAM {self.vram_bytes / 2**30:.1f} GiB")
         if self.size_bytes:
             parts.append(f"size {self.size_bytes / 2**30:.1f} GiB")
+        if self.servers:
+            parts.append(f"{len(self.servers)} server(s) behind it: " + "; ".join(s.describe() for s in self.servers))
         if self.note:
             parts.append(self.note)
         return ", ".join(parts)

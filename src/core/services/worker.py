@@ -212,7 +212,7 @@ class Worker:
         report = self.report
         report.claims += 1
         if report.first_claim_at is None:
-            report.first_claim_at = time.monotonic()
+            report.first_claim_at = time.time()  # wall clock: comparable across workers
         with self._mutex:
             self._current = claim
         context = WorkerContext(self.store, self.reporter, self.queue, claim, batch_size=self.storage_batch,
@@ -227,7 +227,7 @@ class Worker:
         report.rows_done += len(context.written)
         report.by_stage[stage] = report.by_stage.get(stage, 0) + len(context.written)
         report.lost.extend(context.lost)
-        report.last_write_at = time.monotonic()
+        report.last_write_at = time.time()
         self.reporter.info(f"worker {self.info.id}: {stage} {len(context.written)} row(s)"
                            + (f", {len(context.lost)} lost to an expired lease" if context.lost else ""))
 
@@ -235,4 +235,5 @@ class Worker:
 def summary(report: WorkerReport) -> dict[str, Any]:
     span = (report.last_write_at - report.first_claim_at) if report.first_claim_at and report.last_write_at else 0.0
     return {"worker": report.worker_id, "claims": report.claims, "rows_done": report.rows_done, "by_stage": report.by_stage,
-            "lost": report.lost, "seconds_first_claim_to_last_write": round(span, 3)}
+            "lost": report.lost, "seconds_first_claim_to_last_write": round(span, 3),
+            "first_claim_at": report.first_claim_at, "last_write_at": report.last_write_at}

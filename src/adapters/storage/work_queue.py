@@ -56,9 +56,12 @@ class SqlWorkQueue(WorkQueue):
             )
 
     def _uow(self) -> SqlUnitOfWork:
+        """A unit of work at READ COMMITTED: a locking read then locks only the rows it returns, not
+        every row it looked at (REPEATABLE READ would), so workers' claims do not block each other."""
         self._check()
         uow = self.store.unit_of_work()
         assert isinstance(uow, SqlUnitOfWork)
+        uow.connection.execution_options(isolation_level="READ COMMITTED")
         return uow
 
     @staticmethod
@@ -76,8 +79,7 @@ class SqlWorkQueue(WorkQueue):
     # ---------------------------------------------------------------- workers
 
     def register(self, worker: WorkerInfo, lease_s: float) -> None:
-        with self._uow() as uow:
-            uow.execute(workers_table.delete().where(workers_table.c.id == worker.id), "registering the worker")
+        with self._uow() as uow:  # ids are unique (host, pid, random): an insert, never a delete
             now = _to_db_time(worker.started_at)
             uow.execute(workers_table.insert().values(
                 id=worker.id, host=worker.host, pid=worker.pid, stages=list(worker.stages), started_at=now,
@@ -134,12 +136,21 @@ class SqlWorkQueue(WorkQueue):
                 "claim_expires_at = UTC_TIMESTAMP(6) + INTERVAL :us MICROSECOND WHERE id IN :ids"
             ).bindparams(sa.bindparam("ids", expanding=True), w=worker_id, t=token, s=stage, us=_micros(lease_s), ids=ids),
                 "claiming rows")
-            held = self._sql(uow, "SELECT set_name, original_name, claim_expires_at FROM review_queue WHERE claim_token = :t "
-                                  "ORDER BY id", "reading the claim", t=token).all()
+            held = uow.execute(sa.text(
+                "SELECT id, set_name, original_name, claim_expires_at FROM review_queue WHERE id IN :ids ORDER BY id"
+            ).bindparams(sa.bindparam("ids", expanding=True), ids=ids), "reading the claim").all()
             uow.commit()
-        expires = _from_db_time(max(r[2] for r in held))
+        expires = _from_db_time(max(r[3] for r in held))
         assert expires is not None
-        return Claim(token=token, worker_id=worker_id, stage=stage, keys=[(r[0], r[1]) for r in held], expires_at=expires)
+        return Claim(token=token, worker_id=worker_id, stage=stage, keys=[(r[1], r[2]) for r in held], expires_at=expires,
+                     ids=tuple(r[0] for r in held))
+
+    @staticmethod
+    def _by_ids(text: str, claim: Claim, **params: Any) -> Any:
+        """A statement over the claim's rows by primary key (`:ids`), still carrying its token (`:t`)."""
+        if ":t" in text:
+            params["t"] = claim.token
+        return sa.text(text).bindparams(sa.bindparam("ids", expanding=True), ids=list(claim.ids), **params)
 
     def _scene_rows(self, uow: SqlUnitOfWork, sessions: str) -> list[int]:
         """Every row of the first set whose frames are all resized and not all placed in scenes,
@@ -154,8 +165,8 @@ class SqlWorkQueue(WorkQueue):
 
     def renew(self, claim: Claim, lease_s: float) -> int:
         with self._uow() as uow:
-            result = self._sql(uow, "UPDATE review_queue SET claim_expires_at = UTC_TIMESTAMP(6) + INTERVAL :us MICROSECOND "
-                                    "WHERE claim_token = :t", "renewing a claim", us=_micros(lease_s), t=claim.token)
+            result = uow.execute(self._by_ids("UPDATE review_queue SET claim_expires_at = UTC_TIMESTAMP(6) + INTERVAL :us MICROSECOND "
+                                              "WHERE id IN :ids AND claim_token = :t", claim, us=_micros(lease_s)), "renewing a claim")
             uow.commit()
         return int(result.rowcount)
 
@@ -163,8 +174,9 @@ class SqlWorkQueue(WorkQueue):
         if not rows:
             return []
         with self._uow() as uow:
-            held = {(r[0], r[1]) for r in self._sql(uow, "SELECT set_name, original_name FROM review_queue WHERE claim_token = :t "
-                                                         "FOR UPDATE", "locking the claimed rows", t=claim.token)}
+            locked = uow.execute(self._by_ids("SELECT set_name, original_name, claim_token FROM review_queue WHERE id IN :ids "
+                                              "FOR UPDATE", claim), "locking the claimed rows").all()
+            held = {(r[0], r[1]) for r in locked if r[2] == claim.token}
             kept = [row for row in rows if row.key in held]
             uow.rows.update_many(kept)
             uow.commit()
@@ -172,8 +184,8 @@ class SqlWorkQueue(WorkQueue):
 
     def release(self, claim: Claim) -> None:
         with self._uow() as uow:
-            self._sql(uow, "UPDATE review_queue SET claimed_by = NULL, claim_token = NULL, claim_stage = NULL, "
-                           "claim_expires_at = NULL WHERE claim_token = :t", "releasing a claim", t=claim.token)
+            uow.execute(self._by_ids("UPDATE review_queue SET claimed_by = NULL, claim_token = NULL, claim_stage = NULL, "
+                                     "claim_expires_at = NULL WHERE id IN :ids AND claim_token = :t", claim), "releasing a claim")
             uow.commit()
 
     def remaining(self, stage: str, keepers_only: bool) -> int:

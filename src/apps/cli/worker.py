@@ -28,7 +28,8 @@ def build_worker(cli: CliContext, reporter: Any, stages: list[str], batch: int |
     queue = container.work_queue()
     caption_stage = container.caption_stage() if "caption" in stages else None
     if caption_stage is not None:
-        caption_stage.preflight(reporter)  # the model server's runtime check, before any claim
+        caption_stage.preflight(reporter)  # the model server's runtime check, once, before any claim
+        caption_stage.check_every_run = False
 
     def score(context: Any) -> None:
         scoring = container.scoring_stages()  # one per claim: the decode hand-over from stage 5 to 6

@@ -25,6 +25,7 @@ class Claim:
     stage: str
     keys: list[tuple[str, str]]
     expires_at: datetime
+    ids: tuple[int, ...] = ()  # the rows' ids in the store (what the claim is checked by)
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,7 @@ class CaptionStage:
         self.gallery_names = gallery_names
         self.runtime: RuntimeInfo | None = None
         self._checked: RuntimeInfo | None = None  # set by preflight() for the run about to start
+        self.check_every_run = True  # a worker checks once, then captions claim after claim
         self._write_lock = threading.Lock()
         self._cancelled = threading.Event()
         self._failure: BaseException | None = None
@@ -158,7 +159,7 @@ class CaptionStage:
         for row in (row for row in waiting if row.status == RowStatus.INGESTED):
             context.save_row(queue.mark_prefilled(row))
         todo = [row for row in todo if not (self.settings.scope == "keepers" and row.keeper is False)]
-        if self._checked is None:
+        if self._checked is None and (self.check_every_run or self.runtime is None):
             self.preflight(reporter)
         self._checked = None  # the next run checks again
         with context.store.unit_of_work() as uow:

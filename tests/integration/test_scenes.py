@@ -167,6 +167,10 @@ def test_with_scope_all_a_frame_naming_another_landmark_is_blocked_by_scene_cons
     assert keeper in reasons[0]["message"] and "Kellgren Arch" in reasons[0]["message"] and "Quillon Arch" in reasons[0]["message"]
     flagged = {name for name, row in rows.items() if any(r["rule"] == "scene.consistency" for r in row["proof_reasons"])}
     assert flagged == {odd}
+    # the other frames' prompts carry their keeper's text; the keepers' prompts do not
+    prompts = {names[image_of_request(body)]: body["messages"][-1]["content"] for body in server.chat_requests()}
+    assert "Another frame of the same scene" in prompts[odd] and "Quillon Arch" in prompts[odd]
+    assert "Another frame of the same scene" not in prompts[keeper]
 
 
 def _proof_summary(desk: Proofdesk) -> dict[str, Any]:

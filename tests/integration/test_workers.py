@@ -205,3 +205,27 @@ def test_a_crashed_intake_is_rolled_back_from_another_machine_once_its_lease_exp
     again = cluster.run("machine-b", "run", str(photos), "--until", "queue", "-q")
     assert again.returncode == 0, again.stderr
     assert len(cluster.rows()) == ROWS
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "mysql"])
+def test_exact_accepted_file_names_are_unique_by_a_database_constraint(tmp_path: Path, backend: str, new_mysql_database: Any) -> None:
+    from proofdesk.adapters.storage.sql import SqlQueueStore
+    from proofdesk.core.domain.models import ProofVerdict, Row, RowStatus
+    from proofdesk.core.ports.storage import StorageError
+
+    store = SqlQueueStore(f"sqlite:///{tmp_path / 'queue.sqlite'}" if backend == "sqlite" else new_mysql_database())
+    try:
+        first, second, third = (Row(set_name="s", original_name=f"{n}.jpg", sha256=f"{n:064x}", status=RowStatus.PENDING,
+                                    file_name="harbour-at-dawn.jpg") for n in (1, 2, 3))
+        with store.unit_of_work() as uow:
+            uow.rows.add_many([first, second, third])  # the same name, none accepted yet: allowed
+            uow.rows.update(first.changed(metadata_quality=ProofVerdict.ACCEPTED))
+            uow.rows.update(third.changed(metadata_quality=ProofVerdict.ACCEPTED, status=RowStatus.REJECTED))
+            uow.commit()
+        with pytest.raises(StorageError), store.unit_of_work() as uow:
+            uow.rows.update(second.changed(metadata_quality=ProofVerdict.ACCEPTED))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.rows.get("s", "2.jpg").metadata_quality is None  # type: ignore[union-attr]
+    finally:
+        store.close()

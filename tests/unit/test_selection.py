@@ -40,3 +40,18 @@ def test_list_rows_filters_and_refuses_an_unknown_status() -> None:
     assert parse_status(None) is None and parse_status("pending") == RowStatus.PENDING
     with pytest.raises(InputError, match="choose one of"):
         parse_status("done")
+
+
+def test_a_reopened_row_whose_file_name_another_row_took_meanwhile_is_proven_again_and_renamed() -> None:
+    from tests.support.review_rows import build_review_service
+
+    review = build_review_service()
+    review.reject("2008-10-22_arezzo/DSCN0010.jpg")
+    taken = review.edit("2008-10-22_arezzo/DSCN0012.jpg", {
+        "caption": "The bell tower of Arezzo over red roofs near the Arno bridge in afternoon light.",
+        "file_name": "arno-bridge.jpg"})
+    assert taken.metadata_quality is not None and taken.metadata_quality.value == "accepted"
+    reopened = review.reopen("2008-10-22_arezzo/DSCN0010.jpg")
+    assert reopened.status.value == "pending"
+    assert reopened.file_name == "arno-bridge-2.jpg"  # never two accepted rows on one exact name
+    assert any(r.rule == "file_name.unique" and "DSCN0012" in r.message for r in reopened.proof_reasons)

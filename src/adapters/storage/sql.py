@@ -101,6 +101,8 @@ def _row_columns() -> list[sa.Column[Any]]:
 
 metadata = sa.MetaData()
 
+ACCEPTED_FILE_NAME = "CASE WHEN metadata_quality = 'accepted' AND status <> 'rejected' THEN file_name END"
+
 review_queue = sa.Table(
     "review_queue",
     metadata,
@@ -110,7 +112,11 @@ review_queue = sa.Table(
     sa.Column("claim_token", sa.String(32), nullable=True),
     sa.Column("claim_stage", sa.String(16), nullable=True),
     sa.Column("claim_expires_at", DateTime, nullable=True),
+    # the file name of a row whose proof accepted it and nobody rejected: unique, so no two rows
+    # (of any worker) can both hold an accepted claim on one exact name (NULLs never collide)
+    sa.Column("accepted_file_name", _KeyString(255), sa.Computed(ACCEPTED_FILE_NAME, persisted=False)),
     sa.UniqueConstraint("set_name", "original_name", name="uq_review_queue_set_original"),
+    sa.UniqueConstraint("accepted_file_name", name="uq_review_queue_accepted_file_name"),
     sa.Index("ix_review_queue_sha256", "sha256"),
     sa.Index("ix_review_queue_status", "status"),
 )

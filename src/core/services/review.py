@@ -192,13 +192,21 @@ class ReviewService:
         return self._store(queue.reject(self._changeable(key)))
 
     def reopen(self, key: str) -> Row:
-        return self._store(queue.reopen(self._changeable(key)))
+        return self._store(self._reopened(self._changeable(key)))
+
+    def _reopened(self, row: Row) -> Row:
+        """Back to pending, its accepted proof checked again: while it was rejected another row may
+        have taken its texts or file name (then it is blocked, naming that row)."""
+        reopened = queue.reopen(row)
+        if reopened.metadata_quality != ProofVerdict.ACCEPTED:
+            return reopened
+        return apply_proof(reopened, self.preview(reopened, {}))
 
     def batch(self, action: str, keys: Sequence[str], all_or_nothing: bool = True) -> BatchResult:
         """Every row's transition is checked first. All or nothing (the CLI): when any is refused
         nothing is written (`done` stays empty). Otherwise (the desk's marked rows) the rows that
         may move are stored and the others reported. Stored rows go in one unit of work."""
-        transition = {"approve": queue.approve, "reject": queue.reject, "reopen": queue.reopen}[action]
+        transition = {"approve": queue.approve, "reject": queue.reject, "reopen": self._reopened}[action]
         result = BatchResult()
         planned: list[Row] = []
         for key in keys:

@@ -149,7 +149,10 @@ def test_a_sqlite_queue_from_create_all_is_upgraded_in_place(tmp_path: Path) -> 
     assert kept == before
     added = {name for rows_ in after.values() for row in rows_ for name in row} - {
         name for rows_ in before.values() for row in rows_ for name in row}
-    assert added and all(row[name] is None for rows_ in after.values() for row in rows_ for name in added if name in row)
+    computed = {"accepted_file_name"}  # derived by the database from the row's own fields
+    assert added and all(row[name] is None for rows_ in after.values() for row in rows_ for name in added - computed if name in row)
+    assert all(row["accepted_file_name"] == (row["file_name"] if row["metadata_quality"] == "accepted" and row["status"] != "rejected"
+                                             else None) for row in after["review_queue"])
     assert {name: row.status for name, row in rows.items()} == {
         "DSCN0010.jpg": RowStatus.APPROVED, "DSCN0021.jpg": RowStatus.REJECTED,
         "DSCN0029.jpg": RowStatus.PENDING, "DSCN0042.jpg": RowStatus.PENDING,

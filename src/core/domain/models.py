@@ -152,6 +152,12 @@ class ExifFacts(DomainModel):
     exif_caption: str | None = None
     exif_title: str | None = None
     exif_keywords: list[str] = Field(default_factory=list)
+    # the file's own alt text (IPTC 2021 AltTextAccessibility), creator and copyright (MWG reading)
+    exif_alt_text: str | None = None
+    exif_creator: str | None = None
+    exif_copyright: str | None = None
+    # what the reader ignored or decoded specially, for people ("GPS time stamp … ignored")
+    metadata_notes: list[str] = Field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -167,7 +173,8 @@ class ExifFacts(DomainModel):
                 keywords.append(keyword)
                 folded.add(keyword.casefold())
         return self.changed(exif_keywords=keywords, exif_caption=self.exif_caption or sidecar.exif_caption,
-                            exif_title=self.exif_title or sidecar.exif_title)
+                            exif_title=self.exif_title or sidecar.exif_title,
+                            exif_alt_text=self.exif_alt_text or sidecar.exif_alt_text)
 
 
 EXIF_FIELDS: tuple[str, ...] = tuple(ExifFacts.model_fields)
@@ -243,6 +250,10 @@ class Row(DomainModel):
     exif_caption: str | None = None
     exif_title: str | None = None
     exif_keywords: list[str] = Field(default_factory=list)
+    exif_alt_text: str | None = None
+    exif_creator: str | None = None
+    exif_copyright: str | None = None
+    metadata_notes: list[str] = Field(default_factory=list)
 
     # a 64-bit perceptual hash (hex) of the picture: a re-export of the same picture keeps it
     # (within a few bits), a different picture does not

@@ -130,7 +130,7 @@ def real_list(values: Iterable[str | None], *, camera: Iterable[str | None] = ()
 
 def is_utf8_coded(coded_character_set: bytes | None) -> bool:
     """IPTC Envelope 1:90 CodedCharacterSet says UTF-8 (ESC % G, or ISO 2022 ESC % / G|H|I)."""
-    return bool(coded_character_set) and any(coded_character_set.startswith(m) for m in _UTF8_MARKERS)
+    return coded_character_set is not None and any(coded_character_set.startswith(m) for m in _UTF8_MARKERS)
 
 
 def _plausibility(text: str) -> int:

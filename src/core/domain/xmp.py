@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SidecarNaming = Literal["ext", "stem", "both"]
 SidecarNameFrom = Literal["published", "original"]
+KeywordsMode = Literal["merge", "replace"]
 
 # XMP namespace of proofdesk's own tags (provenance); exiftool shows them as XMP-proofdesk:*
 PROOFDESK_NS = "https://proofdesk.dev/xmp/1.0/"
@@ -41,6 +42,9 @@ class XmpOptions(BaseModel):
     # the score a rating of 1, 2, 3, 4, 5 needs (ascending; BRISQUE: lower is better, so its
     # rating counts the thresholds the score is at or below, read from the end)
     rating_thresholds: list[float] = Field(default_factory=lambda: [3.0, 4.0, 5.0, 6.0, 7.0])
+    # merge: the file's own keywords (placeholders out) and then the approved ones, de-duplicated
+    # case-insensitively (the file's in their own case); replace: the approved ones only
+    keywords: KeywordsMode = "merge"
 
 
 class XmpMetadata(BaseModel):
@@ -59,6 +63,10 @@ class XmpMetadata(BaseModel):
     rating: int | None = None
     # {field: {by, model, digest, at}} -> XMP-proofdesk:<Field>By / Model / Digest / At
     provenance: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # the file's own hierarchical keywords (lr:hierarchicalSubject, digiKam:TagsList) stay beside ours
+    keep_existing_keywords: bool = False
+    # False (the default): no position in any block or text field of the copy or sidecar
+    keep_gps: bool = False
 
     @property
     def tags_list(self) -> list[str]:
@@ -102,21 +110,36 @@ def rating(row: Row, options: XmpOptions) -> int | None:
     return sum(1 for t in options.rating_thresholds if score <= t)
 
 
+def merged_keywords(own: list[str], approved: list[str]) -> list[str]:
+    """The file's own keywords, then the approved ones not among them (compared case-insensitively;
+    each kept in the case it was first written)."""
+    seen: set[str] = set()
+    merged: list[str] = []
+    for keyword in [*own, *approved]:
+        text = " ".join(keyword.split()) if keyword else ""
+        if text and text.casefold() not in seen:
+            seen.add(text.casefold())
+            merged.append(text)
+    return merged
+
+
 def xmp_metadata(row: Row, title: str, options: XmpOptions) -> XmpMetadata:
-    keywords = [keyword for keyword in row.keywords if keyword]
+    approved = [keyword for keyword in row.keywords if keyword]
+    keywords = merged_keywords(list(row.exif_keywords), approved) if options.keywords == "merge" else approved
     paths: list[str] = []
     place = place_path(row, options.place_hierarchy)
     if place:
         paths.append(place)
-    for keyword in keywords:
+    for keyword in approved:
         leaf = keyword.replace("|", "-")
         path = f"{options.keyword_root}|{leaf}" if options.keyword_root else leaf
         if path not in paths:
             paths.append(path)
     return XmpMetadata(
-        title=title, caption=row.caption or "", alt_text=row.alt_text or "", keywords=keywords,
+        title=title, caption=row.caption or "", alt_text=row.alt_text or row.exif_alt_text or "", keywords=keywords,
         hierarchical_subjects=paths, city=row.place_city, state=row.place_region, country=row.place_country,
         rating=rating(row, options), provenance=dict(row.provenance),
+        keep_existing_keywords=options.keywords == "merge",
     )
 
 

@@ -112,8 +112,12 @@ class MetadataWriter(ABC):
     """Embeds approved metadata into a copy of a JPEG (IPTC + XMP); the input bytes are not changed."""
 
     @abstractmethod
-    def embed(self, jpeg: bytes, metadata: PublishedMetadata) -> bytes:
-        """The JPEG with `metadata` written; raises PublishFailure when the bytes cannot be written."""
+    def embed(self, jpeg: bytes, metadata: PublishedMetadata, source: bytes | None = None) -> bytes:
+        """The JPEG with `metadata` written the way MWG readers read it back (one description in
+        EXIF, IPTC and XMP, a fresh IPTC digest, keywords as given); unless `metadata.keep_gps`, no
+        position in any block or text field. `source`: the original the JPEG was re-encoded from
+        (HEIC, PNG, TIFF), whose EXIF (time, camera, exposure) the copy carries. Raises
+        PublishFailure when the bytes cannot be written."""
 
     @abstractmethod
     def sidecar(self, existing: bytes | None, metadata: XmpMetadata) -> bytes:

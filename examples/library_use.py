@@ -3,8 +3,9 @@ and look at the results. Run it from the project root:
 
     .venv/bin/python examples/library_use.py /tmp/proofdesk-example
 
-It copies the demo set, runs stages 1-7 with the offline captioner, swaps the EXIF reader for one
-of yours (here: a wrapper that counts calls), approves what the proof accepted and publishes to a
+It builds the quick start's demo set (`proofdesk.apps.demo`: six photos scikit-image ships, with
+capture time and GPS), runs stages 1-7 with the offline captioner, swaps the EXIF reader for one of
+yours (here: a wrapper that counts calls), approves what the proof accepted and publishes to a
 local folder and a SQLite gallery. To bind the contract suite to your own adapter, see
 `tests/contract/exif/test_bindings.py`: `class TestMyReader(ExifReaderContract)` + a `reader`
 fixture is all it takes.
@@ -12,7 +13,6 @@ fixture is all it takes.
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -21,11 +21,10 @@ from proofdesk.adapters.exif.pyexiv2_reader import Pyexiv2ExifReader
 from proofdesk.adapters.memory import RecordingReporter
 from proofdesk.apps.config import load_settings
 from proofdesk.apps.container import build_container
+from proofdesk.apps.demo import SET_NAME, build_demo_set
 from proofdesk.core.domain.models import ExifFacts, RowStatus
 from proofdesk.core.ports.files import ExifReader
 from proofdesk.core.services.publish import publish_approved
-
-HERE = Path(__file__).resolve().parent
 
 
 class CountingExifReader(ExifReader):
@@ -42,9 +41,8 @@ class CountingExifReader(ExifReader):
 
 def main(workdir: Path) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
-    set_dir = workdir / "2008-10-22_arezzo"
-    if not set_dir.exists():
-        shutil.copytree(HERE.parent / "demo" / "sets" / "2008-10-22_arezzo", set_dir)
+    set_dir = workdir / SET_NAME
+    build_demo_set(set_dir)  # the same bytes every time: a second run finds nothing new
     config = workdir / "proofdesk.toml"
     config.write_text('workdir = "state"\n[captioner]\nbackend = "offline"\n[scoring]\nbrisque_engine = "fallback"\n')
 
@@ -64,8 +62,11 @@ def main(workdir: Path) -> None:
     report = publish_approved(container.publisher(reporter=reporter))
     print(report.summary())
     for row in review.rows():
-        assert row.status == RowStatus.PUBLISHED
-        print(f"{row.file_name}: {row.caption}")
+        if row.status == RowStatus.PUBLISHED:
+            print(f"{row.file_name}: {row.caption}")
+        else:  # a frame the scene stage suggests culling: its scene's keeper was published
+            assert row.cull_suggested, row.key_text
+            print(f"{row.key_text}: {row.status.value}, {row.cull_reason}")
 
 
 if __name__ == "__main__":

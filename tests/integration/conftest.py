@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -75,3 +76,28 @@ def snapshot() -> Callable[[Proofdesk], dict[str, Any]]:
         return {"rows": rows, "files": files}
 
     return take
+
+
+GPS_FRAMES = ("DSCN0010.jpg", "DSCN0021.jpg", "DSCN0029.jpg", "DSCN0042.jpg")
+
+
+@pytest.fixture
+def camera_set(gps_set: Path, tmp_path: Path) -> Path:
+    """Four real camera photos with GPS (Arezzo, 22 October 2008; the shared samples' `jpg/gps/`)
+    in a set folder of their own."""
+    set_dir = tmp_path / "2008-10-22_arezzo"
+    set_dir.mkdir()
+    for name in GPS_FRAMES:
+        shutil.copy2(gps_set / name, set_dir / name)
+    return set_dir
+
+
+@pytest.fixture(scope="session")
+def demo_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo set as the quick start builds it (`python -m proofdesk.apps.demo`), once per session;
+    copy it before changing it."""
+    from proofdesk.apps.demo import SET_NAME, build_demo_set
+
+    set_dir = tmp_path_factory.mktemp("demo") / SET_NAME
+    build_demo_set(set_dir)
+    return set_dir

@@ -18,15 +18,7 @@ from proofdesk.apps.reporting import current_item
 from tests.integration.conftest import Proofdesk
 from tests.support.ftp_server import USER, FtpServer
 
-ROOT = Path(__file__).resolve().parents[2]
-DEMO_SET = ROOT / "demo" / "sets" / "2008-10-22_arezzo"
 OFFLINE = {"PROOFDESK_CAPTIONER__BACKEND": "offline"}
-
-
-def demo_copy(tmp_path: Path) -> Path:
-    target = tmp_path / DEMO_SET.name
-    shutil.copytree(DEMO_SET, target)
-    return target
 
 
 class _Wrong(BaseHTTPRequestHandler):
@@ -63,10 +55,10 @@ def wrong_server(request: pytest.FixtureRequest) -> Iterator[str]:
 
 @pytest.mark.parametrize("command", ["run", "doctor"])
 def test_a_web_server_that_is_not_a_model_server_exits_4_naming_the_url(
-    proofdesk: Proofdesk, tmp_path: Path, wrong_server: str, command: str
+    proofdesk: Proofdesk, camera_set: Path, wrong_server: str, command: str
 ) -> None:
     env = {"PROOFDESK_CAPTIONER__URL": wrong_server, "PROOFDESK_CAPTIONER__RETRIES": "1"}
-    args = ["run", str(demo_copy(tmp_path)), "--no-review"] if command == "run" else ["doctor"]
+    args = ["run", str(camera_set), "--no-review"] if command == "run" else ["doctor"]
     result = proofdesk(*args, env=env)
     assert result.exit_code == 4, result.output
     assert wrong_server in result.output
@@ -74,8 +66,8 @@ def test_a_web_server_that_is_not_a_model_server_exits_4_naming_the_url(
     assert "Traceback" not in result.output
 
 
-def test_a_run_without_its_model_server_stops_before_copying_anything(proofdesk: Proofdesk, tmp_path: Path) -> None:
-    result = proofdesk("run", str(demo_copy(tmp_path)), "--no-review",
+def test_a_run_without_its_model_server_stops_before_copying_anything(proofdesk: Proofdesk, camera_set: Path) -> None:
+    result = proofdesk("run", str(camera_set), "--no-review",
                        env={"PROOFDESK_CAPTIONER__URL": "http://127.0.0.1:9", "PROOFDESK_CAPTIONER__RETRIES": "1"})
     assert result.exit_code == 4
     assert "rolled back" not in result.output and "incoming" not in result.output
@@ -101,10 +93,10 @@ def test_other_proofdesk_variables_are_not_config_keys(proofdesk: Proofdesk) -> 
     assert proofdesk("status", env=env).exit_code == 0
 
 
-def test_a_list_in_the_environment_may_be_comma_separated(proofdesk: Proofdesk, tmp_path: Path) -> None:
+def test_a_list_in_the_environment_may_be_comma_separated(proofdesk: Proofdesk, tmp_path: Path, camera_set: Path) -> None:
     set_dir = tmp_path / "mixed"
     set_dir.mkdir()
-    for photo in sorted(DEMO_SET.iterdir())[:2]:
+    for photo in sorted(camera_set.iterdir())[:2]:
         shutil.copy(photo, set_dir / photo.name)
     (set_dir / "notes.png").write_bytes(b"not really")  # a .png: outside .jpg-only extensions it is ignored
     env = {**OFFLINE, "PROOFDESK_INTAKE__EXTENSIONS": ".jpg, .jpeg"}
@@ -186,8 +178,8 @@ def test_doctor_prints_a_failing_service_once_and_never_advises_running_doctor(p
     assert "proofdesk doctor" not in down.stdout + down.stderr
 
 
-def _approved_and_blocked(proofdesk: Proofdesk, tmp_path: Path) -> list[str]:
-    assert proofdesk("run", str(demo_copy(tmp_path)), "--no-review", env=OFFLINE).exit_code == 0
+def _approved_and_blocked(proofdesk: Proofdesk, camera_set: Path) -> list[str]:
+    assert proofdesk("run", str(camera_set), "--no-review", env=OFFLINE).exit_code == 0
     names = sorted(row["original_name"] for row in proofdesk.rows())
     edit = proofdesk("edit", names[1], "--caption", "Image of a thing.", env=OFFLINE)
     assert edit.exit_code in (0, 2)
@@ -195,18 +187,18 @@ def _approved_and_blocked(proofdesk: Proofdesk, tmp_path: Path) -> list[str]:
     return names
 
 
-def test_approve_is_all_or_nothing(proofdesk: Proofdesk, tmp_path: Path) -> None:
-    a, b, c = _approved_and_blocked(proofdesk, tmp_path)[:3]
+def test_approve_is_all_or_nothing(proofdesk: Proofdesk, camera_set: Path) -> None:
+    a, b, c = _approved_and_blocked(proofdesk, camera_set)[:3]
     result = proofdesk("approve", a, b, c, env=OFFLINE)
     assert result.exit_code == 2
     assert "nothing was approved" in result.output
     assert {r["status"] for r in proofdesk.rows()} == {"pending"}
 
 
-def test_publish_dry_run_exits_as_the_publish_would(proofdesk: Proofdesk, tmp_path: Path) -> None:
+def test_publish_dry_run_exits_as_the_publish_would(proofdesk: Proofdesk, camera_set: Path) -> None:
     import sqlite3
 
-    names = _approved_and_blocked(proofdesk, tmp_path)
+    names = _approved_and_blocked(proofdesk, camera_set)
     assert proofdesk("approve", names[0], env=OFFLINE).exit_code == 0
     assert proofdesk("publish", "--dry-run", env=OFFLINE).exit_code == 0  # nothing would be refused
     assert proofdesk("publish", "--yes", env=OFFLINE).exit_code == 0
@@ -224,12 +216,12 @@ def test_publish_dry_run_exits_as_the_publish_would(proofdesk: Proofdesk, tmp_pa
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to mount a tiny tmpfs")
-def test_sqlite_disk_full_exits_4_saying_disk_full(proofdesk: Proofdesk, tmp_path: Path) -> None:
+def test_sqlite_disk_full_exits_4_saying_disk_full(proofdesk: Proofdesk, tmp_path: Path, camera_set: Path) -> None:
     tiny = tmp_path / "tiny"
     tiny.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(tiny)], check=True)
     try:
-        result = proofdesk("run", str(demo_copy(tmp_path)), "--no-review",
+        result = proofdesk("run", str(camera_set), "--no-review",
                            env={**OFFLINE, "PROOFDESK_STORAGE__URL": f"sqlite:///{tiny}/queue.sqlite"})
     finally:
         subprocess.run(["umount", str(tiny)], check=False)

@@ -17,9 +17,6 @@ from tests.integration.conftest import Proofdesk
 from tests.integration.test_captioning import env_for, server  # noqa: F401 - the scripted Ollama fixture
 from tests.support.ollama_server import Reply, ScriptedOllama
 
-ROOT = Path(__file__).resolve().parents[2]
-DEMO_SET = ROOT / "demo" / "sets" / "2008-10-22_arezzo"
-
 
 def _dms(value: float) -> str:
     value = abs(value)
@@ -62,26 +59,33 @@ def gps_tags(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("keep_gps", [False, True], ids=["default", "keep_gps"])
-def test_demo_rows_name_arezzo_and_published_text_and_copies_carry_no_position(
-    proofdesk: Proofdesk, tmp_path: Path, keep_gps: bool
+def test_demo_rows_name_lucca_and_published_text_and_copies_carry_no_position(
+    proofdesk: Proofdesk, tmp_path: Path, demo_set: Path, keep_gps: bool
 ) -> None:
     config = str(demo_config(proofdesk, keep_gps))
-    set_dir = tmp_path / DEMO_SET.name
-    shutil.copytree(DEMO_SET, set_dir)
+    set_dir = tmp_path / demo_set.name
+    shutil.copytree(demo_set, set_dir)
     assert proofdesk("--config", config, "run", str(set_dir), "--no-review").exit_code == 0
     rows = proofdesk("--config", config, "rows", "--json")
     rows = json.loads(rows.stdout)
-    assert rows and all((r["place_city"], r["place_region"], r["place_country"]) == ("Arezzo", "Tuscany", "Italy")
-                        for r in rows)
-    assert all({"arezzo", "tuscany", "italy"} <= set(r["keywords"]) for r in rows)  # kept by the keyword rule
-    assert all(r["metadata_quality"] == "accepted" for r in rows)
+    assert len(rows) == 6 and all((r["place_city"], r["place_region"], r["place_country"]) == ("Lucca", "Tuscany", "Italy")
+                                  for r in rows)
+    assert all((r["time_zone"], r["utc_offset"], r["utc_offset_source"]) == ("Europe/Rome", "+02:00", "gps_time") for r in rows)
+    # the scene's other frame waits for its keeper (captioner.scope = keepers): no caption, no verdict
+    captioned = [r for r in rows if not r["cull_suggested"]]
+    [culled] = [r["original_name"] for r in rows if r["cull_suggested"]]
+    assert culled in ("DSC_0105.jpg", "DSC_0106.jpg")  # a frame of the motorcycle pair
+    assert all({"lucca", "tuscany", "italy"} <= set(r["keywords"]) for r in captioned)  # kept by the keyword rule
+    assert all(r["metadata_quality"] == "accepted" for r in captioned)
 
     assert proofdesk("--config", config, "approve", "--all-accepted").exit_code == 0
     assert proofdesk("--config", config, "publish", "--yes").exit_code == 0
     published = sorted((proofdesk.workdir / "published").glob("*.jpg"))
     thumbs = sorted((proofdesk.workdir / "published" / "thumbs").glob("*.jpg"))
-    assert len(published) == len(rows) == len(thumbs)
+    assert len(published) == len(captioned) == len(thumbs) == 5
     for row in json.loads(proofdesk("--config", config, "rows", "--json").stdout):
+        if row["status"] != "published":
+            continue
         for text in (row["caption"], row["alt_text"], row["file_name"], " ".join(row["keywords"])):
             assert find_coordinates(text) == [], text
         assert str(round(row["gps_latitude"], 3)) not in row["caption"] + row["alt_text"]

@@ -50,15 +50,16 @@ def cli(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           cwd=project, capture_output=True, text=True, timeout=300)
 
 
-def test_contact_sheet_of_the_demo_in_headless_chromium(tmp_path: Path) -> None:
+def test_contact_sheet_of_the_demo_in_headless_chromium(tmp_path: Path, demo_set: Path) -> None:
     project = tmp_path / "project"
-    shutil.copytree(ROOT / "demo", project / "demo", ignore=shutil.ignore_patterns(".proofdesk-demo"))
-    ran = cli(project, "run", "demo/sets/2008-10-22_arezzo", "--no-review")
+    shutil.copytree(ROOT / "demo", project / "demo", ignore=shutil.ignore_patterns(".proofdesk-demo", "sets"))
+    shutil.copytree(demo_set, project / "demo" / "sets" / demo_set.name)
+    ran = cli(project, "run", f"demo/sets/{demo_set.name}", "--no-review")
     assert ran.returncode == 0, ran.stderr
     runs = project / "demo" / ".proofdesk-demo" / "runs"
     session_sheet = next(runs.glob("*/report.html"))
     assert "contact sheet: " + str(session_sheet) in ran.stdout
-    edited = cli(project, "edit", "DSCN0010.jpg", "--caption", HOSTILE)
+    edited = cli(project, "edit", "DSC_0101.jpg", "--caption", HOSTILE)
     assert edited.returncode == 0, edited.stderr
 
     sheet = project / "sheet" / "report.html"
@@ -67,7 +68,7 @@ def test_contact_sheet_of_the_demo_in_headless_chromium(tmp_path: Path) -> None:
     assert f"contact sheet: {sheet}" in written.stdout
     assert "http://" not in sheet.read_text() and "https://" not in sheet.read_text()  # no network
 
-    for page, rows in ((session_sheet, 4), (sheet, 4)):
+    for page, rows in ((session_sheet, 6), (sheet, 6)):
         html = dom(page)
         assert len(shown(html)) == rows and not hidden(html)  # one card per row, all shown
         assert f'data-images-total="{rows}"' in html and f'data-images-loaded="{rows}"' in html
@@ -78,9 +79,9 @@ def test_contact_sheet_of_the_demo_in_headless_chromium(tmp_path: Path) -> None:
            "&lt;b&gt;at dusk&lt;/b&gt;" in html
     blocked = dom(sheet, "#blocked")
     assert 'data-filter="blocked"' in blocked
-    assert shown(blocked) == ["2008-10-22_arezzo/DSCN0010.jpg"] and len(hidden(blocked)) == 3
+    assert shown(blocked) == [f"{demo_set.name}/DSC_0101.jpg"] and len(hidden(blocked)) == 5
     approved = dom(sheet, "#approved")
-    assert shown(approved) == [] and len(hidden(approved)) == 4
+    assert shown(approved) == [] and len(hidden(approved)) == 6
 
     shot = tmp_path / "sheet.png"
     phone = chromium("--window-size=390,844", f"--screenshot={shot}", sheet.as_uri())

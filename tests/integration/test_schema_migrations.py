@@ -20,7 +20,6 @@ from tests.integration.conftest import Proofdesk
 
 PROJECT = Path(__file__).resolve().parents[2]
 FIXTURE = PROJECT / "tests" / "fixtures" / "queue-created-by-create_all.sqlite"
-DEMO_SET = PROJECT / "demo" / "sets" / "2008-10-22_arezzo"
 VOLATILE = ("id", "session_id", "created_at", "updated_at")
 
 
@@ -105,11 +104,12 @@ def storage_urls(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[st
 
 
 @pytest.mark.slow
-def test_eight_runs_start_at_once_on_a_fresh_database(tmp_path: Path, storage_urls: Callable[[str], str]) -> None:
+def test_eight_runs_start_at_once_on_a_fresh_database(tmp_path: Path, storage_urls: Callable[[str], str],
+                                                     camera_set: Path) -> None:
     reference = Proofdesk(tmp_path / "reference")
     reference.cwd.mkdir()
     reference_config = write_config(reference, storage_urls("reference-db"))
-    clean = reference("--config", str(reference_config), "run", str(DEMO_SET), "--no-review")
+    clean = reference("--config", str(reference_config), "run", str(camera_set), "--no-review")
     assert clean.exit_code == 0, clean.output
     expected = comparable_rows(reference, reference_config)
     assert len(expected) == 4
@@ -117,7 +117,7 @@ def test_eight_runs_start_at_once_on_a_fresh_database(tmp_path: Path, storage_ur
     desk = Proofdesk(tmp_path / "contested")
     desk.cwd.mkdir()
     config = write_config(desk, storage_urls("contested-db"))
-    command = [sys.executable, "-m", "proofdesk.apps", "--config", str(config), "run", str(DEMO_SET), "--no-review"]
+    command = [sys.executable, "-m", "proofdesk.apps", "--config", str(config), "run", str(camera_set), "--no-review"]
     processes = [subprocess.Popen(command, cwd=desk.cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for _ in range(8)]
     outcomes = []

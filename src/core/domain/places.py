@@ -11,7 +11,8 @@ The gazetteer (GeoNames, offline) hands over candidates; the rules here decide:
 - `named_places`: the capitalised names a caption mentions (not the first word of a sentence).
 - `is_far`: a named place is far only when *every* place of that name lies beyond the limit, so a
   name shared by a far city and a near village never raises a false alarm.
-- `find_coordinates`: numbers that look like a GPS position, which published text must not carry.
+- `find_coordinates`: numbers that look like a GPS position, which published text must not carry
+  (re-exported from `coordinates`, the one recogniser).
 """
 
 from __future__ import annotations
@@ -185,16 +186,5 @@ def mentioned_places(text: str, locate: PlaceLocator, max_words: int = 3) -> lis
     return found
 
 
-# "43.4674, 11.8851", "43.4674 N 11.8851 E", "43°28'2.6\"N": numbers that say where, precisely.
-_DECIMAL_PAIR = re.compile(
-    r"(?<![\w.])[-+−]?\d{1,3}\.\d{3,}\s*°?\s*[NSns]?\s*[,;/ ]\s*[-+−]?\d{1,3}\.\d{3,}\s*°?\s*[EWew]?(?![\w.])"
-)
-_DMS = re.compile(r"\d{1,3}\s*°\s*\d{1,2}\s*['′]\s*(?:\d{1,2}(?:\.\d+)?\s*[\"″]\s*)?[NSEWnsew]?")
-
-
-def find_coordinates(text: str) -> list[str]:
-    """Substrings of `text` that look like GPS coordinates (a decimal pair with 3+ decimals, or
-    degrees-minutes-seconds)."""
-    found = [match.group(0).strip() for match in _DECIMAL_PAIR.finditer(text)]
-    found += [match.group(0).strip() for match in _DMS.finditer(text)]
-    return found
+# Coordinates have one recogniser, shared with the publish scrubber; re-exported for older callers.
+from proofdesk.core.domain.coordinates import CoordinateMatch, find_coordinates, remove_coordinates  # noqa: E402, F401

@@ -1,6 +1,9 @@
 """Deterministic local fixes, applied before any rule is checked and before a model is re-asked.
 
 Each fix is reported as a `Fix(rule, field, before, after, message)`:
+- coordinates cut out of the caption and alt text where the sentence survives (else
+  `place.coordinates` blocks), out of a keyword (a keyword that is only a position is dropped) and
+  out of the file name (which stays a slug);
 - whitespace of caption and alt text collapsed;
 - a meta opener stripped when the rest stands alone ("The image shows a red boat." -> "A red
   boat."), and an "Image of" alt-text opener likewise - kept only when it lowers the number of
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from proofdesk.core.domain.coordinates import find_coordinates, remove_coordinates
 from proofdesk.core.domain.proof.config import ProofConfig
 from proofdesk.core.domain.proof.evidence import Evidence
 from proofdesk.core.domain.proof.model import Fix, ProofMetadata
@@ -26,6 +30,7 @@ from proofdesk.core.domain.proof.rules_metadata import (
     is_banned,
     slug_stem,
 )
+from proofdesk.core.domain.proof.rules_places import title_words
 from proofdesk.core.domain.proof.ruleset import check, field_rules
 from proofdesk.core.domain.proof.text import (
     STOP_WORDS,
@@ -67,6 +72,67 @@ def strip_opener(text: str, patterns: list[re.Pattern[str]], config: ProofConfig
         return None
     # the apostrophe swap above is only for matching: return the original characters
     return _capitalise(text[len(text) - len(rest) :]) if text.endswith(rest) else _capitalise(rest)
+
+
+# A text that keeps this many words of two or more letters after its coordinates are cut out
+# still says something; a shorter one is left as it was, and `place.coordinates` blocks it.
+_SURVIVING_WORDS = {"caption": 3, "alt_text": 2, "keywords": 1}
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _without_coordinates(text: str, field: str) -> str | None:
+    """`text` without its coordinates when enough of it survives, else None."""
+    cleaned = remove_coordinates(text)
+    if find_coordinates(cleaned) or len(_LETTER_WORD.findall(cleaned)) < _SURVIVING_WORDS[field]:
+        return None
+    return cleaned
+
+
+def _fix_coordinates(metadata: ProofMetadata, config: ProofConfig, fixes: list[Fix]) -> ProofMetadata:
+    """Coordinates cut out of every published field (`place.coordinates`), before the other fixes
+    split keywords ("48.1374, 11.5755" is one position, not two keywords) or slugify the name."""
+    for field in ("caption", "alt_text"):
+        value = getattr(metadata, field)
+        cleaned = _without_coordinates(value, field) if value and find_coordinates(value) else None
+        if cleaned is not None:
+            label = "caption" if field == "caption" else "alt text"
+            fixes.append(Fix(rule="place.coordinates", field=field, before=value, after=cleaned,
+                             message=f"removed coordinates from the {label}: {quote(cleaned)}"))  # fmt: skip
+            metadata = metadata.changed(**{field: cleaned})
+
+    kept: list[str] = []
+    for keyword in metadata.keywords:
+        cleaned = _without_coordinates(keyword, "keywords") if find_coordinates(keyword) else keyword
+        if cleaned != keyword:
+            message = f"removed coordinates from keyword {quote(keyword)}" if cleaned else f"dropped keyword {quote(keyword)}: coordinates"
+            fixes.append(Fix(rule="place.coordinates", field="keywords", before=keyword, after=cleaned, message=message))
+        if cleaned:
+            kept.append(cleaned)
+    # a position split over keywords ("48.1374", "11.5755"): drop every keyword it touches
+    starts = [sum(len(k) + 2 for k in kept[:i]) for i in range(len(kept))]
+    spans = [m.span for m in find_coordinates(", ".join(kept))]
+    touched = {i for i, start in enumerate(starts) for a, b in spans if start < b and a < start + len(kept[i])}
+    for i in sorted(touched):
+        fixes.append(Fix(rule="place.coordinates", field="keywords", before=kept[i], after=None,
+                         message=f"dropped keyword {quote(kept[i])}: part of coordinates"))  # fmt: skip
+    if kept != list(metadata.keywords) or touched:
+        metadata = metadata.changed(keywords=tuple(k for i, k in enumerate(kept) if i not in touched))
+
+    name = (metadata.file_name or "").strip()
+    stem_text, extension = split_extension(name)
+    if extension.lower() not in IMAGE_EXTENSIONS:
+        stem_text, extension = name, ""
+    source = stem_text if find_coordinates(stem_text) else title_words(name) if find_coordinates(title_words(name)) else ""
+    if source:
+        new_stem = slug_stem(remove_coordinates(source), config.file_name_max_chars - len(extension))
+        if find_coordinates(new_stem):
+            new_stem = slug_stem(remove_coordinates(new_stem), config.file_name_max_chars - len(extension))
+        new_name = new_stem + extension if new_stem else None  # no name left: made from the caption next
+        message = (f"removed coordinates from the file name: {quote(new_name)}" if new_name
+                   else f"removed the file name {quote(name)}: only coordinates")
+        fixes.append(Fix(rule="place.coordinates", field="file_name", before=name, after=new_name, message=message))
+        metadata = metadata.changed(file_name=new_name)
+    return metadata
 
 
 def _fewer_violations(before: ProofMetadata, after: ProofMetadata, evidence: Evidence, config: ProofConfig, original_name: str) -> bool:
@@ -199,6 +265,7 @@ def apply_fixes(
     evidence = evidence or Evidence()
     config = config or ProofConfig()
     fixes: list[Fix] = []
+    metadata = _fix_coordinates(metadata, config, fixes)
     metadata = _fix_text_fields(metadata, evidence, config, original_name, fixes)
     metadata = _fix_keywords(metadata, evidence, config, fixes)
     metadata = _fix_file_name(metadata, config, original_name, fixes)

@@ -3,11 +3,13 @@ coordinates in published text (`place.coordinates`)."""
 
 from __future__ import annotations
 
+from proofdesk.core.domain.coordinates import find_coordinates
 from proofdesk.core.domain.models import ProofReason
-from proofdesk.core.domain.places import PlaceMatch, find_coordinates, mentioned_places
+from proofdesk.core.domain.places import PlaceMatch, mentioned_places
 from proofdesk.core.domain.proof.duplicates import FIELD_LABELS
+from proofdesk.core.domain.proof.model import ProofMetadata
 from proofdesk.core.domain.proof.rules import ProofContext, Rule
-from proofdesk.core.domain.proof.text import file_name_words, quote
+from proofdesk.core.domain.proof.text import file_name_words, quote, split_extension
 
 
 def _as_names(phrases: list[str], context: ProofContext) -> str:
@@ -75,7 +77,10 @@ class PlaceFarRule(Rule):
 
 class CoordinatesRule(Rule):
     """Published text never carries the photo's position as numbers (GPS stays in the file's
-    metadata, and only when `publish.keep_gps` is set)."""
+    metadata, and only when `publish.keep_gps` is set). Every field that is published is read:
+    caption, alt text, keywords (together, so "48.1374" and "11.5755" as two keywords are one
+    position), and the file name, also read as the gallery title makes it ("munich 48.1374 n 11.5755
+    e"). The local fix cuts them out where the text survives; what is left blocks."""
 
     name = "place.coordinates"
     field = "caption"
@@ -83,11 +88,26 @@ class CoordinatesRule(Rule):
 
     def check(self, context: ProofContext) -> list[ProofReason]:
         reasons: list[ProofReason] = []
-        for field in ("caption", "alt_text", "file_name"):
-            text = context.text(field)
-            if field == "file_name":
-                text = text.replace("-", " ").replace("_", " ")
+        for field, text in coordinate_texts(context.metadata).items():
+            label = FIELD_LABELS.get(field, field)
             for found in find_coordinates(text):
-                label = FIELD_LABELS.get(field, field)
-                reasons.append(self.violation(f"{label} holds coordinates {quote(found)}; name the place instead", field))
+                reasons.append(self.violation(f"{label} holds coordinates {quote(found.text)}; name the place instead", field))
         return reasons
+
+
+def title_words(file_name: str) -> str:
+    """The file name's stem as the published title reads it: hyphens and underscores as spaces."""
+    stem_text, _ = split_extension(file_name)
+    return " ".join(stem_text.replace("_", " ").replace("-", " ").split())
+
+
+def coordinate_texts(metadata: ProofMetadata) -> dict[str, str]:
+    """The published texts `place.coordinates` reads, by field."""
+    name = metadata.file_name or ""
+    title = title_words(name)
+    return {
+        "caption": metadata.caption or "",
+        "alt_text": metadata.alt_text or "",
+        "keywords": ", ".join(metadata.keywords),
+        "file_name": name if find_coordinates(name) or not find_coordinates(title) else title,
+    }

@@ -178,6 +178,10 @@ class PublishSettings(_Section):
                            "(default: removed, as galleries and stock sites expect).")
     sidecars: bool = Field(default=False, description="Also upload an XMP sidecar beside each published image "
                            "(named by `sidecars.naming`).")
+    keywords: Literal["merge", "replace"] = Field(default="merge", description=(
+        "Keywords of published copies and sidecars: `merge` keeps the photo's own keywords (flat and hierarchical, "
+        "placeholders left out) and adds the approved ones, de-duplicated case-insensitively; `replace` writes the "
+        "approved ones only."))
 
 
 class SidecarSettings(_Section):

@@ -64,7 +64,7 @@ from proofdesk.core.ports.review import Reviewer, Spellchecker
 from proofdesk.core.ports.storage import QueueStore
 from proofdesk.core.ports.system import Clock
 from proofdesk.core.services.pipeline import Pipeline
-from proofdesk.core.services.places import PlaceFacts
+from proofdesk.core.services.places import PlaceAllowances, PlaceFacts
 from proofdesk.core.services.publish import Publisher
 from proofdesk.core.services.review import ReviewService
 from proofdesk.core.services.stages.base import RowStage
@@ -209,7 +209,7 @@ class Container(containers.DeclarativeContainer):
 
     file_store = providers.Singleton(LocalFileStore, root=config.resolved.files_root,
                                      relative_paths=config.resolved.relative_paths)
-    exif_reader = providers.Singleton(Pyexiv2ExifReader)
+    exif_reader = providers.Singleton(Pyexiv2ExifReader, placeholder_text=config.intake.placeholder_text)
     set_scanner = providers.Singleton(LocalSetScanner)
     image_inspector = providers.Singleton(PillowImageInspector)
     image_processor = providers.Singleton(PillowImageProcessor, max_image_pixels=config.intake.max_image_pixels)
@@ -322,9 +322,11 @@ class Container(containers.DeclarativeContainer):
             max_region_km=config.places.max_region_km,
             dictionary=providers.Singleton(PySpellchecker, dictionary_path=config.resolved.dictionary,
                                            language=config.review.language),
+            store=queue_store,  # the place names a person vouched for (`places allow`)
         ),
         off=providers.Singleton(PlaceFacts),
     )
+    place_allowances = providers.Factory(PlaceAllowances, store=queue_store)
 
     scene_stage = providers.Factory(
         SceneStage,
@@ -406,6 +408,8 @@ class Container(containers.DeclarativeContainer):
         writer=metadata_writer,
         files=file_store,
         clock=clock,
+        # every row is proven again, as the review proves an edit, right before it is written
+        prover=review_service.provided.proven,
         options=providers.Factory(
             PublishOptions,
             full_dir=config.resolved.full_dir,
@@ -426,6 +430,7 @@ class Container(containers.DeclarativeContainer):
                 keyword_root=config.sidecars.keyword_root,
                 rating_score=config.sidecars.rating_score,
                 rating_thresholds=config.sidecars.rating_thresholds,
+                keywords=config.publish.keywords,
             ),
         ),
         pid=providers.Callable(os.getpid),

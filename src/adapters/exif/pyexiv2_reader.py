@@ -7,6 +7,7 @@ it does not parse, never invented. pyexiv2 raises RuntimeError for any file it c
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import re
@@ -274,8 +275,9 @@ def facts_from_metadata(
         notes.append(f"IPTC text has no character set and is not UTF-8; read as {_CODE_PAGE_NAMES.get(encoding, encoding)}")
 
     captured = pick_capture_time(
-        exif_time(_text(exif.get("Exif.Photo.DateTimeOriginal")), _text(exif.get("Exif.Photo.OffsetTimeOriginal")))
-        or exif_time(_text(exif.get("Exif.Photo.DateTimeDigitized")), _text(exif.get("Exif.Photo.OffsetTimeDigitized"))),
+        # MWG: DateTimeOriginal is when the photo was taken; DateTimeDigitized (CreateDate) is when it
+        # was digitized (a scan) and never stands in for it
+        exif_time(_text(exif.get("Exif.Photo.DateTimeOriginal")), _text(exif.get("Exif.Photo.OffsetTimeOriginal"))),
         iim_time(iim.value("date"), iim.value("time")),
         xmp_time(_text(xmp.get("Xmp.photoshop.DateCreated"))) or xmp_time(_text(xmp.get("Xmp.exif.DateTimeOriginal"))),
         state,
@@ -333,6 +335,23 @@ def facts_from_metadata(
     )
 
 
+def _container_size(data: bytes) -> tuple[int, int] | None:
+    """The stored size of a non-JPEG picture (HEIC, PNG, TIFF) as its container records it, read
+    with Pillow without decoding the pixels (exiftool's File:ImageWidth/ImageHeight)."""
+    from PIL import Image, UnidentifiedImageError
+    from proofdesk.adapters.images.pillow_inspector import register_heif
+
+    register_heif()
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            # libheif turns the picture by its `irot` box; the stored size is the unturned one
+            turned = image.info.get("original_orientation") in (5, 6, 7, 8)
+            return (height, width) if turned else (width, height)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+        return None
+
+
 class Pyexiv2ExifReader(ExifReader):
     """`placeholder_text`: text that is no evidence beyond the documented defaults
     (`intake.placeholder_text`)."""
@@ -358,7 +377,10 @@ class Pyexiv2ExifReader(ExifReader):
                 width = height = None
         finally:
             image.close()
-        block = iptc_block(data) if data.startswith(b"\xff\xd8") else None
+        is_jpeg = data.startswith(b"\xff\xd8")
+        if not is_jpeg:  # HEIC: libexiv2 reports the EXIF's size; the stored picture is what readers show
+            width, height = _container_size(data) or (width, height)
+        block = iptc_block(data) if is_jpeg else None
         return facts_from_metadata(exif, iptc, xmp, width, height, iptc_block=block,
                                    placeholder_text=self.placeholder_text)
 

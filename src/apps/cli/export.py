@@ -45,7 +45,7 @@ def write_sidecars(cli: CliContext, rows: list[Any], directory: str) -> None:
         path = root / relpath
         return path.read_bytes() if path.is_file() else None
 
-    options = XmpOptions(**cli.settings.sidecars.model_dump())
+    options = XmpOptions(**cli.settings.sidecars.model_dump(), keywords=cli.settings.publish.keywords)
     sidecars = build_sidecars(rows, cli.container.metadata_writer(), options, existing, per_set=per_set)
     for sidecar in sidecars:
         _write_atomically(root / sidecar.relpath, sidecar.data)

@@ -17,13 +17,58 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # Formats proofdesk takes in (Pillow names), and image extensions it knows but does not take.
 SUPPORTED_FORMATS = {"JPEG", "MPO", "PNG", "TIFF", "HEIF", "HEIC"}
-KNOWN_UNSUPPORTED_EXTENSIONS = {
-    ".gif", ".bmp", ".webp", ".jp2", ".psd", ".cr2", ".cr3", ".nef", ".arw", ".dng", ".orf",
-    ".rw2", ".raf", ".pef", ".srw", ".svg", ".avif", ".ico",
+KNOWN_UNSUPPORTED_EXTENSIONS = {".gif", ".bmp", ".webp", ".jp2", ".psd", ".svg", ".avif", ".ico"}
+
+# Camera RAW formats by extension: every still-picture RAW format exiftool (12.57) knows, i.e. its
+# file types described as RAW, plus those that are raw sensor data under another name (DNG, FFF,
+# MOS, ORI, CIFF). ARRIRAW (.ari) and Casio (.bay) RAW, which that exiftool does not know, are here
+# too, so that no RAW file is ever taken for "not a photo". RAW *video* (.crm Canon RAW Movie, .r3d
+# Redcode) is not a photo and is left out, like other movies.
+# Until proofdesk reads RAW, a RAW file is skipped (and listed) when a JPEG of the same name sits
+# beside it, since that JPEG is the picture proofdesk captions; a RAW file alone is reported as an
+# unsupported RAW, whatever `intake.extensions` says, and one that really holds a JPEG (some
+# cameras and tools name their JPEGs .nef) is reported as a JPEG named as RAW.
+RAW_FORMATS: dict[str, str] = {
+    ".3fr": "Hasselblad 3FR",
+    ".ari": "ARRIRAW",
+    ".arq": "Sony pixel-shift ARQ",
+    ".arw": "Sony ARW",
+    ".bay": "Casio BAY",
+    ".cr2": "Canon CR2",
+    ".cr3": "Canon CR3",
+    ".crw": "Canon CRW",
+    ".ciff": "Canon CIFF (CRW)",
+    ".cs1": "Sinar CaptureShop 1-shot",
+    ".czi": "Zeiss CZI",
+    ".dcr": "Kodak DCR",
+    ".dng": "Adobe DNG",
+    ".erf": "Epson ERF",
+    ".fff": "Hasselblad FFF",
+    ".gpr": "GoPro GPR",
+    ".iiq": "Phase One IIQ",
+    ".k25": "Kodak K25",
+    ".kdc": "Kodak KDC",
+    ".lri": "Light LRI",
+    ".mef": "Mamiya MEF",
+    ".mos": "Leaf MOS",
+    ".mrw": "Minolta MRW",
+    ".nef": "Nikon NEF",
+    ".nrw": "Nikon NRW",
+    ".orf": "Olympus ORF",
+    ".ori": "Olympus ORI",
+    ".pef": "Pentax PEF",
+    ".raf": "Fujifilm RAF",
+    ".raw": "Panasonic or Contax RAW",
+    ".rw2": "Panasonic RW2",
+    ".rwl": "Leica RWL",
+    ".rwz": "Rawzor-compressed RAW",
+    ".sr2": "Sony SR2",
+    ".srf": "Sony SRF",
+    ".srw": "Samsung SRW",
+    ".x3f": "Sigma X3F",
 }
-# Camera raw formats: skipped (and listed) when a JPEG of the same name sits beside them, since the
-# JPEG is the picture proofdesk captions; a raw file alone is unsupported.
-RAW_EXTENSIONS = frozenset({".cr2", ".cr3", ".nef", ".arw", ".dng", ".orf", ".rw2", ".raf", ".pef", ".srw"})
+RAW_EXTENSIONS = frozenset(RAW_FORMATS)
+JPEG_MAGIC = b"\xff\xd8\xff"  # how every JPEG file begins (SOI marker, then the first segment's marker)
 MAX_NAME_BYTES = 255
 
 
@@ -44,6 +89,12 @@ class IntakeRules(BaseModel):
     ignore_names: list[str] = Field(
         default=[".DS_Store", "Thumbs.db", "desktop.ini"],
         description="File names skipped silently (system clutter). Hidden files (.*) are always skipped.",
+    )
+    placeholder_text: list[str] = Field(
+        default_factory=list,
+        description="Text in a photo's own metadata that is no real description, title or keyword, beyond the "
+        "built-in list (camera defaults such as \"OLYMPUS DIGITAL CAMERA\", \"DCIM\", \"null\", \"caption\", the "
+        "camera's make or model alone); compared case-insensitively, whole value. Such text is never evidence.",
     )
     same_picture_max_distance: int = Field(
         default=10,
@@ -71,6 +122,7 @@ class SetEntry:
     kind: str
     size_bytes: int = 0
     name_is_utf8: bool = True
+    head: bytes = b""  # the first bytes of a regular file (what it holds, whatever its name says)
 
 
 @dataclass(frozen=True)
@@ -168,6 +220,15 @@ class ValidationFailed(InputError):
 def printable_path(path: str) -> str:
     """A path safe to print and put in JSON: undecodable bytes shown as \\xNN escapes."""
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def raw_problem(suffix: str, head: bytes) -> str:
+    """What to tell about a file with a RAW extension and no JPEG beside it (`head`: its first bytes)."""
+    if head.startswith(JPEG_MAGIC):
+        return (f"a JPEG named as RAW ({suffix}): the file holds a JPEG picture, not RAW data; "
+                "rename it to .jpg to take it in")
+    return (f"unsupported image format {suffix} (unsupported RAW: {RAW_FORMATS[suffix]}): proofdesk does not read RAW "
+            "files yet; keep the camera's JPEG beside it (same name), or export a JPEG or TIFF")
 
 
 def unsafe_name_reason(name: str, name_is_utf8: bool = True) -> str | None:

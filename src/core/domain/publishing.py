@@ -6,7 +6,7 @@ import posixpath
 from datetime import datetime
 from typing import Any
 
-from proofdesk.core.domain.models import Row
+from proofdesk.core.domain.models import ProofReason, Row
 from proofdesk.core.domain.xmp import XmpMetadata, XmpOptions, xmp_metadata
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -57,10 +57,8 @@ class GalleryRecord(BaseModel):
 
 
 class PublishedMetadata(XmpMetadata):
-    """The approved metadata embedded into the published copy (the sidecar's fields, and more)."""
-
-    # False (the default): the copy loses its GPS position, as galleries and stock sites expect
-    keep_gps: bool = False
+    """The approved metadata embedded into the published copy (the sidecar's fields, and more;
+    `keep_gps` False, the default: the copy loses its position, as galleries and stock sites expect)."""
 
 
 class PublishOptions(BaseModel):
@@ -92,6 +90,8 @@ class RowResult(BaseModel):
     thumb_path: str | None = None
     republish: bool = False
     error: str | None = None
+    # refused rows: the rules that refused them (their proof's violations, the gallery conflict)
+    reasons: list[ProofReason] = Field(default_factory=list)
 
 
 class PublishReport(BaseModel):
@@ -122,12 +122,17 @@ class PublishReport(BaseModel):
 
     @property
     def refused(self) -> int:
-        return self._count("refused")
+        """Rows sent back to review (in a dry run: that would be); they never reach the gallery."""
+        return self._count("refused") + self._count("would_refuse")
+
+    @property
+    def refusals(self) -> list[RowResult]:
+        return [result for result in self.results if result.outcome in ("refused", "would_refuse")]
 
     @property
     def ok(self) -> bool:
         """True when every approved row was published (or would be, in a dry run)."""
-        return self.blocking_error is None and self.failed == 0 and self.refused == 0 and self._count("would_refuse") == 0
+        return self.blocking_error is None and self.failed == 0 and self.refused == 0
 
     def summary(self) -> str:
         if self.dry_run:
@@ -152,12 +157,46 @@ class PublishReport(BaseModel):
 
     def to_dict(self) -> dict[str, Any]:
         data = self.model_dump(mode="json")
-        data.update(published=self.published, failed=self.failed, refused=self.refused, ok=self.ok)
+        data.update(published=self.published, failed=self.failed, refused=self.refused, ok=self.ok,
+                    refusals=[{"row": r.row, "file_name": r.file_name, "error": r.error,
+                               "reasons": [reason.model_dump(mode="json") for reason in r.reasons]}
+                              for r in self.refusals])
         return data
 
 
 def is_jpeg(data: bytes) -> bool:
     return data.startswith(_JPEG_MAGIC)
+
+
+# Start-of-frame markers (baseline, extended, progressive, lossless, arithmetic); not DHT, JPG, DAC
+_SOF_MARKERS = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
+
+
+def jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a JPEG from its start-of-frame header: the pixel size viewers show (a copy
+    proofdesk publishes is upright, so no orientation applies); None when no frame header is found."""
+    if not is_jpeg(data):
+        return None
+    position = 2
+    while position + 9 <= len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker == 0xFF:
+            position += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            position += 2
+            continue
+        length = int.from_bytes(data[position + 2:position + 4], "big")
+        if marker in _SOF_MARKERS:
+            height = int.from_bytes(data[position + 5:position + 7], "big")
+            width = int.from_bytes(data[position + 7:position + 9], "big")
+            return (width, height) if width and height else None
+        if marker in (0xDA, 0xD9) or length < 2:
+            return None
+        position += 2 + length
+    return None
 
 
 def published_title(row: Row) -> str:
@@ -172,7 +211,7 @@ def published_title(row: Row) -> str:
 
 def published_metadata(row: Row, keep_gps: bool = False, xmp: XmpOptions | None = None) -> PublishedMetadata:
     fields = xmp_metadata(row, published_title(row), xmp or XmpOptions())
-    return PublishedMetadata(**fields.model_dump(), keep_gps=keep_gps)
+    return PublishedMetadata(**{**fields.model_dump(), "keep_gps": keep_gps})
 
 
 def _camera(row: Row) -> str | None:
@@ -193,8 +232,12 @@ def remote_paths(row: Row, options: PublishOptions) -> tuple[str, str]:
             posixpath.join(options.thumb_dir or "/", row.file_name))
 
 
-def gallery_entry(row: Row, options: PublishOptions) -> GalleryEntry:
+def gallery_entry(row: Row, options: PublishOptions, size: tuple[int, int] | None = None) -> GalleryEntry:
+    """The gallery row of a published copy; `size`: the copy's pixel size (what the gallery shows),
+    else the original's upright size."""
     full_path, thumb_path = remote_paths(row, options)
+    if size is None and row.width and row.height:
+        size = (row.height, row.width) if row.orientation in (5, 6, 7, 8) else (row.width, row.height)
     assert row.file_name
     thumb_base = options.thumb_base_url or (
         f"{options.image_base_url.rstrip('/')}/thumbs" if options.image_base_url else ""
@@ -207,8 +250,8 @@ def gallery_entry(row: Row, options: PublishOptions) -> GalleryEntry:
         alt_text=row.alt_text,
         keywords=list(row.keywords),
         set_name=row.set_name,
-        width=row.width,
-        height=row.height,
+        width=size[0] if size else None,
+        height=size[1] if size else None,
         captured_at=row.captured_at,
         camera=_camera(row),
         lens=row.lens,

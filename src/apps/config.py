@@ -8,6 +8,7 @@ the TOML file is refused with a message naming the variable to set. Every key is
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
@@ -466,8 +467,7 @@ def load_settings(config_file: str | os.PathLike[str] | None = None) -> Settings
         path = Path(config_file)
         source = str(path)
         try:
-            with path.open("rb") as handle:
-                data = tomllib.load(handle)
+            data = tomllib.loads(config_text(path.read_bytes(), path))
         except FileNotFoundError:
             raise ConfigError(f"config file {path} does not exist (create one with `proofdesk init`)") from None
         except tomllib.TOMLDecodeError as exc:
@@ -511,6 +511,34 @@ def load_settings(config_file: str | os.PathLike[str] | None = None) -> Settings
     except SettingsError as exc:
         raise ConfigError(f"invalid configuration (environment): {exc}") from None
     return settings
+
+
+def config_text(raw: bytes, path: Path) -> str:
+    """A config file's text. TOML is UTF-8, but editors on Windows save a UTF-8 byte-order mark
+    (Notepad) or UTF-16 ("Unicode"): the mark is dropped and UTF-16 (with its mark, or without one
+    when every other byte is NUL, which no TOML text has) is read as such; anything else that is
+    not UTF-8 is refused naming the byte."""
+    if raw.startswith(codecs.BOM_UTF8):
+        raw, encoding = raw[len(codecs.BOM_UTF8):], "utf-8"
+    elif raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        encoding = "utf-32"
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif len(raw) >= 2 and raw[1] == 0 and raw[0] != 0:
+        encoding = "utf-16-le"
+    elif len(raw) >= 2 and raw[0] == 0 and raw[1] != 0:
+        encoding = "utf-16-be"
+    else:
+        encoding = "utf-8"
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        name = "UTF-8" if encoding == "utf-8" else encoding.upper().replace("-LE", " (little-endian)").replace(
+            "-BE", " (big-endian)")
+        raise ConfigError(
+            f"config file {path} is not {name} text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+            "save it as UTF-8, the encoding TOML files use"
+        ) from None
 
 
 # Sections of the settings: `PROOFDESK_<SECTION>__<KEY>` names configure them.

@@ -62,9 +62,28 @@ def samples_root() -> Path:
     return exif_samples
 
 
+def realworld_root() -> Path:
+    """`../shared/samples/realworld` beside the project (PROOFDESK_SAMPLES overrides): files from
+    real cameras and tools, each chosen for what it exercises (its MANIFEST.tsv says what)."""
+    root = Path(os.environ.get("PROOFDESK_SAMPLES", PROJECT_ROOT.parent / "shared" / "samples"))
+    realworld = root / "realworld"
+    if not (realworld / "MANIFEST.tsv").is_file():
+        pytest.fail(
+            f"real-world sample files not found at {realworld}: tests read them from ../shared/samples "
+            "beside the project; set PROOFDESK_SAMPLES to the folder that holds realworld/",
+            pytrace=False,
+        )
+    return realworld
+
+
 @pytest.fixture(scope="session")
 def samples() -> Path:
     return samples_root()
+
+
+@pytest.fixture(scope="session")
+def realworld_samples() -> Path:
+    return realworld_root()
 
 
 @pytest.fixture(scope="session")

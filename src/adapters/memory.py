@@ -574,7 +574,7 @@ class FakeFrameAnalyzer(FrameAnalyzer):
     average hash (8x8 box-downscaled luma, a bit per pixel above the mean) repeated for all 25
     windows: it parses like the real one but tolerates no shift. Counts analyses."""
 
-    version = "fake-measures-v1+ahash-v1"
+    version = "fake-measures-v2+ahash-v1"
 
     def __init__(self) -> None:
         self.analyses = 0
@@ -600,6 +600,8 @@ class FakeFrameAnalyzer(FrameAnalyzer):
             contrast=round(stat.stddev[0], 3),
             shadows_clipped=round(sum(histogram[:3]) / total, 5),
             highlights_clipped=round(sum(histogram[253:]) / total, 5),
+            width=image.width,
+            height=image.height,
         )
         small = luma.resize((8, 8), Image.Resampling.BOX).tobytes()
         average = sum(small) / len(small)

@@ -52,6 +52,15 @@ def synthetic_images() -> list[DecodedImage]:
     ]
 
 
+# degenerate sizes a card can hold: a single pixel, one-pixel rows and columns, 2x2, exiftool's 8x8 test images
+DEGENERATE_SIZES = ((1, 1), (1, 9), (9, 1), (2, 2), (8, 8))
+
+
+def degenerate_images() -> list[DecodedImage]:
+    """One picture of each of `DEGENERATE_SIZES`, each in its own colour."""
+    return [decoded(Image.new("RGB", size, (40 * (i + 1), 90, 200 - 30 * i))) for i, size in enumerate(DEGENERATE_SIZES)]
+
+
 def jpeg_bytes(image: Image.Image, quality: int = 92, **save: object) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=quality, **save)

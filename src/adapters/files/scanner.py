@@ -9,6 +9,8 @@ from pathlib import Path
 from proofdesk.core.domain.intake import SetEntry, SetListing
 from proofdesk.core.ports.files import SetScanner
 
+HEAD_BYTES = 16
+
 
 def _display(name: str) -> tuple[str, bool]:
     """The name as text; names that are not UTF-8 keep their bytes as escapes (surrogateescape)."""
@@ -61,4 +63,14 @@ class LocalSetScanner(SetScanner):
             return SetEntry(shown, path, "special", 0, is_utf8)
         if not os.access(path, os.R_OK):
             return SetEntry(shown, path, "unreadable", info.st_size, is_utf8)
-        return SetEntry(shown, path, "file", info.st_size, is_utf8)
+        return SetEntry(shown, path, "file", info.st_size, is_utf8, _head(path))
+
+
+def _head(path: str) -> bytes:
+    """The file's first bytes: enough to tell a JPEG named as RAW from RAW data (b"" when unreadable:
+    the image inspector reports that)."""
+    try:
+        with open(path, "rb") as stream:
+            return stream.read(HEAD_BYTES)
+    except OSError:
+        return b""

@@ -54,6 +54,8 @@ def measure(luma: np.ndarray) -> QualityMeasures:
         contrast=round(float(luma.std()), 3),
         shadows_clipped=round(float(np.count_nonzero(luma <= 2.5)) / total, 5),
         highlights_clipped=round(float(np.count_nonzero(luma >= 252.5)) / total, 5),
+        width=int(luma.shape[1]),
+        height=int(luma.shape[0]),
     )
 
 
@@ -77,7 +79,7 @@ def signature(picture: Image.Image) -> str:
 
 
 class NumpyFrameAnalyzer(FrameAnalyzer):
-    version = "measures-v1+signature-v1"
+    version = "measures-v2+signature-v1"  # v2: the picture's size (the `tiny` flag)
 
     def analyze(self, image: DecodedImage) -> FrameAnalysis:
         import numpy as np  # numpy and imagehash load on first use: building the container stays light

@@ -5,6 +5,15 @@ brisque_{model,range}_live.yml`) unless `scoring.brisque_model` / `scoring.brisq
 otherwise; nothing is downloaded. When OpenCV contrib or a model file is missing, the scorer says
 why (`describe()`) and scores with the documented fallback formula (`fallback=True`).
 
+A picture under `MIN_SIDE` pixels on a side is scored with the same marked fallback formula, since
+the model cannot judge it. Measured with the LIVE model (OpenCV contrib 4.14) on every size from
+1x1 to 64x64, with random, gradient and flat pictures and crops of the sample photos:
+- a 1-pixel side makes `compute()` raise (`cv2.error ... inv_scale_x > 0 in function 'resize'`:
+  BRISQUE halves the picture for its second scale);
+- a shorter side of 2 or 3 pixels, and 4x4 to 5x5, give 0.0 ("perfect") whatever the picture shows;
+- from 6x6 up the value depends on the picture (so it does at 4 or 5 by 6 or more pixels, which
+  are left to the formula all the same: one rule, the shorter side).
+
 cv2 and numpy are imported on first use, never when the module is imported.
 """
 
@@ -25,6 +34,7 @@ from proofdesk.core.ports.media import DecodedImage, QualityScorer, Score
 DEFAULT_MODEL = "/usr/share/opencv4/quality/brisque_model_live.yml"
 DEFAULT_RANGE = "/usr/share/opencv4/quality/brisque_range_live.yml"
 ENGINE = "opencv-brisque"
+MIN_SIDE = 6  # the smallest width and height the model judges (measured: see the module docstring)
 
 
 class OpenCvBrisqueScorer(LoadOnceOrFallBack, QualityScorer):
@@ -38,6 +48,7 @@ class OpenCvBrisqueScorer(LoadOnceOrFallBack, QualityScorer):
         self._local = threading.local()
         self._cv2: Any = None
         self._np: Any = None
+        self._too_small = FallbackQualityScorer(f"a picture under {MIN_SIDE}x{MIN_SIDE} pixels, which BRISQUE cannot judge")
 
     # ---- loading
 
@@ -81,11 +92,14 @@ class OpenCvBrisqueScorer(LoadOnceOrFallBack, QualityScorer):
 
     def describe(self) -> str:
         if self.load():
-            return f"{ENGINE} (model {self.model_path}, range {self.range_path})"
+            return (f"{ENGINE} (model {self.model_path}, range {self.range_path}; pictures under "
+                    f"{MIN_SIDE}x{MIN_SIDE} pixels: the fallback formula)")
         assert self._fallback is not None
         return self._fallback.describe()
 
     def _score_one(self, image: DecodedImage) -> Score:
+        if min(image.width, image.height) < MIN_SIDE:
+            return self._too_small.score(image)
         pixels = self._np.frombuffer(image.rgb, dtype=self._np.uint8).reshape(image.height, image.width, 3)
         gray = self._cv2.cvtColor(pixels, self._cv2.COLOR_RGB2GRAY)
         value = self._instance().compute(gray)[0]

@@ -21,9 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import median
+from typing import Any
 
 from proofdesk.core.domain.models import DomainModel
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 KEEPER_BY_SCORES = "scores"
 KEEPER_BY_PERSON = "person"
@@ -54,6 +55,8 @@ class QualityMeasures(DomainModel):
       (texture is local, noise is everywhere).
     - `brightness`: mean luma (0-255); `contrast`: its standard deviation.
     - `shadows_clipped` / `highlights_clipped`: the share of pixels at luma <= 2 / >= 253.
+    - `width` / `height`: the measured picture's size in pixels (None in measures stored before
+      they were recorded).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -64,6 +67,19 @@ class QualityMeasures(DomainModel):
     contrast: float = Field(ge=0)
     shadows_clipped: float = Field(ge=0, le=1)
     highlights_clipped: float = Field(ge=0, le=1)
+    width: int | None = Field(default=None, ge=1)
+    height: int | None = Field(default=None, ge=1)
+
+    @model_serializer(mode="wrap")
+    def _leave_out_an_unknown_size(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # rows store the measures as numbers only: a size not recorded is left out, never null
+        data: dict[str, Any] = handler(self)
+        return {key: value for key, value in data.items() if not (key in ("width", "height") and value is None)}
+
+    @property
+    def is_tiny(self) -> bool:
+        """Shorter side under `TINY_SIDE` pixels: too small to judge (see `quality_flags`)."""
+        return self.width is not None and self.height is not None and min(self.width, self.height) < TINY_SIDE
 
     @property
     def sharpness(self) -> float:
@@ -75,7 +91,16 @@ class QualityMeasures(DomainModel):
         return self.shadows_clipped + self.highlights_clipped
 
 
+# A picture whose shorter side is under this many pixels is flagged `tiny`: an icon, a thumbnail or a
+# broken export rather than a photo. Below it the perceptual hash (a 32x32 DCT) works on an
+# enlarged copy, the focus and noise measures have one or two 16x16 blocks a side, and BRISQUE (LIVE
+# model, measured at 1..64 px a side) raises on a 1-pixel side, answers 0.0 ("perfect") whatever a
+# picture under 6x6 shows, and clamps to 0 or 100 on a third of the 6-12 px crops of real photos
+# and on a tenth of the 16-24 px ones.
+TINY_SIDE = 32
+
 FLAG_TEXT = {
+    "tiny": f"a tiny picture (under {TINY_SIDE} pixels a side)",
     "black": "an all-black frame",
     "white": "an all-white frame",
     "flat": "a flat frame without detail",
@@ -84,8 +109,11 @@ FLAG_TEXT = {
 
 
 def quality_flags(measures: QualityMeasures) -> list[str]:
-    """`black`, `white`, `flat`, `clipped`: frames that are never a keeper while a normal one exists.
-    (BRISQUE scores an all-black frame 0.0, "perfect": the scores alone cannot tell.)"""
+    """`tiny`, `black`, `white`, `flat`, `clipped`: frames that are never a keeper while a normal one
+    exists. (BRISQUE scores an all-black frame 0.0, "perfect": the scores alone cannot tell.) A tiny
+    frame is flagged `tiny` alone: its other measures say little."""
+    if measures.is_tiny:
+        return ["tiny"]
     flags: list[str] = []
     if measures.brightness < 12 and measures.contrast < 10:
         flags.append("black")

@@ -16,6 +16,7 @@ from proofdesk.core.domain.intake import (
     ValidationReport,
     ValidFile,
     printable_path,
+    raw_problem,
     unsafe_name_reason,
 )
 from proofdesk.core.domain.models import PhotoSet
@@ -111,11 +112,15 @@ def _validate_entries(
             problem("cannot be read (permission denied or I/O error)")
             continue
         suffix = PurePath(entry.name).suffix.lower()
-        if suffix not in extensions:
-            jpeg = _jpeg_beside(entry.name, listing) if suffix in RAW_EXTENSIONS else None
+        if suffix in RAW_EXTENSIONS:  # before intake.extensions: proofdesk does not read RAW yet
+            jpeg = _jpeg_beside(entry.name, listing)
             if jpeg is not None:
                 ignored(f"raw file skipped: {jpeg} beside it is the picture proofdesk captions")
-            elif suffix == ".xmp":
+            else:
+                problem(raw_problem(suffix, entry.head))
+            continue
+        if suffix not in extensions:
+            if suffix == ".xmp":
                 ignored("XMP sidecar: its keywords and titles count as evidence for the photo it belongs to")
             elif suffix in KNOWN_UNSUPPORTED_EXTENSIONS:
                 problem(f"unsupported image format {suffix} (proofdesk takes {', '.join(sorted(extensions))})")

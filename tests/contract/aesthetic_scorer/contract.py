@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from proofdesk.core.ports.media import AestheticScorer, DecodedImage
 
-from tests.support.images import decoded, load_sample, synthetic_images
+from tests.support.images import decoded, degenerate_images, load_sample, synthetic_images
 
 
 class AestheticScorerContract:
@@ -49,3 +49,9 @@ class AestheticScorerContract:
             if score.fallback:
                 assert 1.0 <= score.value <= 10.0  # the documented fallback range
         assert scorer.engine in scorer.describe()
+
+    def test_pictures_from_1x1_up_get_a_finite_score_each(self, scorer: AestheticScorer) -> None:
+        images = degenerate_images()
+        scores = scorer.score_batch(images)
+        assert len(scores) == len(images) and all(math.isfinite(s.value) for s in scores)
+        assert [s.value for s in scores] == pytest.approx([scorer.score(image).value for image in images], abs=1e-5)

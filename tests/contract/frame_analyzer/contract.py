@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from proofdesk.core.domain.scenes import SIGNATURE_WINDOWS, parse_signature, quality_flags, signature_distance
+from proofdesk.core.domain.scenes import SIGNATURE_WINDOWS, TINY_SIDE, parse_signature, quality_flags, signature_distance
 from proofdesk.core.ports.media import DecodedImage, FrameAnalyzer
 
 from tests.support.images import blurred, decoded, load_sample
@@ -76,3 +76,11 @@ class FrameAnalyzerContract:
         copy_distance = max(signature_distance(a, b) for a, b in zip(own, copies, strict=True))
         other_distance = min(signature_distance(a, b) for a, b in combinations(own, 2))
         assert copy_distance < other_distance, (copy_distance, other_distance)
+
+    def test_pictures_from_1x1_up_are_measured_and_those_under_the_tiny_side_flagged_tiny(self, analyzer: FrameAnalyzer) -> None:
+        for width, height in ((1, 1), (1, 9), (9, 1), (2, 2), (8, 8), (TINY_SIDE - 1, 300), (TINY_SIDE, TINY_SIDE)):
+            analysis = analyzer.analyze(decoded(Image.new("RGB", (width, height), (90, 140, 60))))
+            assert (analysis.measures.width, analysis.measures.height) == (width, height)
+            assert len(parse_signature(analysis.signature)) == SIGNATURE_WINDOWS
+            tiny = min(width, height) < TINY_SIDE
+            assert (quality_flags(analysis.measures) == ["tiny"]) is tiny, (width, height, quality_flags(analysis.measures))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from proofdesk.core.ports.media import DecodedImage, QualityScorer
 
-from tests.support.images import decoded, load_sample, synthetic_images
+from tests.support.images import decoded, degenerate_images, load_sample, synthetic_images
 
 
 class QualityScorerContract:
@@ -50,3 +50,9 @@ class QualityScorerContract:
             assert score.engine == scorer.engine
             assert score.source == ("fallback" if score.fallback else "model")
         assert scorer.engine in scorer.describe()
+
+    def test_pictures_from_1x1_up_get_a_finite_score_each(self, scorer: QualityScorer) -> None:
+        images = degenerate_images()
+        scores = scorer.score_batch(images)
+        assert len(scores) == len(images) and all(math.isfinite(s.value) for s in scores)
+        assert [s.value for s in scores] == [scorer.score(image).value for image in images]

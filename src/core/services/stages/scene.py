@@ -45,7 +45,7 @@ def _measures(row: Row) -> QualityMeasures | None:
     if not row.quality_measures:
         return None
     try:
-        return QualityMeasures(**row.quality_measures)
+        return QualityMeasures.model_validate(row.quality_measures)
     except (TypeError, ValueError):
         return None
 
@@ -95,7 +95,10 @@ class SceneStage:
             decoded = self.processor.decode(self.files.read_path(row.ollama_path), self.long_edge)
         except (FileNotFoundError, ImageDecodeError):
             return row  # grouped by its perceptual hash alone, ranked without measures
-        analysis = self.analyzer.analyze(decoded)
+        try:
+            analysis = self.analyzer.analyze(decoded)
+        except Exception:  # a picture the analyzer cannot take is ranked without measures, never ends the run
+            return row
         return row.changed(quality_measures=analysis.measures.model_dump(), scene_signature=analysis.signature,
                            quality_flags=quality_flags(analysis.measures))
 

@@ -41,7 +41,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from proofdesk.core.domain import queue
 from proofdesk.core.domain.models import Row, Stage
-from proofdesk.core.domain.scenes import QualityMeasures, quality_flags
+from proofdesk.core.domain.scenes import FLAG_TEXT, QualityMeasures, quality_flags
 from proofdesk.core.domain.scoring import (
     ScoringOptions,
     incoming_relpath,
@@ -112,6 +112,21 @@ def _chunks(items: list[Row], size: int) -> Iterator[list[Row]]:
         yield items[start : start + size]
 
 
+def _why(exc: BaseException) -> str:
+    """An exception as one short line for a per-file report."""
+    text = " ".join(str(exc).split())
+    return f"{exc.__class__.__name__}: {text[:300]}" if text else exc.__class__.__name__
+
+
+@dataclasses.dataclass
+class _Decoded:
+    """One picture decoded for stage 5, with its culling analysis (or why the analyzer failed on it)."""
+
+    image: DecodedImage
+    analysis: FrameAnalysis | None
+    analysis_failure: str | None = None
+
+
 class ScoringStages:
     """Stage 5 (`score_stage`) and stage 6 (`resize_stage`) as `RowStage` callables.
 
@@ -172,7 +187,7 @@ class ScoringStages:
 
     # ---- shared work
 
-    def _decode(self, row: Row, make_model_ready: bool) -> tuple[DecodedImage, FrameAnalysis | None]:
+    def _decode(self, row: Row, make_model_ready: bool) -> _Decoded:
         data = self.files.read_bytes(FileStore.INCOMING, incoming_relpath(row))
         try:
             decoded = self.processor.decode(data, self.options.long_edge)
@@ -181,7 +196,33 @@ class ScoringStages:
         if make_model_ready:
             self._handover.put(row.sha256, self.processor.encode_jpeg(decoded, self.options.jpeg_quality))
         # the culling measures come from the same decode as the scores (the model-ready picture)
-        return decoded, (self.analyzer.analyze(decoded) if self.analyzer is not None else None)
+        if self.analyzer is None:
+            return _Decoded(decoded, None)
+        try:
+            return _Decoded(decoded, self.analyzer.analyze(decoded))
+        except Exception as exc:  # one picture the analyzer cannot take is reported on its row, not the session
+            return _Decoded(decoded, None, _why(exc))
+
+    def _score_each(self, scorer: QualityScorer | AestheticScorer, name: str, chunk: list[Row],
+                    images: list[DecodedImage], context: StageContext) -> list[Score | None]:
+        """The scorer's scores for a batch. When the batch raises, the pictures are scored one by one:
+        the one the scorer cannot take gets a line naming it and no score (it is scored again on the
+        next run), and the others go on; a scorer's failure on one file never ends the session."""
+        try:
+            return list(scorer.score_batch(images))
+        except Exception:  # found picture by picture below
+            pass
+        scores: list[Score | None] = []
+        for row, image in zip(chunk, images, strict=True):
+            try:
+                scores.append(scorer.score(image))
+            except Exception as exc:
+                context.reporter.warn(
+                    f"{row.key_text}: the {name} scorer could not score this picture ({image.width}x{image.height} pixels; "
+                    f"{_why(exc)}); it has no {name} score and is scored again on the next run"
+                )
+                scores.append(None)
+        return scores
 
     # ---- stage 5
 
@@ -190,7 +231,8 @@ class ScoringStages:
         rows = context.rows()
         todo = [row for row in rows if Stage.SCORE.value not in row.stages_done]
         reporter.start_stage(Stage.SCORE.value, len(rows))
-        counts = {"brisque_model": 0, "brisque_fallback": 0, "aesthetic_model": 0, "aesthetic_fallback": 0}
+        counts = {"brisque_model": 0, "brisque_fallback": 0, "brisque_failed": 0,
+                  "aesthetic_model": 0, "aesthetic_fallback": 0, "aesthetic_failed": 0, "tiny": 0}
         if todo:
             reporter.info(f"BRISQUE: {self.quality.describe()}; aesthetic: {self.aesthetic.describe()}")
         from_cache = 0
@@ -206,7 +248,7 @@ class ScoringStages:
         todo_computed = uncached
         with ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="proofdesk-decode") as pool:
 
-            def submit(chunk: list[Row]) -> list[Future[tuple[DecodedImage, FrameAnalysis | None]]]:
+            def submit(chunk: list[Row]) -> list[Future[_Decoded]]:
                 return [
                     pool.submit(self._decode, row, Stage.RESIZE.value not in row.stages_done) for row in chunk
                 ]
@@ -215,52 +257,74 @@ class ScoringStages:
             pending = submit(chunks[0]) if chunks else []
             for index, chunk in enumerate(chunks):
                 results = [future.result() for future in pending]
-                decoded = [image for image, _ in results]
-                analyses = [analysis for _, analysis in results]
+                decoded = [result.image for result in results]
+                analyses = [result.analysis for result in results]
+                for row, result in zip(chunk, results, strict=True):
+                    if result.analysis_failure is not None:
+                        reporter.warn(f"{row.key_text}: the culling measures could not be taken ({result.analysis_failure}); "
+                                      "the frame is grouped and ranked without them")
                 del results
                 # Decode the next batch while the models work on this one.
                 pending = submit(chunks[index + 1]) if index + 1 < len(chunks) else []
-                quality_scores = self.quality.score_batch(decoded)
-                aesthetic_scores = self.aesthetic.score_batch(decoded)
+                quality_scores = self._score_each(self.quality, "BRISQUE", chunk, decoded, context)
+                aesthetic_scores = self._score_each(self.aesthetic, "aesthetic", chunk, decoded, context)
                 del decoded
-                for row, brisque, aesthetic, analysis in zip(chunk, quality_scores, aesthetic_scores, analyses, strict=True):
-                    self._remember(row, brisque, aesthetic, analysis)
-                    self._save_scores(context, row, brisque, aesthetic, analysis, counts, cached=False)
+                for row, quality_score, aesthetic_score, analysis in zip(chunk, quality_scores, aesthetic_scores, analyses,
+                                                                        strict=True):
+                    if quality_score is not None and aesthetic_score is not None and (analysis is not None or self.analyzer is None):
+                        self._remember(row, quality_score, aesthetic_score, analysis)
+                    self._save_scores(context, row, quality_score, aesthetic_score, analysis, counts, cached=False)
         context.flush()
         for row in rows:
             if Stage.SCORE.value in row.stages_done:
                 reporter.advance(f"{row.key_text}: already scored")
+        failed = counts["brisque_failed"] + counts["aesthetic_failed"]
         reporter.end_stage(
             Stage.SCORE.value,
-            f"{len(todo)} scored (BRISQUE {counts['brisque_model']} model, {counts['brisque_fallback']} fallback; "
-            f"aesthetic {counts['aesthetic_model']} model, {counts['aesthetic_fallback']} fallback), "
-            f"{len(rows) - len(todo)} unchanged" + (f", {from_cache} from the score cache" if from_cache else ""),
+            f"{len(todo)} scored (BRISQUE {counts['brisque_model']} model, {counts['brisque_fallback']} fallback"
+            + (f", {counts['brisque_failed']} failed" if failed else "")
+            + f"; aesthetic {counts['aesthetic_model']} model, {counts['aesthetic_fallback']} fallback"
+            + (f", {counts['aesthetic_failed']} failed" if failed else "")
+            + f"), {len(rows) - len(todo)} unchanged" + (f", {from_cache} from the score cache" if from_cache else "")
+            + (f", {counts['tiny']} flagged tiny" if counts["tiny"] else ""),
         )
 
-    def _save_scores(self, context: StageContext, row: Row, brisque: Score, aesthetic: Score,
+    def _save_scores(self, context: StageContext, row: Row, brisque: Score | None, aesthetic: Score | None,
                      analysis: FrameAnalysis | None, counts: dict[str, int], cached: bool) -> None:
-        measured = {} if analysis is None else {
-            "quality_measures": analysis.measures.model_dump(), "quality_flags": quality_flags(analysis.measures),
+        """Write what stage 5 found for one row. A row a scorer failed on keeps what was found but is
+        not marked scored, so the next run scores it again."""
+        flags = quality_flags(analysis.measures) if analysis is not None else []
+        changes: dict[str, object] = {} if analysis is None else {
+            "quality_measures": analysis.measures.model_dump(), "quality_flags": flags,
             "scene_signature": analysis.signature,
         }
-        scored = queue.mark_stage_done(
-            row.changed(
-                brisque_score=brisque.value,
-                brisque_fallback=brisque.fallback,
-                clip_aesthetic_score=aesthetic.value,
-                clip_aesthetic_fallback=aesthetic.fallback,
-                **measured,
-            ),
-            Stage.SCORE,
-        )
+        if brisque is not None:
+            changes.update(brisque_score=brisque.value, brisque_fallback=brisque.fallback)
+        if aesthetic is not None:
+            changes.update(clip_aesthetic_score=aesthetic.value, clip_aesthetic_fallback=aesthetic.fallback)
+        scored = row.changed(**changes)
+        if brisque is not None and aesthetic is not None:
+            scored = queue.mark_stage_done(scored, Stage.SCORE)
         context.save_row(scored, "stage5.after_score")  # the failpoint fires once its batch is committed
-        counts[f"brisque_{brisque.source}"] += 1
-        counts[f"aesthetic_{aesthetic.source}"] += 1
+        counts[f"brisque_{brisque.source if brisque is not None else 'failed'}"] += 1
+        counts[f"aesthetic_{aesthetic.source if aesthetic is not None else 'failed'}"] += 1
+
+        def told(name: str, score: Score | None) -> str:
+            return f"{name} {score.value:.2f} ({score.source}, {score.engine})" if score is not None else f"{name} failed"
+
         context.reporter.advance(
-            f"{row.key_text}: brisque {brisque.value:.2f} ({brisque.source}, {brisque.engine}), "
-            f"aesthetic {aesthetic.value:.2f} ({aesthetic.source}, {aesthetic.engine})"
-            + (" [cached]" if cached else "")
+            f"{row.key_text}: {told('brisque', brisque)}, {told('aesthetic', aesthetic)}"
+            + (f"; flagged {', '.join(flags)}" if flags else "") + (" [cached]" if cached else "")
         )
+        if "tiny" in flags and analysis is not None:
+            counts["tiny"] += 1
+            measures = analysis.measures
+            context.reporter.info(
+                f"{row.key_text}: {measures.width}x{measures.height} pixels, {FLAG_TEXT['tiny']}: flagged tiny, never "
+                f"a scene's keeper while a normal frame exists"
+                + ("; BRISQUE by the fallback formula (the model cannot judge it)" if brisque is not None and brisque.fallback
+                   and self.quality.engine != brisque.engine else "")
+            )
 
     # ---- stage 6
 

@@ -1,0 +1,120 @@
+"""Stage 1 and RAW files: the domain's one table of RAW extensions (checked against the installed
+exiftool), every RAW extension reported as an unsupported RAW whatever `intake.extensions` says, a
+JPEG under a RAW extension told apart by its first bytes, and the scanner that reads them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from proofdesk.adapters.files.scanner import LocalSetScanner
+from proofdesk.adapters.memory import FakeImageInspector, FakeSetScanner
+from proofdesk.core.domain.intake import (
+    JPEG_MAGIC,
+    RAW_EXTENSIONS,
+    RAW_FORMATS,
+    IntakeRules,
+    SetEntry,
+)
+from proofdesk.core.services.validate import validate_sets
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# exiftool's file types whose description says RAW, without the RAW *video* ones (not photos)
+EXIFTOOL_RAW_TYPES = r"""
+for my $ext (sort keys %Image::ExifTool::fileTypeLookup) {
+    my $entry = $Image::ExifTool::fileTypeLookup{$ext};
+    $entry = $Image::ExifTool::fileTypeLookup{$entry} unless ref $entry;
+    next unless ref $entry eq 'ARRAY';
+    my $description = $entry->[1] // '';
+    print lc($ext), "\n" if $description =~ /\bRAW\b/i and $description !~ /(video|movie)/i;
+}
+"""
+
+
+def exiftool_raw_extensions() -> set[str]:
+    if shutil.which("exiftool") is None or shutil.which("perl") is None:
+        message = "exiftool is not installed (apt-get install libimage-exiftool-perl)"
+        if IN_CI:
+            pytest.fail("CI=true: " + message, pytrace=False)
+        pytest.skip(message)
+    result = subprocess.run(["perl", "-MImage::ExifTool", "-e", EXIFTOOL_RAW_TYPES],
+                            capture_output=True, text=True, check=True)
+    return {f".{line.strip()}" for line in result.stdout.splitlines() if line.strip()}
+
+
+def test_every_raw_format_the_installed_exiftool_knows_is_in_the_intake_raw_table() -> None:
+    known = exiftool_raw_extensions()
+    assert len(known) > 25, known  # the query found exiftool's RAW types, not nothing
+    assert known - RAW_EXTENSIONS == set()
+    # and the ones exiftool names otherwise but that are raw sensor data too
+    assert {".dng", ".fff", ".mos", ".ori", ".ciff", ".crw", ".mrw", ".x3f"} <= RAW_EXTENSIONS
+    # RAW video is not a photo
+    assert not {".crm", ".r3d"} & RAW_EXTENSIONS
+
+
+def test_the_raw_table_lists_lower_case_extensions_each_with_a_name_a_person_knows() -> None:
+    assert RAW_EXTENSIONS == frozenset(RAW_FORMATS)
+    for extension, name in RAW_FORMATS.items():
+        assert extension.startswith(".") and extension == extension.lower()
+        assert name and name.strip() == name
+
+
+def _validate(entries: list[SetEntry], rules: IntakeRules | None = None):  # type: ignore[no-untyped-def]
+    scanner = FakeSetScanner()
+    scanner.add("/cards/shoot", entries)
+    return validate_sets(["/cards/shoot"], scanner, FakeImageInspector(), rules or IntakeRules())
+
+
+@pytest.mark.parametrize("extension", sorted(RAW_EXTENSIONS))
+def test_each_raw_extension_alone_is_reported_as_an_unsupported_raw_by_its_file_name(extension: str) -> None:
+    for name in (f"IMG_0001{extension}", f"IMG_0001{extension.upper()}"):
+        report = _validate([SetEntry(name, f"/cards/shoot/{name}", "file", 4096, head=b"II*\x00\x08\x00\x00\x00")])
+        assert [p.name for p in report.problems] == [name]
+        message = report.problems[0].message
+        assert f"unsupported image format {extension}" in message and "unsupported RAW" in message
+        assert RAW_FORMATS[extension] in message
+        assert report.ignored == []
+
+
+def test_a_raw_extension_in_intake_extensions_is_still_an_unsupported_raw() -> None:
+    rules = IntakeRules(extensions=[".jpg", ".dng", ".crw"])
+    entries = [SetEntry(name, f"/cards/shoot/{name}", "file", 4096, head=b"II*\x00") for name in ("a.dng", "b.CRW")]
+    report = _validate(entries, rules)
+    assert sorted(p.name for p in report.problems) == ["a.dng", "b.CRW"]
+    assert all("unsupported RAW" in p.message for p in report.problems)
+
+
+def test_a_raw_named_file_that_holds_a_jpeg_is_reported_as_a_jpeg_named_as_raw() -> None:
+    head = JPEG_MAGIC + b"\xe1\x00\x10Exif\x00\x00II*"
+    report = _validate([SetEntry("DSC_0001.NEF", "/cards/shoot/DSC_0001.NEF", "file", 382_419, head=head)])
+    assert [p.name for p in report.problems] == ["DSC_0001.NEF"]
+    assert "a JPEG named as RAW (.nef)" in report.problems[0].message
+    assert "rename it to .jpg" in report.problems[0].message
+
+
+def test_a_raw_file_beside_its_jpeg_is_still_skipped_and_listed() -> None:
+    report = _validate([
+        SetEntry("IMG_0001.CRW", "/cards/shoot/IMG_0001.CRW", "file", 4096, head=b"II\x1a\x00\x00\x00HEAPCCDR"),
+        SetEntry("IMG_0001.JPG", "/cards/shoot/IMG_0001.JPG", "file", 4096, head=JPEG_MAGIC),
+    ])
+    assert [p.name for p in report.ignored] == ["IMG_0001.CRW"]
+    assert report.ignored[0].message.startswith("raw file skipped: IMG_0001.JPG beside it")
+    assert not any(p.name == "IMG_0001.CRW" for p in report.problems)
+
+
+def test_the_scanner_records_the_first_bytes_of_each_file(tmp_path: Path) -> None:
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    (folder / "jpeg.nef").write_bytes(JPEG_MAGIC + b"\xe0" + b"x" * 100)
+    (folder / "raw.mrw").write_bytes(b"\x00MRM" + b"\x00" * 100)
+    (folder / "empty.x3f").write_bytes(b"")
+    (folder / "sub").mkdir()
+    entries = {entry.name: entry for entry in LocalSetScanner().scan(str(folder)).entries}
+    assert entries["jpeg.nef"].head.startswith(JPEG_MAGIC) and len(entries["jpeg.nef"].head) == 16
+    assert entries["raw.mrw"].head.startswith(b"\x00MRM")
+    assert entries["empty.x3f"].head == b""
+    assert entries["sub"].head == b""

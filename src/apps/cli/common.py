@@ -4,6 +4,8 @@ mapping to exit codes, JSON output and a unit of work on the queue."""
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -50,8 +52,32 @@ class CliContext:
         if self._container is None:
             from proofdesk.apps.container import build_container
 
+            queue_file = self.sqlite_queue_file()
+            if queue_file is not None and queue_file.parent.is_dir():
+                _probe_writable(queue_file.parent)
             self._container = build_container(self.settings)
         return self._container
+
+    def sqlite_queue_file(self) -> Path | None:
+        """The queue's SQLite file when the queue is one (None for MySQL/MariaDB or in memory)."""
+        url = self.settings.storage_url
+        if not url.startswith("sqlite:///"):
+            return None
+        database = url[len("sqlite:///"):].split("?", 1)[0]
+        return Path(database) if database and database != ":memory:" else None
+
+
+def _probe_writable(folder: Path) -> None:
+    """SQLite writes its journal beside the queue even to read it, and fails with a bare "unable to
+    open database file" on a read-only file system: try a temporary file first, so the error names
+    the folder (an OSError that `handle_errors` renders with what to do)."""
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(folder)) from exc
 
 
 def fail(code: int, message: str) -> None:
@@ -79,10 +105,43 @@ def handle_errors(func: F) -> F:
             fail(EXIT_LOCKED, str(exc))
         except ExternalFailure as exc:
             fail(EXIT_EXTERNAL, str(exc))
+        except OSError as exc:
+            if exc.filename is None:  # not a file the system refused: a bug, with its traceback
+                raise
+            logging.getLogger(__name__).debug("file system error", exc_info=True)
+            fail(EXIT_EXTERNAL, file_system_failure(exc))
         except KeyboardInterrupt:
             fail(EXIT_INTERRUPTED, "interrupted")
 
     return wrapper  # type: ignore[return-value]
+
+
+# What to do when an `--output FILE` cannot be written.
+OTHER_OUTPUT = "choose an --output in a folder that exists on a writable file system"
+
+
+def file_system_failure(exc: OSError, target: Path | None = None, advice: str | None = None) -> str:
+    """One line for a file the system refused (a read-only or full file system, a missing folder,
+    no permission): the path (`target`, what the command was writing, when it is not the path that
+    failed), the reason and what to do; under the work directory, that is to point `workdir` at a
+    writable folder."""
+    path = Path(os.fsdecode(exc.filename)).absolute()
+    reason = exc.strerror or type(exc).__name__
+    if target is not None and target.absolute() != path:
+        reason = f"{reason} ({path})"
+        path = target.absolute()
+    if advice is None:
+        ctx = click.get_current_context(silent=True)
+        cli = ctx.find_object(CliContext) if ctx is not None else None
+        workdir = cli._settings.workdir_path if cli is not None and cli._settings is not None else None
+        if workdir is not None and (path == workdir or workdir in path.parents or path in workdir.parents):
+            from proofdesk.apps.config import env_name
+
+            advice = (f"the work directory {workdir} must be on a writable file system: set `workdir` in the "
+                      f"config file (or {env_name('workdir')}) to a folder you can write")
+        else:
+            advice = "check that its folder exists and that you can write there (not a read-only or full file system)"
+    return f"cannot write {path}: {reason}; {advice}"
 
 
 def print_json(data: Any) -> None:

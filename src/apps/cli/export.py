@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import click
-from proofdesk.apps.cli.common import EXIT_BLOCKED, CliContext, handle_errors, unit_of_work
+from proofdesk.apps.cli.common import (
+    EXIT_BLOCKED,
+    OTHER_OUTPUT,
+    CliContext,
+    file_system_failure,
+    handle_errors,
+    unit_of_work,
+)
+from proofdesk.core.domain.errors import ExternalFailure
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -76,11 +84,16 @@ def export(cli: CliContext, output: Path | None, xmp_dir: str | None, set_name: 
         click.echo(f"proofdesk: {len(result.blocked)} row(s) are blocked by the proof; nothing exported: "
                    + ", ".join(result.blocked), err=True)
         sys.exit(EXIT_BLOCKED)
+    explicit_output = output is not None
     if output is None:
         last = sessions_list[-1].id if sessions_list else "manual"
         output = cli.settings.runs_dir / last / "export.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(result.rows, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    try:
+        _write_atomically(output, (json.dumps(result.rows, indent=2, ensure_ascii=False, default=str) + "\n").encode())
+    except OSError as exc:
+        if exc.filename is None or not explicit_output:
+            raise
+        raise ExternalFailure(file_system_failure(exc, output, OTHER_OUTPUT)) from exc
     click.echo(f"exported {len(result.rows)} accepted row(s) to {output}")
 
 

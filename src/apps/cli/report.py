@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from proofdesk.apps.cli.common import CliContext, handle_errors, unit_of_work
+from proofdesk.apps.cli.common import OTHER_OUTPUT, CliContext, file_system_failure, handle_errors, unit_of_work
+from proofdesk.core.domain.errors import ExternalFailure
 
 
 @click.command(name="report")
@@ -22,7 +23,12 @@ def report(cli: CliContext, output: Path | None, open_it: bool) -> None:
     target = output or cli.settings.workdir_path / "report" / "report.html"
     with unit_of_work(cli) as uow:
         rows = uow.rows.list()
-    write_contact_sheet(rows, target, f"proofdesk contact sheet — {len(rows)} row(s)")
+    try:
+        write_contact_sheet(rows, target, f"proofdesk contact sheet — {len(rows)} row(s)")
+    except OSError as exc:
+        if exc.filename is None or output is None:
+            raise
+        raise ExternalFailure(file_system_failure(exc, output, OTHER_OUTPUT)) from exc
     click.echo(f"contact sheet: {target}")
     if open_it:
         click.launch(str(target))

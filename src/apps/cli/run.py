@@ -24,6 +24,13 @@ QC_CHECKS = (("duplicates", "duplicates"), ("suspicious metadata", "suspicious_m
              ("time-of-day conflicts", "time_of_day_conflicts"), ("fallback scores", "fallback_scores"),
              ("missing capture time", "missing_capture_time"), ("offline captions", "offline_captions"))
 
+FIRST_RUN_HINT = (
+    "No config file was given, so proofdesk looked for a vision model server with its built-in settings. Without one, "
+    "caption offline (text from the EXIF facts, marked offline): `PROOFDESK_CAPTIONER__BACKEND=offline proofdesk run "
+    "SET_DIR`; or write a config with `proofdesk init`, set `captioner.backend` and `captioner.url` in it "
+    "(\"offline\" needs no server) and run with `--config proofdesk.toml`."
+)
+
 
 @click.command(name="run")
 @click.argument("set_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -54,6 +61,8 @@ def run_command(cli: CliContext, set_dirs: tuple[Path, ...], until: str, skip_in
     from proofdesk.core.domain.models import Stage
     from proofdesk.core.services.selection import blocked_keys
 
+    from proofdesk.core.ports.captioning import CaptionerError
+
     quiet = quiet or cli.quiet
     reporter = ConsoleReporter(cli.settings.runs_dir, quiet=quiet or as_json)
     try:
@@ -65,6 +74,10 @@ def run_command(cli: CliContext, set_dirs: tuple[Path, ...], until: str, skip_in
             if as_json:
                 print_json({"ok": False, "validation": exc.report.to_dict()})
                 sys.exit(EXIT_BAD_INPUT)
+            raise
+        except CaptionerError as exc:
+            if cli.config_file is None:  # the first run: proofdesk asked a model server nobody set up
+                raise CaptionerError(f"{exc}\n{FIRST_RUN_HINT}") from exc
             raise
     finally:
         reporter.close()

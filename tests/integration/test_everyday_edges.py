@@ -1,0 +1,32 @@
+"""The small promises of everyday use: a first run that knows what to suggest, doctor and status
+that do not trip over what is not there, approvals that leave cull suggestions alone, one message
+for a refused export, the contact sheet's filters and a set name that cannot be a path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.integration.conftest import Proofdesk
+
+OFFLINE = {"PROOFDESK_CAPTIONER__BACKEND": "offline"}
+NO_SERVER = {"PROOFDESK_CAPTIONER__URL": "http://127.0.0.1:9", "PROOFDESK_CAPTIONER__RETRIES": "1"}
+
+
+def test_a_first_run_without_a_config_or_a_model_server_says_how_to_caption_offline_or_write_a_config(
+    proofdesk: Proofdesk, camera_set: Path
+) -> None:
+    result = proofdesk("run", str(camera_set), "--no-review", env=NO_SERVER)
+    assert result.exit_code == 4, result.output
+    assert "Traceback" not in result.output
+    assert "http://127.0.0.1:9" in result.output
+    assert "PROOFDESK_CAPTIONER__BACKEND=offline" in result.output and "`proofdesk init`" in result.output
+
+
+def test_a_run_with_a_config_naming_a_model_server_that_is_down_gets_no_first_run_advice(
+    proofdesk: Proofdesk, camera_set: Path
+) -> None:
+    config = proofdesk.cwd / "proofdesk.toml"
+    config.write_text('[captioner]\nurl = "http://127.0.0.1:9"\nretries = 1\n', encoding="utf-8")
+    result = proofdesk("--config", str(config), "run", str(camera_set), "--no-review")
+    assert result.exit_code == 4, result.output
+    assert "http://127.0.0.1:9" in result.output and "proofdesk init" not in result.output

@@ -59,9 +59,8 @@ def run_command(cli: CliContext, set_dirs: tuple[Path, ...], until: str, skip_in
     from proofdesk.apps.reporting import ConsoleReporter
     from proofdesk.core.domain.intake import ValidationFailed
     from proofdesk.core.domain.models import Stage
-    from proofdesk.core.services.selection import blocked_keys
-
     from proofdesk.core.ports.captioning import CaptionerError
+    from proofdesk.core.services.selection import blocked_keys
 
     quiet = quiet or cli.quiet
     reporter = ConsoleReporter(cli.settings.runs_dir, quiet=quiet or as_json)

@@ -203,7 +203,7 @@ def test_the_default_publishes_locally_and_refuses_a_file_name_owned_by_another_
     squatter.close()
 
     result = proofdesk("publish", "--yes", env=OFFLINE)
-    assert result.exit_code == 4, result.output
+    assert result.exit_code == 3, result.output  # refused rows: exit 3, as `run` for blocked rows
     assert "refused" in result.stdout and "choose a new file name" in result.stdout
     after = {row["original_name"]: row for row in proofdesk.rows()}
     refused = after[approved[0]]
@@ -215,6 +215,132 @@ def test_the_default_publishes_locally_and_refuses_a_file_name_owned_by_another_
     assert len(list((published_dir / "thumbs").glob("*.jpg"))) == 6
     names = {g["File_Name"]: g["Sha256"] for g in gallery_rows(gallery_url)}
     assert names[victim["file_name"]] == "0" * 64  # never overwritten
+
+
+# ---------------------------------------------------------------- proven again before anything is written
+
+FIRST, BLOCKED, LAST, TAKER = "DSCN0010.jpg", "DSCN0012.jpg", "DSCN0021.jpg", "DSCN0025.jpg"
+
+
+def approve_three_then_block_one(desk: Proofdesk, how: str) -> dict[str, dict[str, Any]]:
+    """Three rows approved through the CLI, then the middle one's proof turned blocked:
+    `taken_meanwhile` (another row was edited into its caption), `resaved` (and then it re-saved
+    its own unchanged caption), `edited` (it was edited into another row's caption)."""
+    result = desk("run", str(desk.cwd.parent / "gps"), "--no-review", "-q", env=OFFLINE)
+    assert result.exit_code == 0, result.output
+    approved = desk("approve", FIRST, BLOCKED, LAST)
+    assert approved.exit_code == 0, approved.output
+    rows = {row["original_name"]: row for row in desk.rows()}
+    if how == "edited":
+        edits = [(BLOCKED, rows[TAKER]["caption"])]
+    else:
+        edits = [(TAKER, rows[BLOCKED]["caption"])] + ([(BLOCKED, rows[BLOCKED]["caption"])] if how == "resaved" else [])
+    for name, caption in edits:
+        edited = desk("edit", name, "--caption", caption)
+        assert edited.exit_code == 0, edited.output
+    rows = {row["original_name"]: row for row in desk.rows()}
+    assert rows[TAKER]["metadata_quality"] == "blocked" or how == "edited"
+    # before the fix a re-saved row stayed approved with a blocked proof; now only a person re-approves it
+    assert rows[BLOCKED]["status"] == ("approved" if how == "taken_meanwhile" else "pending")
+    return rows
+
+
+@pytest.fixture
+def gps_copy(proofdesk: Proofdesk, gps_set: Path) -> Path:
+    """The GPS set beside the desk (`gps`, as `prepare` names it)."""
+    import shutil
+
+    target = proofdesk.cwd.parent / "gps"
+    shutil.copytree(gps_set, target)
+    return target
+
+
+@pytest.mark.parametrize(("how", "where"), [
+    ("taken_meanwhile", "local"), ("resaved", "local"), ("edited", "local"), ("taken_meanwhile", "ftp+mariadb"),
+])
+def test_three_approved_one_blocked_after_approval_only_the_other_two_reach_the_gallery_and_the_folder(
+    proofdesk: Proofdesk, gps_copy: Path, tmp_path: Path, request: pytest.FixtureRequest, how: str, where: str
+) -> None:
+    """The publish test of the issue: a blocked row is refused before its first upload or gallery
+    write and sent back to review; the rows after it publish; --dry-run says so first; exit 3."""
+    rows = approve_three_then_block_one(proofdesk, how)
+    env = dict(OFFLINE)
+    ftp = None
+    if where == "local":
+        gallery_url = f"sqlite:///{proofdesk.workdir / 'gallery.sqlite'}"
+        full_dir = proofdesk.workdir / "published"
+    else:
+        gallery_url = request.getfixturevalue("mysql_database_url")
+        ftp = FtpServer(tmp_path / "ftp-root").__enter__()
+        request.addfinalizer(lambda: ftp.__exit__(None, None, None))
+        env.update(ftp.env(), PROOFDESK_GALLERY__URL=gallery_url)
+        full_dir = ftp.root / "gallery"
+    refused = how == "taken_meanwhile"  # otherwise the row left the approved ones when it was blocked
+    published_names = sorted(rows[name]["file_name"] for name in (FIRST, LAST))
+
+    dry = proofdesk("publish", "--dry-run", env=env)
+    assert dry.exit_code == (3 if refused else 0), dry.output
+    assert f"would publish gps/{FIRST}" in dry.stdout and f"would publish gps/{LAST}" in dry.stdout
+    assert f"would publish gps/{BLOCKED}" not in dry.stdout
+    if refused:
+        assert f"would refuse gps/{BLOCKED}: duplicate.caption" in dry.stdout and f"gps/{TAKER}" in dry.stdout
+    assert "dry run: 2 row(s) would be published, " + ("1" if refused else "0") + " refused" in dry.stdout
+    assert not full_dir.exists() or not any(full_dir.rglob("*.jpg"))  # a dry run writes nothing
+    assert gallery_rows(gallery_url) == []
+    assert {row["original_name"]: row for row in proofdesk.rows()} == rows  # nothing sent back either
+
+    result = proofdesk("publish", "--yes", "--json", env=env)
+    assert result.exit_code == (3 if refused else 0), result.output
+    report = json.loads(result.stdout)
+    assert (report["published"], report["failed"], report["refused"]) == (2, 0, 1 if refused else 0)
+    if refused:
+        [refusal] = report["refusals"]
+        assert refusal["row"] == f"gps/{BLOCKED}" and refusal["file_name"] == rows[BLOCKED]["file_name"]
+        assert [reason["rule"] for reason in refusal["reasons"]] == ["duplicate.caption"]
+        assert f"gps/{TAKER}" in refusal["reasons"][0]["message"]
+
+    assert sorted(p.name for p in full_dir.glob("*.jpg")) == published_names  # the blocked one in neither
+    assert sorted(p.name for p in (full_dir / "thumbs").glob("*.jpg")) == published_names
+    assert sorted(g["File_Name"] for g in gallery_rows(gallery_url)) == published_names
+    after = {row["original_name"]: row for row in proofdesk.rows()}
+    assert [after[name]["status"] for name in (FIRST, LAST)] == ["published", "published"]
+    blocked = after[BLOCKED]
+    assert blocked["status"] == "pending" and blocked["metadata_quality"] == "blocked"
+    assert blocked["remote_id"] is None and blocked["caption"] == rows[BLOCKED]["caption"]
+    assert "duplicate.caption" in {reason["rule"] for reason in blocked["proof_reasons"]}
+    assert (blocked["publish_error"] is not None) == refused
+
+    if how == "taken_meanwhile":  # the other row gives the caption up: a person approves, it publishes
+        assert proofdesk("reject", TAKER).exit_code == 0
+        assert proofdesk("approve", BLOCKED).exit_code == 2  # its stored proof is blocked until proven again
+        assert proofdesk("edit", BLOCKED, "--caption", rows[BLOCKED]["caption"]).exit_code == 0
+        assert proofdesk("approve", BLOCKED).exit_code == 0
+        again = proofdesk("publish", "--yes", "--json", env=env)
+        assert again.exit_code == 0, again.output
+        assert json.loads(again.stdout)["published"] == 1
+        assert sorted(g["File_Name"] for g in gallery_rows(gallery_url)) == sorted(
+            [*published_names, rows[BLOCKED]["file_name"]])
+
+
+def test_the_review_desk_s_publish_refuses_the_blocked_row_and_publishes_the_others(
+    proofdesk: Proofdesk, gps_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desk's publish key runs `container.desk_publisher()`: the same check, the paragraph it
+    shows names the refused row and why."""
+    from proofdesk.apps.config import load_settings
+    from proofdesk.apps.container import build_container
+
+    rows = approve_three_then_block_one(proofdesk, "taken_meanwhile")
+    config = proofdesk.cwd / "proofdesk.toml"
+    config.write_text('workdir = ".proofdesk"\n')
+    for name, value in OFFLINE.items():
+        monkeypatch.setenv(name, value)
+    text = build_container(load_settings(config)).desk_publisher()()
+    assert text.startswith("2 published, 0 failed, 1 refused"), text
+    assert f"refused: gps/{BLOCKED}: duplicate.caption" in text
+    published = proofdesk.workdir / "published"
+    assert sorted(p.name for p in published.glob("*.jpg")) == sorted(rows[name]["file_name"] for name in (FIRST, LAST))
+    assert {row["original_name"]: row["status"] for row in proofdesk.rows()}[BLOCKED] == "pending"
 
 
 # ---------------------------------------------------------------- faults

@@ -36,12 +36,22 @@ from proofdesk.core.ports.storage import LockHolder
 from proofdesk.core.services import failpoints
 from proofdesk.core.services.failpoints import FaultInjected
 from proofdesk.core.services.publish import Publisher, publish_approved
+from proofdesk.core.services.review import ReviewService
 
 
 def image_bytes(seed: int, kind: str = "JPEG") -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (seed * 40 % 256, 100, 200)).save(buffer, kind)
     return buffer.getvalue()
+
+
+# index -> (caption, alt text, third keyword): texts the real proof accepts, none a duplicate of another
+SCENES = {
+    1: ("Fishing boats moored in the harbour at first morning light.", "Boats moored in a harbour", "boats"),
+    2: ("A lighthouse on the harbour wall against a pale morning sky.", "Lighthouse on a harbour wall", "lighthouse"),
+    3: ("Gulls circling over the harbour market on a quiet morning.", "Gulls over a harbour market", "gulls"),
+    4: ("Nets drying on the harbour quay in the soft morning sun.", "Nets drying on a harbour quay", "nets"),
+}
 
 
 class World:
@@ -53,12 +63,15 @@ class World:
         self.writer = FakeMetadataWriter()
         self.reporter = RecordingReporter()
         self.alive: set[int] = set()
+        # the review's proof (evidence, duplicates over this queue and gallery), as the container wires it
+        self.review = ReviewService(self.store, gallery_names=self.gallery.file_names)
 
     def publisher(self, **options: object) -> Publisher:
         return Publisher(
             store=self.store, uploader=self.uploader, gallery=self.gallery, processor=FakeImageProcessor(),
             writer=self.writer, files=self.files, clock=FixedClock(datetime(2026, 6, 12, 9, 0, tzinfo=UTC)),
-            reporter=self.reporter, options=PublishOptions(thumbnail_size=32, **options),  # type: ignore[arg-type]
+            reporter=self.reporter, prover=self.review.proven,
+            options=PublishOptions(thumbnail_size=32, **options),  # type: ignore[arg-type]
             pid=4242, host="here", is_alive=lambda holder: holder.pid in self.alive,
         )
 
@@ -67,11 +80,13 @@ class World:
         name = f"IMG_{index:04d}.{'jpg' if kind == 'JPEG' else 'png'}"
         incoming = self.files.write_bytes(FileStore.INCOMING, f"trip/{name}", data).path
         model = self.files.write_bytes(FileStore.WORK, f"model/trip/{index}.jpg", b"model").path
+        caption, alt_text, keyword = SCENES[index]
         row = Row(set_name="trip", original_name=name, sha256=hashlib.sha256(data).hexdigest(),
                   incoming_path=incoming, ollama_path=model, status=RowStatus.PENDING,
-                  caption=f"Harbour view number {index} in the morning light.", alt_text=f"Harbour {index}",
-                  keywords=["harbour", "morning"], file_name=f"harbour-{index}.jpg", width=64, height=48)
-        row = queue.prove(row, lambda r: (ProofVerdict.ACCEPTED, []))
+                  caption=caption, alt_text=alt_text, keywords=["harbour", "morning", keyword],
+                  file_name=f"harbour-{index}.jpg", width=64, height=48)
+        row = self.review.proven(row)  # the review's proof, as an edit gets it
+        assert row.has_current_accepted_proof(), row.proof_reasons
         if status in (RowStatus.APPROVED, RowStatus.PUBLISHED):
             row = queue.approve(row)
         if status == RowStatus.PUBLISHED:
@@ -187,7 +202,7 @@ def test_an_edited_published_row_republishes_under_the_same_file_name_and_id(wor
     row = world.add(1)
     publish_approved(world.publisher())
     first = world.row(row)
-    edited = queue.edit(first, {"caption": "Harbour view number 1 under a clear morning sky."},
+    edited = queue.edit(first, {"caption": "Fishing boats in the harbour under a clear morning sky."},
                         lambda r: (ProofVerdict.ACCEPTED, []))
     assert edited.status == RowStatus.PENDING
     with world.store.unit_of_work() as uow:
@@ -264,4 +279,118 @@ def test_gallery_entry_and_title(world: World) -> None:
     assert entry.camera == "NIKON D750" and entry.captured_at == "2008-10-22T16:28:39"
     assert published_title(row.model_copy(update={"file_name": "lofoten_reine-at-dawn.jpg"})) == "Lofoten reine at dawn"
     assert len(published_title(row.model_copy(update={"file_name": "é" * 100 + ".jpg"})).encode()) <= 64
-    assert json.loads(entry.model_dump_json())["keywords"] == ["harbour", "morning"]
+    assert json.loads(entry.model_dump_json())["keywords"] == ["harbour", "morning", "boats"]
+
+
+# ---------------------------------------------------------------- proven again before anything is written
+
+
+def take_caption(world: World, owner: Row, index: int = 4) -> Row:
+    """A pending row of the queue now says what the approved `owner` says (its proof blocks it)."""
+    taker = world.add(index, RowStatus.PENDING)
+    taken = taker.changed(caption=owner.caption, metadata_quality=ProofVerdict.BLOCKED, proof_digest=None)
+    with world.store.unit_of_work() as uow:
+        stored = uow.rows.update(taken)
+        uow.commit()
+    return stored
+
+
+def test_a_row_whose_caption_was_taken_after_approval_is_refused_before_any_write(world: World) -> None:
+    first, second, third = world.add(1), world.add(2), world.add(3)
+    take_caption(world, second)
+    report = publish_approved(world.publisher())
+    assert [(r.row, r.outcome) for r in report.results] == [
+        (first.key_text, "published"), (second.key_text, "refused"), (third.key_text, "published")]
+    assert (report.published, report.refused, report.ok) == (2, 1, False)
+    assert sorted(world.uploader.files) == ["/gallery/harbour-1.jpg", "/gallery/harbour-3.jpg",
+                                            "/gallery/thumbs/harbour-1.jpg", "/gallery/thumbs/harbour-3.jpg"]
+    assert world.gallery.file_names() == ["harbour-1.jpg", "harbour-3.jpg"]
+    assert world.uploader.puts == 4 and world.gallery.upserts == 2  # nothing of the refused row was sent
+    refused = world.row(second)
+    assert refused.status == RowStatus.PENDING and refused.metadata_quality == ProofVerdict.BLOCKED
+    assert "duplicate.caption" in {reason.rule for reason in refused.proof_reasons}
+    assert refused.caption == second.caption and refused.remote_id is None
+    assert "duplicate.caption" in (refused.publish_error or "") and "IMG_0004" in (refused.publish_error or "")
+    [refusal] = report.to_dict()["refusals"]
+    assert refusal["row"] == second.key_text and [r["rule"] for r in refusal["reasons"]] == ["duplicate.caption"]
+    assert world.reporter.artifacts["publish_report.json"]["refused"] == 1
+    with pytest.raises(queue.IllegalTransition):
+        queue.approve(refused)
+
+
+def test_the_dry_run_makes_the_same_check_and_writes_nothing(world: World) -> None:
+    rows = [world.add(1), world.add(2), world.add(3)]
+    take_caption(world, rows[1])
+    before = [world.row(row) for row in rows]
+    report = publish_approved(world.publisher(), dry_run=True)
+    assert [r.outcome for r in report.results] == ["would_publish", "would_refuse", "would_publish"]
+    assert report.refused == 1 and not report.ok and "duplicate.caption" in (report.results[1].error or "")
+    assert [world.row(row) for row in rows] == before  # still approved: a dry run sends nothing back
+    assert world.uploader.files == {} and world.gallery.upserts == 0
+
+
+def test_an_approved_row_whose_stored_proof_is_blocked_is_never_uploaded(world: World) -> None:
+    """The state an unchanged re-save left behind before re-saves dropped the approval."""
+    first, second = world.add(1), world.add(2)
+    with world.store.unit_of_work() as uow:
+        uow.rows.update(world.row(first).changed(metadata_quality=ProofVerdict.BLOCKED))
+        uow.commit()
+    report = publish_approved(world.publisher())
+    assert [r.outcome for r in report.results] == ["refused", "published"]
+    assert world.gallery.file_names() == ["harbour-2.jpg"] and "/gallery/harbour-1.jpg" not in world.uploader.files
+    assert world.row(first).status == RowStatus.PENDING and world.row(second).status == RowStatus.PUBLISHED
+    assert world.store.lock.holder() is None
+
+
+def test_a_file_name_taken_in_the_queue_after_approval_is_refused_with_the_proof_s_new_name(world: World) -> None:
+    approved = world.add(1)
+    taker = world.add(2, RowStatus.PENDING)
+    with world.store.unit_of_work() as uow:  # another machine's caption stage named its row the same
+        uow.rows.update(taker.changed(file_name=approved.file_name))
+        uow.commit()
+    report = publish_approved(world.publisher())
+    assert report.refused == 1 and world.uploader.files == {} and world.gallery.file_names() == []
+    assert "would change the approved text" in (report.results[0].error or "")
+    renamed = world.row(approved)
+    assert renamed.status == RowStatus.PENDING and renamed.file_name == "harbour-1-2.jpg"
+    assert renamed.has_current_accepted_proof()  # a person approves the new name, then it publishes
+    with world.store.unit_of_work() as uow:
+        uow.rows.update(queue.approve(renamed))
+        uow.rows.delete(*taker.key)
+        uow.commit()
+    assert publish_approved(world.publisher()).published == 1
+    assert world.gallery.file_names() == ["harbour-1-2.jpg"]
+
+
+def test_the_row_s_own_gallery_entry_left_by_an_interrupted_publish_is_not_a_duplicate(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    row = world.add(1)
+    monkeypatch.setenv("PROOFDESK_FAULT", "publish.after_upsert:1:raise")
+    with pytest.raises(FaultInjected):
+        publish_approved(world.publisher())
+    assert world.gallery.file_names() == ["harbour-1.jpg"] and world.row(row).status == RowStatus.APPROVED
+    monkeypatch.delenv("PROOFDESK_FAULT")
+    report = publish_approved(world.publisher())
+    assert report.published == 1 and world.gallery.file_names() == ["harbour-1.jpg"]
+    assert world.row(row).file_name == "harbour-1.jpg"
+
+
+def test_a_row_changed_after_the_run_listed_it_is_not_written(world: World) -> None:
+    first, second = world.add(1), world.add(2)
+    publisher = world.publisher()
+    original = publisher.approved_rows
+
+    def listed_then_rejected() -> list[Row]:
+        rows = original()
+        with world.store.unit_of_work() as uow:  # a reviewer rejects the first row meanwhile
+            uow.rows.update(queue.reject(world.row(first)))
+            uow.commit()
+        return rows
+
+    publisher.approved_rows = listed_then_rejected  # type: ignore[method-assign]
+    report = publish_approved(publisher)
+    assert [r.outcome for r in report.results] == ["refused", "published"]
+    assert "no longer approved (rejected)" in (report.results[0].error or "")
+    assert world.row(first).status == RowStatus.REJECTED and world.gallery.file_names() == ["harbour-2.jpg"]
+    assert world.row(second).status == RowStatus.PUBLISHED

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from proofdesk.core.domain import queue
 from proofdesk.core.domain.errors import DomainError
@@ -114,10 +114,57 @@ def test_changed_file_drops_approval_keeps_human_edits() -> None:
     assert refreshed.metadata_quality is None and refreshed.sha256 == "b" * 64
 
 
+def block_all(row: Row) -> tuple[ProofVerdict, list[ProofReason]]:
+    """The proof of a text another row took meanwhile."""
+    return ProofVerdict.BLOCKED, [ProofReason(rule="duplicate.caption", field="caption", message="taken")]
+
+
+def test_a_re_proof_that_blocks_an_approved_row_returns_it_to_pending() -> None:
+    approved = queue.approve(pending_row())
+    reproven = queue.prove(approved, block_all)
+    assert reproven.status == RowStatus.PENDING and reproven.metadata_quality == ProofVerdict.BLOCKED
+    assert queue.prove(approved, accept_all).status == RowStatus.APPROVED
+    with pytest.raises(IllegalTransition):
+        queue.mark_published(reproven, "1")
+
+
+def test_reproven_keeps_an_approval_only_for_an_accepted_proof_of_the_same_text() -> None:
+    approved = queue.approve(pending_row())
+    renamed = queue.prove(approved.changed(file_name="a-long-2.jpg"), accept_all)  # a proof's fix renamed it
+    assert queue.reproven(approved, renamed).status == RowStatus.PENDING
+    assert queue.reproven(approved, queue.prove(approved, accept_all)).status == RowStatus.APPROVED
+    blocked = queue.prove(queue.edit(pending_row(), {"caption": "short"}, block_short_captions), block_all)
+    assert queue.reproven(blocked, blocked) == blocked  # a pending row just carries its proof
+
+
+def test_publish_refusal_names_why_a_row_may_not_leave() -> None:
+    approved = queue.approve(pending_row())
+    assert queue.publish_refusal(approved, queue.prove(approved, accept_all)) == []
+    blocked = queue.publish_refusal(approved, queue.prove(approved, block_all))
+    assert [(r.rule, r.message) for r in blocked] == [("duplicate.caption", "taken")]
+    fix = ProofReason(rule="file_name.unique", field="file_name", message="renamed", kind="fix")
+    renamed = queue.prove(approved.changed(file_name="a-long-2.jpg"), accept_all).changed(proof_reasons=[fix])
+    assert queue.publish_refusal(approved, renamed) == [fix]
+    stale = approved.changed(metadata_quality=ProofVerdict.BLOCKED)  # approved, then blocked behind its back
+    assert [r.rule for r in queue.publish_refusal(stale, queue.prove(stale, accept_all))] == ["publish.unproven"]
+    assert [r.rule for r in queue.publish_refusal(pending_row(), pending_row())] == ["publish.not_approved"]
+
+
+def test_send_back_puts_a_refused_row_in_review_with_its_new_proof() -> None:
+    approved = queue.approve(pending_row()).changed(brisque_score=12.5)
+    proven = queue.prove(approved.changed(brisque_score=None), block_all)
+    sent = queue.send_back(approved, proven, "duplicate.caption: taken")
+    assert sent.status == RowStatus.PENDING and sent.metadata_quality == ProofVerdict.BLOCKED
+    assert sent.publish_error == "duplicate.caption: taken" and sent.brisque_score == 12.5  # only the proof moves
+    with pytest.raises(IllegalTransition):
+        queue.send_back(sent, proven, "again")
+
+
 # ---------------------------------------------------------------- properties
 
 EVENTS = st.sampled_from(
-    ["prefill", "approve", "reject", "reopen", "edit_good", "edit_bad", "edit_name", "publish", "change_file"]
+    ["prefill", "approve", "reject", "reopen", "edit_good", "edit_bad", "edit_name", "publish", "change_file",
+     "taken_meanwhile"]
 )
 
 
@@ -140,6 +187,8 @@ def apply(row: Row, event: str, n: int) -> Row:
         return queue.mark_published(row, f"id-{n}")
     if event == "change_file":
         return queue.refresh_changed_file(row, f"{n:064d}", n)
+    if event == "taken_meanwhile":  # another row took the text; this row is proven again, unchanged
+        return queue.prove(row, block_all) if row.status in (RowStatus.PENDING, RowStatus.APPROVED) else row
     raise AssertionError(event)
 
 
@@ -154,6 +203,7 @@ def test_republishing_keeps_the_mirrored_gallery_id() -> None:
 
 @settings(deadline=None)  # examples: the hypothesis profile (tests/conftest.py)
 @given(st.lists(EVENTS, max_size=40))
+@example(["prefill", "edit_good", "approve", "taken_meanwhile", "publish"])  # approved, then blocked
 def test_random_event_sequences_keep_the_invariants(events: list[str]) -> None:
     row = Row(set_name="s", original_name="a.jpg", sha256="a" * 64, caption="short")
     for n, event in enumerate(events):

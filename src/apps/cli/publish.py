@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 import click
-from proofdesk.apps.cli.common import EXIT_EXTERNAL, CliContext, handle_errors, on_terminal, print_json
+from proofdesk.apps.cli.common import EXIT_BLOCKED, EXIT_EXTERNAL, CliContext, handle_errors, on_terminal, print_json
 
 
 @click.command()
@@ -18,11 +18,13 @@ from proofdesk.apps.cli.common import EXIT_EXTERNAL, CliContext, handle_errors, 
 def publish(cli: CliContext, yes: bool, dry_run: bool, as_json: bool) -> None:
     """Publish approved rows: full image + thumbnail upload, gallery upsert on File_Name.
 
-    Only approved rows leave the machine. A row that fails stays approved with its error (a plain
-    rerun resumes); a File_Name the gallery holds for another image sends the row back to review.
-    Exit 0 when every approved row was published, 4 when some failed or were refused (--dry-run:
-    when some would be refused).
-    The report is written to runs/publish-<timestamp>/publish_report.json.
+    Only approved rows leave the machine, and each is proven again (against the queue as it is
+    now) before anything of it is written: a row the proof blocks now, or whose File_Name the
+    gallery holds for another image, is refused and sent back to review with its reasons; the
+    others are published. A row that fails stays approved with its error (a plain rerun resumes).
+    Exit 0 when every approved row was published, 3 when rows were refused, 4 when some failed or
+    a service was down. --dry-run makes the same checks, writes nothing and exits as publishing
+    would. The report is written to runs/publish-<timestamp>/publish_report.json.
     """
     import io
 
@@ -49,8 +51,11 @@ def publish(cli: CliContext, yes: bool, dry_run: bool, as_json: bool) -> None:
         _render_dry_run(report)
     else:
         click.echo(report.render())
-    if report.blocking_error or not report.ok:  # a dry run exits as the real publish would
+    # a dry run exits as the real publish would; a failure outranks a refusal
+    if report.blocking_error or report.failed:
         sys.exit(EXIT_EXTERNAL)
+    if report.refused:
+        sys.exit(EXIT_BLOCKED)
 
 
 def _confirmed(publisher: Any) -> bool:

@@ -11,6 +11,10 @@ from proofdesk.core.domain.xmp import XmpMetadata, XmpOptions, xmp_metadata
 from pydantic import BaseModel, ConfigDict, Field
 
 GALLERY_CONFLICT_RULE = "file_name.gallery_conflict"
+FILE_NAME_MISSING_RULE = "file_name.missing"
+NOT_APPROVED_RULE = "publish.not_approved"
+# refusals whose message says it all (the wording people and scripts already know)
+_PLAIN_RULES = (GALLERY_CONFLICT_RULE, FILE_NAME_MISSING_RULE, NOT_APPROVED_RULE)
 
 
 _JPEG_MAGIC = b"\xff\xd8\xff"
@@ -92,6 +96,16 @@ class RowResult(BaseModel):
     error: str | None = None
     # refused rows: the rules that refused them (their proof's violations, the gallery conflict)
     reasons: list[ProofReason] = Field(default_factory=list)
+
+    def refuse(self, reasons: list[ProofReason], outcome: str = "refused") -> RowResult:
+        """Not published (in a dry run: would not be) for `reasons`; `error` says why on one line."""
+        self.outcome = outcome
+        self.reasons = list(reasons)
+        changes_text = bool(reasons) and all(reason.is_fix for reason in reasons)
+        self.error = ("its proof would change the approved text; approve the new text: " if changes_text else "") \
+            + "; ".join(reason.message if reason.rule in _PLAIN_RULES else f"{reason.rule}: {reason.message}"
+                        for reason in reasons)
+        return self
 
 
 class PublishReport(BaseModel):
@@ -262,6 +276,17 @@ def gallery_entry(row: Row, options: PublishOptions, size: tuple[int, int] | Non
         brisque_score=None if row.brisque_fallback else row.brisque_score,
         aesthetic_score=None if row.clip_aesthetic_fallback else row.clip_aesthetic_score,
     )
+
+
+def no_file_name() -> ProofReason:
+    return ProofReason(rule=FILE_NAME_MISSING_RULE, field="file_name",
+                       message="the row has no file name; set one in review")
+
+
+def gallery_conflict(row: Row, record: GalleryRecord | None) -> ProofReason | None:
+    """`conflict_reason` as the reason that refuses the row and blocks it until its name changes."""
+    reason = conflict_reason(row, record)
+    return ProofReason(rule=GALLERY_CONFLICT_RULE, field="file_name", message=reason) if reason else None
 
 
 def conflict_reason(row: Row, record: GalleryRecord | None) -> str | None:

@@ -11,7 +11,10 @@ with a message naming the row and the rule. Rules:
 - no row reaches `published` without `approved`; only an explicit decision approves;
 - approving needs an accepted proof of the row's *current* metadata;
 - editing an approved or published row returns it to `pending`; a published row's `file_name`
-  cannot change; rejected rows are never published; a rejected row can be reopened.
+  cannot change; rejected rows are never published; a rejected row can be reopened;
+- an approval holds for one accepted proof of one text: a re-proof of an approved row that blocks
+  it or changes its text returns it to `pending` (a person approves the new verdict or text), and
+  publishing checks it again before it writes anything (`publish_refusal`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from proofdesk.core.domain.models import (
     Stage,
 )
 from proofdesk.core.domain.provenance import person_fields
+from proofdesk.core.domain.publishing import NOT_APPROVED_RULE
 
 # Given a row with new metadata, returns (verdict, reasons). The proof engine provides one.
 Prover = Callable[[Row], tuple[ProofVerdict, list[ProofReason]]]
@@ -146,16 +150,51 @@ def edit(row: Row, changes: dict[str, Any], prover: Prover | None = None) -> Row
 
 
 def prove(row: Row, prover: Prover | None) -> Row:
-    """Attach a proof verdict computed on the row's current metadata (None clears it)."""
+    """Attach a proof verdict computed on the row's current metadata (None clears it); an approved
+    row that is not accepted any more goes back to pending (`reproven`)."""
     if prover is None:
-        return _changed(row, metadata_quality=None, proof_reasons=[], proof_digest=None)
+        return reproven(row, _changed(row, metadata_quality=None, proof_reasons=[], proof_digest=None))
     verdict, reasons = prover(row)
-    return _changed(
+    return reproven(row, _changed(
         row,
         metadata_quality=verdict,
         proof_reasons=list(reasons),
         proof_digest=row.metadata_digest(),
-    )
+    ))
+
+
+def reproven(row: Row, proven: Row) -> Row:
+    """`proven` (the row after its metadata was proven again) as the queue keeps it. An approval
+    holds only for an accepted proof of exactly the text that was approved: when the new proof
+    blocks the row (say another row took its caption meanwhile) or its fixes change the text, the
+    row goes back to pending, carrying the new proof, and a person approves the new text."""
+    if row.status != RowStatus.APPROVED or proven.status != RowStatus.APPROVED:
+        return proven
+    if proven.has_current_accepted_proof() and proven.metadata_digest() == row.metadata_digest():
+        return proven
+    return _changed(proven, status=RowStatus.PENDING)
+
+
+def publish_refusal(row: Row, proven: Row) -> list[ProofReason]:
+    """Why the approved `row` must not be published, given `proven` (the same row proven again just
+    now, against the current queue and gallery); [] when it may. A blocked proof gives its
+    violations, an accepted proof that had to change the approved text gives its fixes; a row
+    whose stored proof does not cover its text is refused too (it is approved again after review)."""
+    if row.status != RowStatus.APPROVED:
+        return [ProofReason(rule=NOT_APPROVED_RULE, field="status",
+                            message=f"it is {row.status.value}, not approved")]
+    if proven.metadata_quality != ProofVerdict.ACCEPTED:
+        return [reason for reason in proven.proof_reasons if not reason.is_fix] or [
+            ProofReason(rule="publish.unproven", field="metadata", message="its proof does not accept it")]
+    if proven.metadata_digest() != row.metadata_digest():
+        changed = [name for name in EDITABLE_FIELDS if getattr(proven, name) != getattr(row, name)]
+        return [reason for reason in proven.proof_reasons if reason.is_fix and reason.field in changed] or [
+            ProofReason(rule="publish.text_changed", field=changed[0],
+                        message="its proof changes the approved " + ", ".join(changed))]
+    if not row.has_current_accepted_proof():
+        return [ProofReason(rule="publish.unproven", field="metadata",
+                            message="its approved text is not covered by its stored accepted proof")]
+    return []
 
 
 def mark_published(row: Row, remote_id: str) -> Row:
@@ -189,6 +228,23 @@ def refuse_publish(row: Row, reason: ProofReason) -> Row:
         proof_reasons=[*row.proof_reasons, reason],
         proof_digest=row.metadata_digest(),
         publish_error=reason.message,
+    )
+
+
+def send_back(row: Row, proven: Row, error: str) -> Row:
+    """Publishing refused the approved `row` because `proven` (its metadata proven again just now)
+    blocks it or changes its text: approved -> pending, carrying that proof and the text it proves,
+    so a person fixes the text or approves the new one."""
+    if row.status != RowStatus.APPROVED:
+        raise IllegalTransition(row, "refuse publishing", "only approved rows are published")
+    return _changed(
+        row,
+        **{name: getattr(proven, name) for name in EDITABLE_FIELDS},
+        status=RowStatus.PENDING,
+        metadata_quality=proven.metadata_quality,
+        proof_reasons=list(proven.proof_reasons),
+        proof_digest=proven.proof_digest,
+        publish_error=error,
     )
 
 
@@ -272,10 +328,13 @@ __all__ = [
     "mark_published",
     "mark_stage_done",
     "prove",
+    "publish_refusal",
     "record_publish_error",
     "refresh_changed_file",
     "replace_picture",
+    "reproven",
     "same_picture",
+    "send_back",
     "refuse_publish",
     "reject",
     "reopen",

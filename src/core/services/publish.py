@@ -1,15 +1,23 @@
 """Publishing approved rows: the ports (`Uploader`, `Gallery`, `MetadataWriter`) and the use case.
 
 Only approved rows ever leave the machine (approved -> published is the only way out of the
-queue; a refused row goes back to pending). For each one:
+queue; a refused row goes back to pending). For each one, before anything of it is written:
 
-1. the gallery is asked who owns the row's `File_Name`; a name held by another image (another
+1. the row is read again: it must still be approved (an edit meanwhile sent it back to review);
+2. the gallery is asked who owns the row's `File_Name`; a name held by another image (another
    sha256, not this row's remote id) is never overwritten: the row is refused and goes back to
    review with a blocked proof reason, so a new file name must be chosen;
-2. the published full image is built from the approved original (`incoming_path`, re-encoded to
+3. the row is proven again (the review's proof: evidence, dictionary, and the duplicate index of
+   the queue as it is now plus the gallery), so a caption or file name another row took after the
+   approval is caught: a row whose proof now blocks it, or would change its approved text, is
+   refused and goes back to review carrying that proof; the other rows go on.
+
+Then:
+
+4. the published full image is built from the approved original (`incoming_path`, re-encoded to
    JPEG only when it is not one) with the approved metadata embedded in the copy, never in the
    original; the thumbnail is a JPEG from the `ImageProcessor`;
-3. full image and thumbnail are uploaded (temp name, then rename) -> failpoint
+5. full image and thumbnail are uploaded (temp name, then rename) -> failpoint
    `publish.after_upload` -> gallery upsert keyed on `File_Name` -> failpoint
    `publish.after_upsert` -> only then the remote id is stored and the row marked `published`.
 
@@ -28,19 +36,22 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
+from typing import Protocol
 
 from proofdesk.core.domain import queue
 from proofdesk.core.domain.errors import ExternalFailure, SessionLocked
 from proofdesk.core.domain.models import ProofReason, Row, RowStatus
 from proofdesk.core.domain.publishing import (
-    GALLERY_CONFLICT_RULE,
+    NOT_APPROVED_RULE,
+    GalleryRecord,
     PublishOptions,
     PublishReport,
     RowResult,
-    conflict_reason,
+    gallery_conflict,
     gallery_entry,
     is_jpeg,
+    no_file_name,
     published_metadata,
     remote_paths,
 )
@@ -65,19 +76,14 @@ REPORT_NAME = "publish_report.json"
 _FULL_SIZE = 1 << 30
 
 
-# ---------------------------------------------------------------- errors
-
-
-# ---------------------------------------------------------------- ports
-
-
-# ---------------------------------------------------------------- options and report
-
-
-# ---------------------------------------------------------------- pure helpers
-
-
 # ---------------------------------------------------------------- the use case
+
+
+class RowProver(Protocol):
+    """Proves a row again without storing it (`ReviewService.proven`): the row with its fresh
+    verdict, against the queue as it is now and `gallery_names` (None: the gallery's own list)."""
+
+    def __call__(self, row: Row, *, gallery_names: Sequence[str] | None = None) -> Row: ...
 
 
 class Publisher:
@@ -94,6 +100,7 @@ class Publisher:
         files: FileStore,
         clock: Clock,
         reporter: Reporter,
+        prover: RowProver,
         options: PublishOptions | None = None,
         pid: int = 0,
         host: str = "",
@@ -107,6 +114,7 @@ class Publisher:
         self.files = files
         self.clock = clock
         self.reporter = reporter
+        self.prover = prover
         self.options = options or PublishOptions()
         self.pid = pid
         self.host = host
@@ -168,23 +176,28 @@ class Publisher:
     # ---- dry run
 
     def _plan(self, report: PublishReport) -> None:
+        """What `publish` would do, row by row, with the same checks; nothing is written."""
+        gallery_names: set[str] | None = None
         for row in self.approved_rows():
+            result = RowResult(row=row.key_text, file_name=row.file_name, outcome="would_publish",
+                               republish=row.remote_id is not None)
+            report.results.append(result)
             if not row.file_name:
-                report.results.append(RowResult(row=row.key_text, file_name=None, outcome="would_refuse",
-                                                error="the row has no file name"))
+                result.refuse([no_file_name()], "would_refuse")
                 continue
-            full_path, thumb_path = remote_paths(row, self.options)
-            reason = None
+            result.full_path, result.thumb_path = remote_paths(row, self.options)
+            record = None
             if report.blocking_error is None:  # once the gallery is unreachable, stop asking it
                 try:
-                    reason = conflict_reason(row, self.gallery.lookup(row.file_name))
+                    record = self.gallery.lookup(row.file_name)
+                    if gallery_names is None:
+                        gallery_names = set(self.gallery.file_names())
                 except PublishFailure as exc:
                     report.blocking_error = f"gallery not readable, name conflicts not checked: {exc}"
-            report.results.append(RowResult(
-                row=row.key_text, file_name=row.file_name, full_path=full_path, thumb_path=thumb_path,
-                outcome="would_refuse" if reason else "would_publish", error=reason,
-                republish=row.remote_id is not None,
-            ))
+            conflict = gallery_conflict(row, record)
+            refusal = [conflict] if conflict else self._reprove(row, record, gallery_names or set())[0]
+            if refusal:
+                result.refuse(refusal, "would_refuse")
 
     # ---- publish
 
@@ -193,9 +206,11 @@ class Publisher:
         self.reporter.start_stage(PUBLISH_STAGE, len(rows))
         self.reporter.info(f"publishing {len(rows)} approved row(s) to {self.uploader.description} "
                            f"and {self.gallery.description}")
+        gallery_names: set[str] = set()
         try:
             if rows:
                 self.gallery.ensure_table()
+                gallery_names.update(self.gallery.file_names())  # kept current below: only we write it
                 for folder in dict.fromkeys((self.options.full_dir, self.options.thumb_dir)):
                     report.stale_temp_removed.extend(
                         posixpath.join(folder, name) for name in self.uploader.remove_stale_temp(folder)
@@ -211,7 +226,7 @@ class Publisher:
             return
         for index, row in enumerate(rows):
             try:
-                result = self._publish_row(row)
+                result = self._publish_row(row, gallery_names)
             except ServiceUnavailable as exc:
                 result = self._fail(row, RowResult(row=row.key_text, file_name=row.file_name), str(exc))
                 report.blocking_error = str(exc)
@@ -231,16 +246,28 @@ class Publisher:
             report.model_files_removed = self._clean_model_files()
         self.reporter.end_stage(PUBLISH_STAGE, report.summary())
 
-    def _publish_row(self, row: Row) -> RowResult:
-        result = RowResult(row=row.key_text, file_name=row.file_name, republish=row.remote_id is not None)
+    def _publish_row(self, listed: Row, gallery_names: set[str]) -> RowResult:
+        result = RowResult(row=listed.key_text, file_name=listed.file_name, republish=listed.remote_id is not None)
+        row = self._reread(listed)
+        if row is None or row.status != RowStatus.APPROVED:
+            # changed since the run listed it (rejected, edited, removed): nothing to send back
+            status = "removed from the queue" if row is None else row.status.value
+            return result.refuse([ProofReason(rule=NOT_APPROVED_RULE, field="status",
+                                              message=f"it is no longer approved ({status})")])
+        result.file_name = row.file_name
         if not row.file_name:
-            return self._refuse(row, result, "the row has no file name; set one in review")
+            return self._refuse(row, result, no_file_name())
         full_path, thumb_path = remote_paths(row, self.options)
         result.full_path, result.thumb_path = full_path, thumb_path
         try:
-            reason = conflict_reason(row, self.gallery.lookup(row.file_name))
-            if reason:
-                return self._refuse(row, result, reason)
+            record = self.gallery.lookup(row.file_name)
+            conflict = gallery_conflict(row, record)
+            if conflict:
+                return self._refuse(row, result, conflict)
+            # proven again before the first byte of it is written anywhere
+            refusal, proven = self._reprove(row, record, gallery_names)
+            if refusal:
+                return self._send_back(row, proven, result, refusal)
             full, thumbnail = self._build_files(row)
             self.uploader.put(full_path, full)
             self.uploader.put(thumb_path, thumbnail)
@@ -250,6 +277,7 @@ class Publisher:
                     self.uploader.put(name, sidecar)
             failpoint("publish.after_upload")
             remote_id = self.gallery.upsert(gallery_entry(row, self.options))
+            gallery_names.add(row.file_name)
             failpoint("publish.after_upsert")
         except ServiceUnavailable:
             raise  # the caller records it on this row and stops
@@ -258,7 +286,7 @@ class Publisher:
         with self.store.unit_of_work() as uow:
             current = uow.rows.get(*row.key)
             if current is None or current.status != RowStatus.APPROVED or current.sha256 != row.sha256 \
-                    or current.metadata_digest() != row.metadata_digest():
+                    or current.metadata_digest() != row.metadata_digest() or not current.has_current_accepted_proof():
                 # Changed while we uploaded: the gallery holds what was approved; the row's new
                 # state stands and a later approval republishes the same File_Name.
                 result.outcome = "failed"
@@ -270,6 +298,17 @@ class Publisher:
         result.outcome = "published"
         result.remote_id = remote_id
         return result
+
+    def _reread(self, row: Row) -> Row | None:
+        with self.store.unit_of_work() as uow:
+            return uow.rows.get(*row.key)
+
+    def _reprove(self, row: Row, record: GalleryRecord | None, gallery_names: Collection[str]) -> tuple[list[ProofReason], Row]:
+        """The row proven again and why it may not be published ([] when it may). The gallery's
+        entry under its File_Name, when there is one, is its own (`conflict_reason` said so)."""
+        own = {row.file_name} if record is not None else set()
+        proven = self.prover(row, gallery_names=sorted(set(gallery_names) - own))
+        return queue.publish_refusal(row, proven), proven
 
     def _build_files(self, row: Row) -> tuple[bytes, bytes]:
         if not row.incoming_path:
@@ -300,15 +339,26 @@ class Publisher:
                 uow.commit()
         return result
 
-    def _refuse(self, row: Row, result: RowResult, reason: str) -> RowResult:
-        result.outcome = "refused"
-        result.error = reason
+    def _refuse(self, row: Row, result: RowResult, reason: ProofReason) -> RowResult:
+        """Refused for a reason the proof does not know (the gallery holds the name for another
+        image, no file name): back to review with that reason blocking it."""
+        result.refuse([reason])
         with self.store.unit_of_work() as uow:
             current = uow.rows.get(*row.key)
             if current is not None and current.status == RowStatus.APPROVED:
-                uow.rows.update(queue.refuse_publish(
-                    current, ProofReason(rule=GALLERY_CONFLICT_RULE, field="file_name", message=reason)
-                ))
+                uow.rows.update(queue.refuse_publish(current, reason))
+                uow.commit()
+        return result
+
+    def _send_back(self, row: Row, proven: Row, result: RowResult, reasons: list[ProofReason]) -> RowResult:
+        """Refused by its fresh proof: back to review carrying that proof (a person fixes the text,
+        or approves the text the proof changed)."""
+        result.refuse(reasons)
+        with self.store.unit_of_work() as uow:
+            current = uow.rows.get(*row.key)
+            if current is not None and current.status == RowStatus.APPROVED \
+                    and current.metadata_digest() == row.metadata_digest():
+                uow.rows.update(queue.send_back(current, proven, result.error or ""))
                 uow.commit()
         return result
 
@@ -336,7 +386,9 @@ def publish_approved(publisher: Publisher, *, dry_run: bool = False) -> PublishR
     """Publish every approved row (the review desk's publish key and `proofdesk publish` call this).
 
     Build the publisher with `container.publisher(reporter=...)`. Returns the report; rows that
-    failed stay approved with `publish_error` set, refused rows are back in review.
+    failed stay approved with `publish_error` set, refused rows (their proof blocks them now, or
+    the gallery holds their name for another image) are back in review, with nothing of them
+    written, and are listed with their reasons (`report.refusals`).
     """
     return publisher.publish(dry_run=dry_run)
 

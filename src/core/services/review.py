@@ -1,8 +1,10 @@
 """Review use cases (stage 8): what the urwid desk and the scriptable CLI commands both call.
 
 Every edit re-runs the proof against the rest of the queue and the gallery; approving needs an
-accepted proof of the row's current metadata (the state machine checks it); Generate asks the
-captioner again for one row and keeps the previous suggestion so the operator can go back.
+accepted proof of the row's current metadata (the state machine checks it), and an approved row
+whose re-proof blocks it or changes its text is back to pending (`queue.reproven`); publishing
+re-proves each row through `proven` before it writes it. Generate asks the captioner again for one
+row and keeps the previous suggestion so the operator can go back.
 """
 
 from __future__ import annotations
@@ -122,10 +124,13 @@ class ReviewService:
 
     # ---------------------------------------------------------------- proof
 
-    def index_without(self, row: Row) -> DuplicateIndex:
+    def index_without(self, row: Row, gallery_names: Sequence[str] | None = None) -> DuplicateIndex:
+        """The duplicate index over the queue as it is now, `row` left out, and the gallery's names
+        (`gallery_names` when the caller has read them, else the gallery is asked)."""
         with self.store.unit_of_work() as uow:
             everything = uow.rows.list()
-        return build_duplicate_index(everything, {row.key}, list(self.gallery_names()), self.proof_config)
+        names = list(self.gallery_names()) if gallery_names is None else list(gallery_names)
+        return build_duplicate_index(everything, {row.key}, names, self.proof_config)
 
     def evidence(self, row: Row) -> Evidence:
         from proofdesk.core.services.culling import scene_keeper
@@ -143,8 +148,20 @@ class ReviewService:
         candidate = row.changed(**_clean_changes(row, changes))
         return proof(candidate, self.evidence(candidate), index or self.index_without(row), self.proof_config, claim=False)
 
-    def _prove_edit(self, row: Row, human_keywords: list[str] | None) -> Row:
-        result = proof(row, self.evidence(row), self.index_without(row), self.proof_config, claim=False)
+    def proven(self, row: Row, *, gallery_names: Sequence[str] | None = None) -> Row:
+        """`row` proven again against the queue as it is now, the gallery and the dictionary,
+        nothing stored: what publishing checks right before it writes a row (it passes the
+        gallery's names it holds, less the row's own entry). The result is what a re-proof keeps:
+        an approved row that the proof blocks, or whose text it changes, is pending."""
+        human_keywords = row.keywords if "keywords" in row.edited_fields else None
+        return self._prove_edit(row, human_keywords, gallery_names)
+
+    def _prove_edit(self, row: Row, human_keywords: list[str] | None, gallery_names: Sequence[str] | None = None) -> Row:
+        """The row with a fresh proof; an approval survives only an accepted proof of the same text."""
+        return queue.reproven(row, self._proof_of(row, human_keywords, gallery_names))
+
+    def _proof_of(self, row: Row, human_keywords: list[str] | None, gallery_names: Sequence[str] | None) -> Row:
+        result = proof(row, self.evidence(row), self.index_without(row, gallery_names), self.proof_config, claim=False)
         proven = apply_proof(row, result)
         if human_keywords is None:
             return proven

@@ -65,14 +65,19 @@ def run_checks(settings: Settings, container: Container) -> list[dict[str, Any]]
         return f"{target.description} reachable and writable ({folder})"
 
     def files() -> str:
-        """Files the settings name: they must exist before a run needs them."""
+        """Files the settings name: they must exist before a run needs them. An engine that is not
+        configured (`scoring.brisque_engine` or `scoring.aesthetic_engine` "fallback", BRISQUE off, a
+        local uploader) reads none of its files, so they are not checked."""
+        scoring = settings.scoring
+        brisque = scoring.brisque and scoring.brisque_engine == "opencv"
+        open_clip = scoring.aesthetic_engine == "open_clip"
         named = {
             "captioner.glossary_file": settings.captioner.glossary_file,
             "review.dictionary": settings.review.dictionary,
-            "scoring.clip_weights": settings.scoring.clip_weights,
-            "scoring.aesthetic_head": settings.scoring.aesthetic_head,
-            "scoring.brisque_model": settings.scoring.brisque_model if settings.scoring.brisque else None,
-            "scoring.brisque_range": settings.scoring.brisque_range if settings.scoring.brisque else None,
+            "scoring.clip_weights": scoring.clip_weights if open_clip else None,
+            "scoring.aesthetic_head": scoring.aesthetic_head if open_clip else None,
+            "scoring.brisque_model": scoring.brisque_model if brisque else None,
+            "scoring.brisque_range": scoring.brisque_range if brisque else None,
             "publish.ftp.ca_file": settings.publish.ftp.ca_file if settings.publish.uploader == "ftp" else None,
         }
         missing = [f"{key} = {settings.resolve_path(value)}" for key, value in named.items()

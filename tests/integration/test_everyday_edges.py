@@ -4,6 +4,7 @@ for a refused export, the contact sheet's filters and a set name that cannot be 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.integration.conftest import Proofdesk
@@ -30,3 +31,26 @@ def test_a_run_with_a_config_naming_a_model_server_that_is_down_gets_no_first_ru
     result = proofdesk("--config", str(config), "run", str(camera_set), "--no-review")
     assert result.exit_code == 4, result.output
     assert "http://127.0.0.1:9" in result.output and "proofdesk init" not in result.output
+
+
+def test_doctor_does_not_fail_on_missing_files_of_scoring_engines_that_are_not_configured(proofdesk: Proofdesk) -> None:
+    config = proofdesk.cwd / "proofdesk.toml"
+    config.write_text(
+        '[captioner]\nbackend = "offline"\n\n[scoring]\nbrisque_engine = "fallback"\naesthetic_engine = "fallback"\n'
+        'brisque_model = "gone/brisque_model_live.yml"\nbrisque_range = "gone/brisque_range_live.yml"\n'
+        'clip_weights = "gone/open_clip.bin"\naesthetic_head = "gone/head.pth"\n', encoding="utf-8")
+    result = proofdesk("--config", str(config), "doctor", "--json")
+    checks = {check["check"]: check for check in json.loads(result.stdout)["checks"]}
+    assert checks["files"]["ok"], checks["files"]
+    assert "gone/" not in checks["files"]["detail"]
+    assert result.exit_code == 0, result.output
+
+
+def test_doctor_still_fails_on_a_missing_file_of_a_configured_scoring_engine(proofdesk: Proofdesk) -> None:
+    config = proofdesk.cwd / "proofdesk.toml"
+    config.write_text('[captioner]\nbackend = "offline"\n\n[scoring]\naesthetic_engine = "open_clip"\n'
+                      'clip_weights = "gone/open_clip.bin"\n', encoding="utf-8")
+    result = proofdesk("--config", str(config), "doctor", "--json")
+    checks = {check["check"]: check for check in json.loads(result.stdout)["checks"]}
+    assert not checks["files"]["ok"] and "scoring.clip_weights" in checks["files"]["detail"]
+    assert result.exit_code == 4

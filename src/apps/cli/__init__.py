@@ -14,7 +14,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from proofdesk.apps.cli import culling, db, doctor, export, init, publish, report, review_cmds, rows, run, sessions, worker
+from proofdesk.apps.cli import (
+    culling,
+    db,
+    doctor,
+    export,
+    init,
+    places,
+    publish,
+    report,
+    review_cmds,
+    rows,
+    run,
+    sessions,
+    worker,
+)
 from proofdesk.apps.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_BLOCKED,
@@ -91,7 +105,7 @@ def main(ctx: click.Context, config_file: Path | None, verbose: bool, quiet_all:
 
 
 def _add_commands() -> None:
-    for module in (rows, run, sessions, export, doctor, review_cmds, culling, worker, publish, init, db, report):
+    for module in (rows, run, sessions, export, doctor, review_cmds, culling, worker, publish, init, db, report, places):
         for command in module.COMMANDS:
             main.add_command(command)
 

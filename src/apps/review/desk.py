@@ -296,6 +296,8 @@ class ReviewDesk:
         attr = "accepted" if verdict == "accepted" else "blocked" if verdict == "blocked" else None
         head = [("label", "Proof" + (" (live, unsaved)" if live else "") + ": "), (attr, verdict.upper())]
         body = [f"\n  {reason.rule}: {reason.text}" for reason in reasons[:8]]
+        if any(reason.rule == "place.far" for reason in reasons):
+            body.append(("message", "\n  a far place that is right here? l / F8 allows the name (places allow)"))
         self.proof_text.set_text(head + body)
 
     def _render_spelling(self) -> None:
@@ -456,6 +458,41 @@ class ReviewDesk:
                 self._render_spelling()
                 return
         self.say("no flagged word to add")
+
+    def do_allow_place(self) -> None:
+        """Offer to vouch for the place name the current row's `place.far` finding names."""
+        from proofdesk.core.domain.proof.rules_places import far_place_names
+
+        row = self.current
+        names = far_place_names(list(row.proof_reasons)) if row is not None else []
+        if row is None or not names:
+            self.say("no place.far finding on this row")
+            return
+        name = names[0]
+
+        def allow(near: str | None, set_name: str | None) -> Callable[[], None]:
+            return lambda: self._allow_place(row, name, near, set_name)
+
+        self.show_dialog("Allow a place name", [
+            f"place.far blocks {name!r} on {row.key_text}.",
+            "Allow it if the name is right here (or is no place at all):", "",
+            "a: for every photo", f"s: for the photos of set {row.set_name}", "r: for this photo only",
+            "esc: cancel"],
+            on_key={"a": allow(None, None), "s": allow(row.set_name, None), "r": allow(row.original_name, row.set_name)})
+
+    def _allow_place(self, row: Row, name: str, near: str | None, set_name: str | None) -> None:
+        from proofdesk.core.services.places import PlaceAllowances
+
+        self.close_dialog()
+        try:
+            allowance, _ = PlaceAllowances(self.service.store).allow(name, near=near, set_name=set_name)
+            proven = self.service.reprove(row.key_text)
+        except ProofdeskError as exc:
+            self.say(str(exc), error=True)
+            return
+        verdict = proven.metadata_quality.value if proven.metadata_quality else "not proven"
+        self.say(f"allowed {allowance.name!r} for {allowance.scope}; {row.key_text} proved again: {verdict}")
+        self.reload(keep=row.key_text)
 
     def do_generate(self) -> None:
         if self.current is None or self.busy:

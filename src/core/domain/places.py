@@ -6,11 +6,18 @@ The gazetteer (GeoNames, offline) hands over candidates; the rules here decide:
   distance (never by raw latitude/longitude), and a town or city of some size is preferred over a
   district or landmark listed as a place: the most populous candidate whose approximate extent
   (`extent_km`, growing with the square root of the population) covers the photo wins; failing
-  that, the nearest. Beyond `max_city_km` there is no city (at sea, in the wild), and beyond
-  `max_region_km` no region or country either, so a position far from everything gets no wrong one.
-- `named_places`: the capitalised names a caption mentions (not the first word of a sentence).
-- `is_far`: a named place is far only when *every* place of that name lies beyond the limit, so a
-  name shared by a far city and a near village never raises a false alarm.
+  that, the nearest. Beyond `max_city_km` there is no city (at sea, in the wild: the place reads
+  "near <region>, <country>", never as a town), and beyond `max_region_km` no region or country
+  either, so a position far from everything gets no wrong one.
+- `place_names.read_names` / `mentioned_places`: the names a caption holds, as people write them. Runs of
+  capitalised words (not the first word of a sentence; joined across particles: "Rio de Janeiro")
+  are read longest first, so "New York" is one name and "York" inside it is never read alone. A
+  span is, in this order: a name of the photo's own place (town, admin levels, country, in every
+  form the gazetteer knows: `KnownNames.own`), a name a person vouched for, camera words from EXIF,
+  a gazetteer place, or a street or landmark ("Lexington Avenue", "Rue de Rivoli": a landmark word
+  makes the whole phrase one name).
+- `is_far` (the `place.far` rule): a named place is far only when *every* place of that name lies
+  beyond the limit, so a name shared by a far city and a near village never raises a false alarm.
 - `find_coordinates`: numbers that look like a GPS position, which published text must not carry
   (re-exported from `coordinates`, the one recogniser).
 """
@@ -40,6 +47,9 @@ class PlaceCandidate:
     country: str | None = None
     country_code: str | None = None
     is_country: bool = False  # the answer to a country's name: its nearest place stands for it
+    county: str | None = None  # GeoNames admin-2, where the table has it
+    # the answer to a name that only one of the place's alternate names is ("Genf", "Big Apple")
+    by_alternate_name: bool = False
 
 
 class Place(BaseModel):
@@ -55,12 +65,14 @@ class Place(BaseModel):
 
     @property
     def label(self) -> str | None:
-        """"Arezzo, Tuscany, Italy": the known parts, most specific first, without repeats."""
+        """"Arezzo, Tuscany, Italy": the known parts, most specific first, without repeats. Far from
+        any town the region is no town: "near Western, Ghana"."""
         parts: list[str] = []
         for part in (self.city, self.region, self.country):
             if part and part not in parts:
                 parts.append(part)
-        return ", ".join(parts) or None
+        text = ", ".join(parts) or None
+        return f"near {text}" if text and not self.city and self.region else text
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -114,9 +126,10 @@ def choose_place(
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive comparison form ("Kópavogur" -> "kopavogur")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().replace("-", " ").split())
+    if not text.isascii():  # ASCII has nothing to decompose (the gazetteer folds ~200,000 names)
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(text.casefold().replace("-", " ").split())
 
 
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
@@ -160,30 +173,14 @@ class PlaceMatch:
     label: str  # "Phuket, Thailand"
     population: int = 0
     is_country: bool = False
+    # matched only by one of the place's alternate names (GeoNames), not by its own name: such a
+    # name names a place only when it is not an ordinary word too ("Gold", "Lion", "Central Park")
+    alternate: bool = False
 
 
 # What the proof asks about a name: None when no place has it. The caption and review services bind
 # it to the photo's position.
 PlaceLocator = Callable[[str], PlaceMatch | None]
-
-
-def mentioned_places(text: str, locate: PlaceLocator, max_words: int = 3) -> list[tuple[str, PlaceMatch]]:
-    """(name as written, match) for each place the text names; the longest known name in a run
-    wins ("Sagrada Família" before "Família"), and a run's words are used once."""
-    found: list[tuple[str, PlaceMatch]] = []
-    for run in capitalised_runs(text):
-        index = 0
-        while index < len(run):
-            for size in range(min(max_words, len(run) - index), 0, -1):
-                name = " ".join(run[index : index + size])
-                located = locate(name)
-                if located is not None:
-                    found.append((name, located))
-                    index += size
-                    break
-            else:
-                index += 1
-    return found
 
 
 # Coordinates have one recogniser, shared with the publish scrubber; re-exported for older callers.

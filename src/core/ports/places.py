@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from proofdesk.core.domain.places import PlaceCandidate
+from proofdesk.core.domain.places import Place, PlaceCandidate
 
 
 class Gazetteer(ABC):
@@ -21,7 +21,16 @@ class Gazetteer(ABC):
 
         A name counts when it is a place of at least the gazetteer's minimum population, or a
         country (then the distance is to the nearest place in that country, 0 inside it). Names
-        compare case- and accent-insensitively. None when nothing carries the name."""
+        compare case- and accent-insensitively; a town's alternate names count too, and the
+        answer's `by_alternate_name` says when only they carry the name. None when nothing carries
+        the name."""
+
+    def place_names(self, place: Place, latitude: float, longitude: float) -> tuple[str, ...]:
+        """Every name of the photo's own place (`place`, chosen at the position): the town, each
+        admin level and the country, with the alternate, local and English forms the gazetteer
+        knows ("Genève": Geneva, Genf; "Bavaria": Bayern). The proof never reads them as far.
+        Without other names, the place's own parts."""
+        return tuple(dict.fromkeys(part for part in (place.city, place.region, place.country) if part))
 
 
 class TimeZoneLookup(ABC):

@@ -24,6 +24,7 @@ from proofdesk.core.domain.models import (
     Session,
     SessionStatus,
 )
+from proofdesk.core.domain.place_names import PlaceAllowance
 
 
 class StorageError(ExternalFailure):
@@ -151,6 +152,23 @@ class SetRepository(ABC):
     def delete(self, name: str) -> bool: ...
 
 
+class PlaceAllowanceRepository(ABC):
+    """Place names a person vouched for (`proofdesk places allow`), kept in the queue database apart
+    from `proof.place_ordinary_words` and the dictionary. One allowance per `PlaceAllowance.key`."""
+
+    @abstractmethod
+    def list(self) -> list[PlaceAllowance]:
+        """Every allowance, ordered by (folded name, set, original name)."""
+
+    @abstractmethod
+    def add(self, allowance: PlaceAllowance) -> bool:
+        """Store it (`created_at` set by the store); False when an equal key is already stored."""
+
+    @abstractmethod
+    def remove(self, name: str, set_name: str | None = None, original_name: str | None = None) -> bool:
+        """Remove the allowance with this key (names compare folded); False when there was none."""
+
+
 @dataclass(frozen=True)
 class LockHolder:
     session_id: str
@@ -189,6 +207,7 @@ class UnitOfWork(ABC):
     sessions: SessionRepository
     journal: JournalRepository
     sets: SetRepository
+    place_allowances: PlaceAllowanceRepository
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -58,6 +58,11 @@ class GazetteerContract:
     def test_an_unknown_name_is_not_a_place(self, gazetteer: Gazetteer) -> None:
         assert gazetteer.locate_name("Flibbertigibbet", *AREZZO) is None
 
+    def test_the_photos_own_place_names_hold_its_parts(self, gazetteer: Gazetteer) -> None:
+        place = choose_place(*AREZZO, gazetteer.nearby(*AREZZO))
+        names = gazetteer.place_names(place, *AREZZO)
+        assert {"Arezzo", "Tuscany", "Italy"} <= set(names) and len(names) == len(set(names))
+
 
 class TimeZoneContract:
     @pytest.fixture

@@ -19,6 +19,7 @@ from proofdesk.core.domain.models import (
     Session,
     SessionStatus,
 )
+from proofdesk.core.domain.place_names import PlaceAllowance
 from proofdesk.core.ports.storage import (
     LockHolder,
     QueueStore,
@@ -313,6 +314,38 @@ class QueueStoreContract:
             assert len(uow.journal.entries("s2")) == 1
 
     # ---------------------------------------------------------------- lock
+
+    # ---------------------------------------------------------------- allowed place names
+
+    def test_place_allowances_round_trip_fold_and_refuse_duplicates(self, store: QueueStore) -> None:
+        with store.unit_of_work() as uow:
+            assert uow.place_allowances.list() == []
+            assert uow.place_allowances.add(PlaceAllowance(name="Lexington"))
+            assert uow.place_allowances.add(PlaceAllowance(name="Genève", set_name="2026-06_geneva"))
+            assert uow.place_allowances.add(PlaceAllowance(name="Nokia", set_name="trip", original_name="IMG_1.jpg"))
+            assert not uow.place_allowances.add(PlaceAllowance(name="LEXINGTON"))  # same name, folded
+            assert not uow.place_allowances.add(PlaceAllowance(name="geneve", set_name="2026-06_geneva"))
+            assert uow.place_allowances.add(PlaceAllowance(name="Lexington", set_name="trip"))  # another scope
+            uow.commit()
+        with store.unit_of_work() as uow:
+            stored = uow.place_allowances.list()
+        assert [(a.name, a.set_name, a.original_name) for a in stored] == [
+            ("Genève", "2026-06_geneva", None), ("Lexington", None, None), ("Lexington", "trip", None),
+            ("Nokia", "trip", "IMG_1.jpg")]
+        assert all(a.created_at is not None and a.created_at.tzinfo is not None for a in stored)
+        with store.unit_of_work() as uow:
+            assert uow.place_allowances.remove("lexington")
+            assert not uow.place_allowances.remove("lexington")
+            assert not uow.place_allowances.remove("Nokia", "trip")  # the row's allowance needs its row
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert [a.scope for a in uow.place_allowances.list()] == ["set 2026-06_geneva", "set trip", "trip/IMG_1.jpg"]
+
+    def test_place_allowances_roll_back_with_the_unit_of_work(self, store: QueueStore) -> None:
+        with store.unit_of_work() as uow:
+            uow.place_allowances.add(PlaceAllowance(name="Lafayette"))
+        with store.unit_of_work() as uow:
+            assert uow.place_allowances.list() == []
 
     def test_lock_is_exclusive_and_reentrant_for_its_holder(self, store: QueueStore) -> None:
         now = datetime(2026, 1, 1, tzinfo=UTC)

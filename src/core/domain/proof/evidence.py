@@ -94,7 +94,13 @@ class Evidence(BaseModel):
     camera_model: str | None = None
     place: str | None = None  # "Arezzo, Tuscany, Italy" (from GPS, offline), or a caller's place name
     place_city: str | None = None
+    place_region: str | None = None
     place_country: str | None = None
+    # every name of the photo's own place (town, admin levels, country; English, local and alternate
+    # forms) and the names a person vouched for (`places allow`): `place.far` never checks them
+    place_names: tuple[str, ...] = ()
+    allowed_places: tuple[str, ...] = ()
+    lens: str | None = None
     captured_at: str | None = None
     captured_offset: str | None = None
     gps_timestamp_utc: str | None = None
@@ -126,6 +132,8 @@ class Evidence(BaseModel):
         locate_place: PlaceLocator | None = None,
         is_ordinary_word: Callable[[str], bool] | None = None,
         scene_keeper: Row | None = None,
+        place_names: tuple[str, ...] = (),
+        allowed_places: tuple[str, ...] = (),
     ) -> Evidence:
         """The evidence for proving `row`; classifier hints default to the ones stored on the row.
         `scene_keeper`: the keeper of the row's scene, when it is another frame with a caption."""
@@ -142,7 +150,11 @@ class Evidence(BaseModel):
             camera_model=row.camera_model,
             place=place or row.place_label,
             place_city=row.place_city,
+            place_region=row.place_region,
             place_country=row.place_country,
+            place_names=tuple(place_names),
+            allowed_places=tuple(allowed_places),
+            lens=row.lens,
             captured_at=row.captured_at,
             captured_offset=row.captured_offset,
             gps_timestamp_utc=row.gps_timestamp_utc,

@@ -54,3 +54,14 @@ def test_doctor_still_fails_on_a_missing_file_of_a_configured_scoring_engine(pro
     checks = {check["check"]: check for check in json.loads(result.stdout)["checks"]}
     assert not checks["files"]["ok"] and "scoring.clip_weights" in checks["files"]["detail"]
     assert result.exit_code == 4
+
+
+def test_status_in_an_empty_folder_exits_0_with_empty_counts_and_creates_no_queue(proofdesk: Proofdesk) -> None:
+    result = proofdesk("status", "--json")
+    assert result.exit_code == 0, result.output
+    assert not proofdesk.workdir.exists()
+    text = proofdesk("status")
+    assert text.exit_code == 0 and "not created yet" in text.output
+    assert not proofdesk.workdir.exists()
+    assert proofdesk("db", "upgrade").exit_code == 0  # the same counts as an empty queue that exists
+    assert json.loads(result.stdout) == proofdesk.status()

@@ -108,7 +108,7 @@ def read_only_file_system(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 
 @pytest.mark.parametrize("workdir_state", ["not created yet", "holding a queue"])
-@pytest.mark.parametrize("command", [["status"], ["rows"], ["run", "SET", "--no-review"], ["report"]])
+@pytest.mark.parametrize("command", [["rows"], ["run", "SET", "--no-review"], ["report"], ["export"]])
 def test_a_workdir_on_a_read_only_file_system_exits_4_naming_it_and_the_workdir_setting(
     proofdesk: Proofdesk, camera_set: Path, monkeypatch: pytest.MonkeyPatch, workdir_state: str, command: list[str]
 ) -> None:

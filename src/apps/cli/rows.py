@@ -14,13 +14,24 @@ def status(cli: CliContext, as_json: bool) -> None:
     """Counts of rows per status and per proof verdict."""
     from proofdesk.core.services.status import queue_status
 
-    with unit_of_work(cli) as uow:
-        report = queue_status(uow)
-    report["workers"] = _workers(cli)
+    queue_file = cli.sqlite_queue_file()
+    if queue_file is not None and not queue_file.exists():
+        # nothing queued here yet: the counts of an empty queue, and no queue (or workdir) created
+        from proofdesk.adapters.memory import InMemoryQueueStore
+
+        with InMemoryQueueStore().unit_of_work() as uow:
+            report = queue_status(uow)
+        report["workers"] = []
+        description = f"sqlite:///{queue_file} (not created yet: nothing was run here)"
+    else:
+        with unit_of_work(cli) as uow:
+            report = queue_status(uow)
+        report["workers"] = _workers(cli)
+        description = cli.container.queue_store().description
     if as_json:
         print_json(report)
         return
-    click.echo(f"queue: {cli.container.queue_store().description}")
+    click.echo(f"queue: {description}")
     click.echo("rows by status:  " + ", ".join(f"{k} {v}" for k, v in report["status"].items()))
     click.echo("proof verdicts:  " + ", ".join(f"{k} {v}" for k, v in report["proof"].items()))
     if report["open_session"]:

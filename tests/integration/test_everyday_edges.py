@@ -5,11 +5,13 @@ for a refused export, the contact sheet's filters and a set name that cannot be 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from tests.integration.conftest import Proofdesk
 
 OFFLINE = {"PROOFDESK_CAPTIONER__BACKEND": "offline"}
+ALL_FRAMES = {**OFFLINE, "PROOFDESK_CAPTIONER__SCOPE": "all"}
 NO_SERVER = {"PROOFDESK_CAPTIONER__URL": "http://127.0.0.1:9", "PROOFDESK_CAPTIONER__RETRIES": "1"}
 
 
@@ -65,3 +67,39 @@ def test_status_in_an_empty_folder_exits_0_with_empty_counts_and_creates_no_queu
     assert not proofdesk.workdir.exists()
     assert proofdesk("db", "upgrade").exit_code == 0  # the same counts as an empty queue that exists
     assert json.loads(result.stdout) == proofdesk.status()
+
+
+def _demo_desk_all_captioned(proofdesk: Proofdesk, demo_set: Path, tmp_path: Path) -> Path:
+    """The demo set run with `captioner.scope = all`: every frame captioned and accepted, DSC_0105
+    (the motorcycle pair's second frame) suggested for culling."""
+    set_dir = tmp_path / demo_set.name
+    shutil.copytree(demo_set, set_dir)
+    result = proofdesk("run", str(set_dir), "--no-review", env=ALL_FRAMES)
+    assert result.exit_code == 0, result.output
+    culled = [row for row in proofdesk.rows() if row["cull_suggested"]]
+    assert [(row["original_name"], row["metadata_quality"]) for row in culled] == [("DSC_0105.jpg", "accepted")]
+    return set_dir
+
+
+def test_approve_all_accepted_leaves_an_accepted_frame_suggested_for_culling_pending_and_says_so(
+    proofdesk: Proofdesk, demo_set: Path, tmp_path: Path
+) -> None:
+    _demo_desk_all_captioned(proofdesk, demo_set, tmp_path)
+    result = proofdesk("approve", "--all-accepted", env=ALL_FRAMES)
+    assert result.exit_code == 0, result.output
+    status = {row["original_name"]: row["status"] for row in proofdesk.rows()}
+    assert status.pop("DSC_0105.jpg") == "pending"
+    assert set(status.values()) == {"approved"}
+    assert "DSC_0105.jpg" in result.output and "--include-culled" in result.output
+    as_json = json.loads(proofdesk("approve", "--all-accepted", "--json", env=ALL_FRAMES).stdout)
+    assert as_json["done"] == [] and as_json["skipped_culled"] == ["2019-10-12_lucca/DSC_0105.jpg"]
+
+
+def test_approve_all_accepted_include_culled_approves_the_frames_suggested_for_culling_too(
+    proofdesk: Proofdesk, demo_set: Path, tmp_path: Path
+) -> None:
+    _demo_desk_all_captioned(proofdesk, demo_set, tmp_path)
+    result = proofdesk("approve", "--all-accepted", "--include-culled", env=ALL_FRAMES)
+    assert result.exit_code == 0, result.output
+    assert {row["status"] for row in proofdesk.rows()} == {"approved"}
+    assert proofdesk("reject", "DSC_0101.jpg", "--include-culled", env=ALL_FRAMES).exit_code == 2

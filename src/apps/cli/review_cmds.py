@@ -20,28 +20,43 @@ def _decision_command(action: str, help_text: str) -> click.Command:
     @click.argument("names", nargs=-1)
     @set_option
     @click.option("--all-accepted", "all_accepted", is_flag=True,
-                  help="Every pending row whose proof is accepted (approve only).", hidden=action != "approve")
+                  help="Every pending row whose proof is accepted, except frames suggested for culling "
+                       "(approve only).", hidden=action != "approve")
+    @click.option("--include-culled", "include_culled", is_flag=True,
+                  help="With --all-accepted: approve the frames suggested for culling as well.",
+                  hidden=action != "approve")
     @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
     @click.pass_obj
     @handle_errors
     def command(cli: CliContext, names: tuple[str, ...], set_name: str | None, all_accepted: bool,
-                as_json: bool) -> None:
+                include_culled: bool, as_json: bool) -> None:
         from proofdesk.core.domain.errors import InputError
         from proofdesk.core.services.selection import accepted_pending_keys
 
         service = cli.container.review_service()
+        skipped_culled: list[str] = []
+        if include_culled and not (all_accepted and action == "approve"):
+            raise InputError("--include-culled goes with approve --all-accepted")
         if all_accepted and action == "approve":
-            keys = accepted_pending_keys(service.rows("pending"), set_name)
+            pending = service.rows("pending")
+            keys = accepted_pending_keys(pending, set_name, include_culled=include_culled)
+            skipped_culled = [key for key in accepted_pending_keys(pending, set_name, include_culled=True)
+                              if key not in keys]
         elif names:
             keys = _resolve_keys(service, names, set_name)
         else:
             raise InputError(f"name the rows to {action}" + (" (or use --all-accepted)" if action == "approve" else ""))
         result = service.batch(action, keys)
         if as_json:
-            print_json({"done": result.done, "refused": [{"row": k, "message": m} for k, m in result.refused]})
+            print_json({"done": result.done, "refused": [{"row": k, "message": m} for k, m in result.refused]}
+                       | ({"skipped_culled": skipped_culled} if all_accepted else {}))
         else:
             for key in result.done:
                 click.echo(f"{action}: {key}")
+            if skipped_culled:
+                click.echo(f"left pending: {len(skipped_culled)} accepted frame(s) suggested for culling "
+                           f"({', '.join(skipped_culled[:5])}{' …' if len(skipped_culled) > 5 else ''}); "
+                           "see `proofdesk cull`, or add --include-culled to approve them too", err=True)
             for _, message in result.refused:
                 click.echo(f"proofdesk: {message}", err=True)
             if result.refused and len(keys) > 1:

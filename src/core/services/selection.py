@@ -33,8 +33,10 @@ def blocked_keys(uow: UnitOfWork, keys: Collection[str]) -> list[str]:
             if row.key_text in keys and is_blocked(row) and row.status != RowStatus.REJECTED]
 
 
-def accepted_pending_keys(rows: Sequence[Row], set_name: str | None = None) -> list[str]:
-    """The pending rows whose proof verdict is `accepted` (optionally of one set), as row keys."""
+def accepted_pending_keys(rows: Sequence[Row], set_name: str | None = None, *, include_culled: bool = False) -> list[str]:
+    """The pending rows whose proof verdict is `accepted` (optionally of one set), as row keys; a
+    frame the scene stage suggests culling only with `include_culled` (a cull suggestion is the
+    person's call, not a side effect of approving everything the proof accepted)."""
     return [row.key_text for row in rows
             if row.status == RowStatus.PENDING and row.metadata_quality == ProofVerdict.ACCEPTED
-            and (set_name is None or row.set_name == set_name)]
+            and (set_name is None or row.set_name == set_name) and (include_culled or not row.cull_suggested)]

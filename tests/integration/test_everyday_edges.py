@@ -103,3 +103,24 @@ def test_approve_all_accepted_include_culled_approves_the_frames_suggested_for_c
     assert result.exit_code == 0, result.output
     assert {row["status"] for row in proofdesk.rows()} == {"approved"}
     assert proofdesk("reject", "DSC_0101.jpg", "--include-culled", env=ALL_FRAMES).exit_code == 2
+
+
+def test_export_xmp_with_blocked_rows_says_in_one_message_which_sidecars_it_wrote_and_why_export_json_is_refused(
+    proofdesk: Proofdesk, demo_set: Path, tmp_path: Path
+) -> None:
+    set_dir = tmp_path / demo_set.name
+    shutil.copytree(demo_set, set_dir)
+    assert proofdesk("run", str(set_dir), "--no-review", env=OFFLINE).exit_code == 0
+    assert proofdesk("approve", "DSC_0101.jpg", env=OFFLINE).exit_code == 0
+    taken = proofdesk("show", "DSC_0101.jpg", "--json", env=OFFLINE)
+    assert proofdesk("edit", "DSC_0102.jpg", "--caption", json.loads(taken.stdout)["caption"], env=OFFLINE).exit_code == 0
+    sidecars = tmp_path / "sidecars"
+    [run_export] = proofdesk.workdir.rglob("export.json")  # the run's, from before the edit
+    before = run_export.read_bytes()
+    result = proofdesk("export", "--xmp", str(sidecars), env=OFFLINE)
+    assert result.exit_code == 3, result.output
+    [message] = result.output.splitlines()
+    assert message.startswith(f"proofdesk: wrote 1 XMP sidecar(s) for 1 approved row(s) to {sidecars}; ")
+    assert "export.json not written: 1 row(s) are blocked by the proof: 2019-10-12_lucca/DSC_0102.jpg" in message
+    assert [p.name for p in sidecars.rglob("*.xmp")] == ["lucca-2019-10-12-1502-dsc-0101.jpg.xmp"]
+    assert list(proofdesk.workdir.rglob("export.json")) == [run_export] and run_export.read_bytes() == before

@@ -42,7 +42,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def write_sidecars(cli: CliContext, rows: list[Any], directory: str) -> None:
+def write_sidecars(cli: CliContext, rows: list[Any], directory: str) -> str:
+    """Write the sidecars; returns what was written, in words."""
     from proofdesk.core.domain.xmp import XmpOptions
     from proofdesk.core.services.export import build_sidecars
 
@@ -57,7 +58,7 @@ def write_sidecars(cli: CliContext, rows: list[Any], directory: str) -> None:
     sidecars = build_sidecars(rows, cli.container.metadata_writer(), options, existing, per_set=per_set)
     for sidecar in sidecars:
         _write_atomically(root / sidecar.relpath, sidecar.data)
-    click.echo(f"wrote {len(sidecars)} XMP sidecar(s) for {len({s.row for s in sidecars})} approved row(s) to {root}")
+    return f"wrote {len(sidecars)} XMP sidecar(s) for {len({s.row for s in sidecars})} approved row(s) to {root}"
 
 
 @click.command()
@@ -78,12 +79,17 @@ def export(cli: CliContext, output: Path | None, xmp_dir: str | None, set_name: 
         all_rows = uow.rows.list()
         result = export_rows(all_rows)
         sessions_list = uow.sessions.list()
-    if xmp_dir is not None:
-        write_sidecars(cli, sidecar_rows(all_rows, set_name), xmp_dir)
+    wrote = write_sidecars(cli, sidecar_rows(all_rows, set_name), xmp_dir) if xmp_dir is not None else None
     if not result.ok:
-        click.echo(f"proofdesk: {len(result.blocked)} row(s) are blocked by the proof; nothing exported: "
-                   + ", ".join(result.blocked), err=True)
+        blocked = f"{len(result.blocked)} row(s) are blocked by the proof"
+        # one message: the sidecars written and why export.json is not, so neither reads as the whole story
+        refused = (f"{wrote}; export.json not written: {blocked}: " if wrote else f"{blocked}; nothing exported: ")
+        click.echo(f"proofdesk: {refused}" + ", ".join(result.blocked)
+                   + " (fix them in `proofdesk review` or with `proofdesk edit`, or reject them, then export again)",
+                   err=True)
         sys.exit(EXIT_BLOCKED)
+    if wrote:
+        click.echo(wrote)
     explicit_output = output is not None
     if output is None:
         last = sessions_list[-1].id if sessions_list else "manual"

@@ -2,7 +2,8 @@
 `thumbs/` folder beside it, relative links, no network. Cards show the thumbnail, caption, alt
 text, keywords, file name, scores (fallbacks marked), the scene line (scene, rank, keeper or the
 cull suggestion with its reason, quality flags), the proof's verdict with its reasons and the
-status; links filter to blocked / pending / approved rows (plain HTML, a little JS). Every text is
+status; links filter to blocked / pending / approved / rejected / published rows and to the frames
+suggested for culling (plain HTML, a little JS). Every text is
 escaped. Thumbnails are small, lazily loaded and reused when the photo has not changed, so a sheet of
 2,000 rows stays light."""
 
@@ -94,6 +95,8 @@ def groups(row: Row) -> str:
     names = ["all", row.status.value]
     if is_blocked(row):
         names.append("blocked")
+    if row.cull_suggested:
+        names.append("culled")
     return " ".join(names)
 
 
@@ -142,7 +145,7 @@ def write_contact_sheet(rows: Sequence[Row], target: Path, title: str) -> Path:
     """Write the sheet of `rows` to `target` (thumbnails in `thumbs/` beside it); returns `target`."""
     target.parent.mkdir(parents=True, exist_ok=True)
     folder = target.parent / THUMBS
-    counts = {"all": len(rows), "blocked": 0, "pending": 0, "approved": 0}
+    counts = {"all": len(rows), "blocked": 0, "pending": 0, "approved": 0, "rejected": 0, "published": 0, "culled": 0}
     cards = []
     for row in rows:
         for name in groups(row).split()[1:]:

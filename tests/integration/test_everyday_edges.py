@@ -5,6 +5,7 @@ for a refused export, the contact sheet's filters and a set name that cannot be 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -124,3 +125,23 @@ def test_export_xmp_with_blocked_rows_says_in_one_message_which_sidecars_it_wrot
     assert "export.json not written: 1 row(s) are blocked by the proof: 2019-10-12_lucca/DSC_0102.jpg" in message
     assert [p.name for p in sidecars.rglob("*.xmp")] == ["lucca-2019-10-12-1502-dsc-0101.jpg.xmp"]
     assert list(proofdesk.workdir.rglob("export.json")) == [run_export] and run_export.read_bytes() == before
+
+
+def test_the_contact_sheet_filters_rejected_published_and_culled_rows(
+    proofdesk: Proofdesk, demo_set: Path, tmp_path: Path
+) -> None:
+    set_dir = tmp_path / demo_set.name
+    shutil.copytree(demo_set, set_dir)
+    assert proofdesk("run", str(set_dir), "--no-review", env=OFFLINE).exit_code == 0  # DSC_0105: cull suggested
+    assert proofdesk("approve", "DSC_0101.jpg", env=OFFLINE).exit_code == 0
+    assert proofdesk("publish", "--yes", env=OFFLINE).exit_code == 0
+    assert proofdesk("reject", "DSC_0103.jpg", env=OFFLINE).exit_code == 0
+    sheet = tmp_path / "sheet.html"
+    assert proofdesk("report", "--output", str(sheet), env=OFFLINE).exit_code == 0
+    page = sheet.read_text(encoding="utf-8")
+    for link in ("rejected (1)", "published (1)", "culled (1)"):
+        assert f'<a href="#{link.split()[0]}">{link}</a>' in page
+    groups = dict((key.rsplit("/", 1)[1], names.split()) for names, key in
+                  re.findall(r'data-groups="([^"]*)" data-key="([^"]*)"', page))
+    assert "published" in groups["DSC_0101.jpg"] and "rejected" in groups["DSC_0103.jpg"]
+    assert [name for name, names in groups.items() if "culled" in names] == ["DSC_0105.jpg"]

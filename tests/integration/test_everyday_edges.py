@@ -9,6 +9,8 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.integration.conftest import Proofdesk
 
 OFFLINE = {"PROOFDESK_CAPTIONER__BACKEND": "offline"}
@@ -145,3 +147,14 @@ def test_the_contact_sheet_filters_rejected_published_and_culled_rows(
                   re.findall(r'data-groups="([^"]*)" data-key="([^"]*)"', page))
     assert "published" in groups["DSC_0101.jpg"] and "rejected" in groups["DSC_0103.jpg"]
     assert [name for name, names in groups.items() if "culled" in names] == ["DSC_0105.jpg"]
+
+
+@pytest.mark.parametrize("set_name", ["card2/DCIM", "..", "../lucca", "card2\\DCIM"])
+def test_a_set_name_with_a_path_separator_or_dots_is_refused_as_a_bad_set_name(
+    proofdesk: Proofdesk, camera_set: Path, set_name: str
+) -> None:
+    result = proofdesk("run", str(camera_set), "--no-review", "--set-name", set_name, env=OFFLINE)
+    assert result.exit_code == 2, result.output
+    assert f"--set-name {set_name!r} is not a usable set name" in result.output
+    assert "set folder" not in result.output and "rename the file" not in result.output
+    assert proofdesk.incoming_files() == [] and not proofdesk.workdir.exists()

@@ -62,6 +62,8 @@ def run_command(cli: CliContext, set_dirs: tuple[Path, ...], until: str, skip_in
     from proofdesk.core.ports.captioning import CaptionerError
     from proofdesk.core.services.selection import blocked_keys
 
+    if set_name is not None:
+        _check_set_name(set_name)
     quiet = quiet or cli.quiet
     reporter = ConsoleReporter(cli.settings.runs_dir, quiet=quiet or as_json)
     try:
@@ -108,6 +110,20 @@ def run_command(cli: CliContext, set_dirs: tuple[Path, ...], until: str, skip_in
             ctx.invoke(review_command)
     if blocked and "caption" in result.stages_run:
         sys.exit(EXIT_BLOCKED)
+
+
+def _check_set_name(set_name: str) -> None:
+    """A `--set-name` becomes a folder of the incoming area and a key of every row: one that is not a
+    single safe name (a path separator, '..', control characters) is a bad set name, refused before
+    anything is read, not a problem of the set's folder."""
+    from proofdesk.core.domain.errors import InputError
+    from proofdesk.core.domain.intake import unsafe_name_reason
+
+    reason = unsafe_name_reason(set_name)
+    if reason is not None:
+        why = reason.removeprefix("unsafe name: ").split(";")[0]
+        raise InputError(f"--set-name {set_name!r} is not a usable set name ({why}); give one plain name "
+                         "without '/', '\\' or '..' (e.g. 2019-10-12_lucca-card2)")
 
 
 def _render(cli: CliContext, result: Any, qc: Path | None, blocked: list[str], quiet: bool) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from proofdesk.core.domain.intake import IntakeRules
+from proofdesk.core.domain.private_places import PrivatePlace
 from proofdesk.core.domain.proof import ProofConfig
 from pydantic import (
     BaseModel,
@@ -179,6 +180,12 @@ class PublishSettings(_Section):
                            "(default: removed, as galleries and stock sites expect).")
     sidecars: bool = Field(default=False, description="Also upload an XMP sidecar beside each published image "
                            "(named by `sidecars.naming`).")
+    raw_render: Literal["preview", "develop"] = Field(default="preview", description=(
+        "A camera RAW original is published as a JPEG: `preview` uses the camera's embedded JPEG when its long edge "
+        "is at least the published long edge and its crop is the RAW's, else a LibRaw development; `develop` always "
+        "develops (camera white balance, sRGB)."))
+    max_edge: int | None = Field(default=None, ge=16, description=(
+        "The long edge (px) of a RAW original's published JPEG; none: the RAW's full size."))
     keywords: Literal["merge", "replace"] = Field(default="merge", description=(
         "Keywords of published copies and sidecars: `merge` keeps the photo's own keywords (flat and hierarchical, "
         "placeholders left out) and adds the approved ones, de-duplicated case-insensitively; `replace` writes the "
@@ -209,6 +216,10 @@ class PlacesSettings(_Section):
                                "city (at sea, in the wild).")
     max_region_km: float = Field(default=100.0, gt=0, description="Beyond this distance from any place the row gets "
                                  "no region or country either.")
+    private: list[PrivatePlace] = Field(default_factory=list, description=(
+        "Private places, each {lat, lon, radius_m, label}: a photo inside one gets no place names (facts, text, "
+        "title, file name), is published without any position even with `publish.keep_gps`, and text naming "
+        "the label is blocked (`place.private`)."))
 
 
 class GalleryColumns(_Section):

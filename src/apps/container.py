@@ -323,6 +323,7 @@ class Container(containers.DeclarativeContainer):
             dictionary=providers.Singleton(PySpellchecker, dictionary_path=config.resolved.dictionary,
                                            language=config.review.language),
             store=queue_store,  # the place names a person vouched for (`places allow`)
+            private=config.places.private,
         ),
         off=providers.Singleton(PlaceFacts),
     )
@@ -421,7 +422,10 @@ class Container(containers.DeclarativeContainer):
             jpeg_quality=config.publish.jpeg_quality,
             clean_model_files=config.publish.clean_model_files,
             keep_gps=config.publish.keep_gps,
+            private_places=config.places.private,
             sidecars=config.publish.sidecars,
+            raw_render=config.publish.raw_render,
+            max_edge=config.publish.max_edge,
             xmp=providers.Factory(
                 XmpOptions,
                 naming=config.sidecars.naming,

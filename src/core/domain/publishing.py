@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from proofdesk.core.domain.models import ProofReason, Row
+from proofdesk.core.domain.private_places import PrivatePlace, names_private_place, private_place_at
+from proofdesk.core.domain.raw import RawRender
 from proofdesk.core.domain.xmp import XmpMetadata, XmpOptions, xmp_metadata
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -79,7 +81,11 @@ class PublishOptions(BaseModel):
     jpeg_quality: int = Field(default=92, ge=1, le=100)  # full images re-encoded from non-JPEG originals
     clean_model_files: bool = True
     keep_gps: bool = False  # keep the GPS position in the published copy's metadata
+    # `places.private`: a photo inside one is published without position and without their names
+    private_places: list[PrivatePlace] = Field(default_factory=list)
     sidecars: bool = False  # upload an XMP sidecar beside each published image
+    raw_render: RawRender = "preview"  # a RAW original's published JPEG: its preview, or a development
+    max_edge: int | None = Field(default=None, ge=16)  # that JPEG's long edge; None: the RAW's full size
     xmp: XmpOptions = Field(default_factory=XmpOptions)
 
 
@@ -223,9 +229,18 @@ def published_title(row: Row) -> str:
     return title.encode("utf-8")[:64].decode("utf-8", "ignore").strip()
 
 
-def published_metadata(row: Row, keep_gps: bool = False, xmp: XmpOptions | None = None) -> PublishedMetadata:
+def published_metadata(row: Row, keep_gps: bool = False, xmp: XmpOptions | None = None,
+                       private: list[PrivatePlace] | None = None) -> PublishedMetadata:
+    """The metadata of the row's published copy. A row inside one of the `private` places
+    (`places.private`) is published without any position (even with `keep_gps`) and without the
+    file's own keywords that name the place."""
     fields = xmp_metadata(row, published_title(row), xmp or XmpOptions())
-    return PublishedMetadata(**{**fields.model_dump(), "keep_gps": keep_gps})
+    inside = private_place_at(private or (), row.gps_latitude, row.gps_longitude)
+    if inside is None:
+        return PublishedMetadata(**{**fields.model_dump(), "keep_gps": keep_gps})
+    keywords = [keyword for keyword in fields.keywords if not names_private_place(keyword, inside.label)]
+    return PublishedMetadata(**{**fields.model_dump(), "keep_gps": False, "keywords": keywords,
+                                "keep_existing_keywords": False, "city": None, "state": None, "country": None})
 
 
 def _camera(row: Row) -> str | None:

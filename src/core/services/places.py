@@ -5,6 +5,7 @@ the queue database)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,6 +14,7 @@ from proofdesk.core.domain.errors import InputError
 from proofdesk.core.domain.models import ExifFacts, Row
 from proofdesk.core.domain.place_names import PlaceAllowance, allowed_names
 from proofdesk.core.domain.places import Place, PlaceLocator, PlaceMatch, choose_place, fold
+from proofdesk.core.domain.private_places import PrivatePlace, private_place_at
 from proofdesk.core.domain.proof.evidence import Evidence
 from proofdesk.core.domain.proof.timeofday import parse_wall_time
 from proofdesk.core.ports.places import Gazetteer, TimeZoneLookup
@@ -51,7 +53,10 @@ class PlaceFacts:
         max_region_km: float = 100.0,
         dictionary: Spellchecker | None = None,
         store: QueueStore | None = None,
+        private: Sequence[PrivatePlace | dict[str, Any]] = (),
     ) -> None:
+        # `places.private`: no place names, no position published (dicts as the configuration gives them)
+        self.private = tuple(PrivatePlace.model_validate(place) for place in private)
         self.gazetteer = gazetteer
         self.dictionary = dictionary
         self.store = store  # where the vouched-for names are (`places allow`)
@@ -65,7 +70,7 @@ class PlaceFacts:
         facts["clock_offset"] = clock_offset
         lat, lon = exif.gps_latitude, exif.gps_longitude
         has_position = lat is not None and lon is not None
-        if has_position and self.gazetteer is not None:
+        if has_position and self.gazetteer is not None and self.private_place(lat, lon) is None:
             assert lat is not None and lon is not None
             place = choose_place(lat, lon, self.gazetteer.nearby(lat, lon), self.max_city_km, self.max_region_km)
             facts.update(place_city=place.city, place_region=place.region, place_country=place.country,
@@ -95,10 +100,17 @@ class PlaceFacts:
         """A word the dictionary knows (so a lower-case keyword "bell" is not the town Bell)."""
         return self.dictionary is not None and not self.dictionary.unknown_words(word)
 
+    def private_place(self, latitude: float | None, longitude: float | None) -> PrivatePlace | None:
+        """The private place (`places.private`) a position lies in, if any."""
+        return private_place_at(self.private, latitude, longitude)
+
     def evidence(self, row: Row, allowances: list[PlaceAllowance] | None = None, **kwargs: Any) -> Evidence:
         """The row's proof evidence with the place checks bound to its position: the locator, the
         names of its own place, and the names vouched for it (`allowances`, read from the store
         when not given; only rows with a position read them)."""
+        private = self.private_place(row.gps_latitude, row.gps_longitude)
+        if private is not None:
+            kwargs["private_place"] = private.label
         locate = self.locator(row)
         if locate is None:
             return Evidence.from_row(row, is_ordinary_word=self.is_ordinary_word, **kwargs)

@@ -100,6 +100,8 @@ class Evidence(BaseModel):
     # forms) and the names a person vouched for (`places allow`): `place.far` never checks them
     place_names: tuple[str, ...] = ()
     allowed_places: tuple[str, ...] = ()
+    # the label of the private place the photo lies in (`places.private`): never named (`place.private`)
+    private_place: str | None = None
     lens: str | None = None
     captured_at: str | None = None
     captured_offset: str | None = None
@@ -134,6 +136,7 @@ class Evidence(BaseModel):
         scene_keeper: Row | None = None,
         place_names: tuple[str, ...] = (),
         allowed_places: tuple[str, ...] = (),
+        private_place: str | None = None,
     ) -> Evidence:
         """The evidence for proving `row`; classifier hints default to the ones stored on the row.
         `scene_keeper`: the keeper of the row's scene, when it is another frame with a caption."""
@@ -154,6 +157,7 @@ class Evidence(BaseModel):
             place_country=row.place_country,
             place_names=tuple(place_names),
             allowed_places=tuple(allowed_places),
+            private_place=private_place,
             lens=row.lens,
             captured_at=row.captured_at,
             captured_offset=row.captured_offset,

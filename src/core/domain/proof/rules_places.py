@@ -9,6 +9,7 @@ from proofdesk.core.domain.coordinates import find_coordinates
 from proofdesk.core.domain.models import ProofReason
 from proofdesk.core.domain.place_names import KnownNames, mentioned_places
 from proofdesk.core.domain.places import PlaceMatch
+from proofdesk.core.domain.private_places import names_private_place
 from proofdesk.core.domain.proof.duplicates import FIELD_LABELS
 from proofdesk.core.domain.proof.evidence import Evidence
 from proofdesk.core.domain.proof.model import ProofMetadata
@@ -109,6 +110,24 @@ class PlaceFarRule(Rule):
                     f"{field_label} says {quote(name)}; the photo was taken {where}, {km:,.0f} km away", field
                 ))
         return reasons
+
+
+class PrivatePlaceRule(Rule):
+    """A photo taken inside a private place (`places.private`) never names it: not in the caption,
+    alt text, keywords or file name (and so not in the gallery title)."""
+
+    name = "place.private"
+    field = "caption"
+    hint = "Do not name where this photo was taken: it is a private place."
+
+    def check(self, context: ProofContext) -> list[ProofReason]:
+        label = context.evidence.private_place
+        if not label:
+            return []
+        texts = {"caption": context.text("caption"), "alt_text": context.text("alt_text"),
+                 "keywords": ", ".join(context.metadata.keywords), "file_name": context.text("file_name")}
+        return [self.violation(f"{FIELD_LABELS.get(field, field)} names {quote(label)}, a private place", field)
+                for field, text in texts.items() if names_private_place(text, label)]
 
 
 class CoordinatesRule(Rule):

@@ -32,7 +32,7 @@ from proofdesk.core.domain.proof.rules_metadata import (
     KeywordNormalisedRule,
     TimeOfDayRule,
 )
-from proofdesk.core.domain.proof.rules_places import CoordinatesRule, PlaceFarRule
+from proofdesk.core.domain.proof.rules_places import CoordinatesRule, PlaceFarRule, PrivatePlaceRule
 from proofdesk.core.domain.proof.rules_scenes import SceneConsistencyRule
 
 
@@ -62,6 +62,7 @@ def field_rules() -> list[Rule]:
         FileNameSharesTokenRule(),
         TimeOfDayRule(),
         PlaceFarRule(),
+        PrivatePlaceRule(),
         CoordinatesRule(),
         SceneConsistencyRule(),
     ]

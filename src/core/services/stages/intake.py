@@ -158,6 +158,9 @@ class IntakeStages:
     def _position_facts_stale(self, row: Row, clock_offset: str | None) -> bool:
         if clock_offset is not None and clock_offset != row.clock_offset:
             return True
+        if any((row.place_city, row.place_region, row.place_country)) and \
+                self.places.private_place(row.gps_latitude, row.gps_longitude) is not None:
+            return True  # a private place configured since: its names go
         return row.utc_offset_source is None  # never derived (a queue made before place facts)
 
     def queue_rows(
@@ -217,6 +220,7 @@ class IntakeStages:
                 set_name=file.set_name, original_name=file.name, source_path=file.path,
                 incoming_path=incoming, sha256=file.sha256, size_bytes=file.size_bytes,
                 session_id=session_id, perceptual_hash=self._perceptual_hash(incoming),
+                raw_original_name=file.raw_original_name, jpeg_original_name=file.jpeg_original_name,
                 **(facts or ExifFacts()).model_dump(),
                 **self._position_facts(facts or ExifFacts(), clock_offset),
             )
@@ -225,14 +229,22 @@ class IntakeStages:
             row = existing
             if existing.sha256 != file.sha256:
                 row = self._changed_picture(existing, file, incoming)
-            update: dict[str, Any] = {"incoming_path": incoming, "source_path": file.path, "session_id": session_id}
+            update: dict[str, Any] = {"incoming_path": incoming, "source_path": file.path, "session_id": session_id,
+                                      **_pair_names(file)}
             exif = facts or existing.exif()
             if facts is not None:
                 update.update(exif.model_dump())
             update.update(self._position_facts(exif, clock_offset or existing.clock_offset))
             return queue.mark_stage_done(row.changed(**update), Stage.EXIF)
+        if (existing.raw_original_name, existing.jpeg_original_name) != (file.raw_original_name, file.jpeg_original_name):
+            return existing.changed(**_pair_names(file), session_id=session_id)  # its pair's other file came or went
         if self._position_facts_stale(existing, clock_offset):
             # same file, but a new --clock-offset, or a queue from before place facts existed
             refreshed = self._position_facts(existing.exif(), clock_offset or existing.clock_offset)
             return existing.changed(**refreshed, session_id=session_id)
         return None
+
+
+def _pair_names(file: ValidFile) -> dict[str, str | None]:
+    """The other file of the picture's RAW + JPEG pair, as the row keeps it."""
+    return {"raw_original_name": file.raw_original_name, "jpeg_original_name": file.jpeg_original_name}

@@ -106,7 +106,7 @@ def handle_errors(func: F) -> F:
         except ExternalFailure as exc:
             fail(EXIT_EXTERNAL, str(exc))
         except OSError as exc:
-            if exc.filename is None:  # not a file the system refused: a bug, with its traceback
+            if not isinstance(exc.filename, (str, bytes, os.PathLike)):  # no file named: a bug, with its traceback
                 raise
             logging.getLogger(__name__).debug("file system error", exc_info=True)
             fail(EXIT_EXTERNAL, file_system_failure(exc))

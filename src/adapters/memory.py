@@ -115,7 +115,7 @@ class _MemoryPlaceAllowances(PlaceAllowanceRepository):
     def add(self, allowance: PlaceAllowance) -> bool:
         if allowance.key in self._state.place_allowances:
             return False
-        self._state.place_allowances[allowance.key] = allowance.model_copy(update={"created_at": self._clock.now()})
+        self._state.place_allowances[allowance.key] = allowance.changed(created_at=self._clock.now())
         return True
 
     def remove(self, name: str, set_name: str | None = None, original_name: str | None = None) -> bool:
@@ -656,6 +656,14 @@ class FakeSpellchecker(Spellchecker):
             self.known.add(word.lower())
             self.added.append(word)
 
+    def remove_word(self, word: str) -> bool:
+        found = [added for added in self.added if added.lower() == word.lower()]
+        if not found:
+            return False
+        self.added = [added for added in self.added if added.lower() != word.lower()]
+        self.known.discard(word.lower())
+        return True
+
     def project_words(self) -> list[str]:
         return list(self.added)
 
@@ -758,7 +766,7 @@ class FakeMetadataWriter(MetadataWriter):
     def __init__(self) -> None:
         self.embedded: list[PublishedMetadata] = []
 
-    def embed(self, jpeg: bytes, metadata: PublishedMetadata) -> bytes:
+    def embed(self, jpeg: bytes, metadata: PublishedMetadata, source: bytes | None = None) -> bytes:
         self.embedded.append(metadata)
         return jpeg + self.MARKER + metadata.model_dump_json().encode()
 

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from proofdesk.core.domain.models import ProofReason, Row
+from proofdesk.core.domain.proof.timeofday import local_capture_time
 from pydantic import BaseModel, ConfigDict, Field
 
 ANSWER_FIELDS = ("caption", "alt_text", "keywords", "filename")
@@ -228,6 +229,14 @@ def parse_answer(raw: str, max_field_chars: int = 2000) -> ParsedAnswer:
 # ---------------------------------------------------------------- prompt
 
 
+def capture_local_time(row: Row) -> str | None:
+    """When the photo was taken, in the place's local time: the camera's clock corrected by
+    `run --clock-offset` (the offset of the position's zone at that moment is `utc_offset`)."""
+    if row.utc_offset_source != "clock_offset":
+        return row.captured_at
+    return local_capture_time(row.captured_at, row.clock_offset, row.utc_offset)
+
+
 def describe_time(captured_at: str | None) -> str | None:
     if not captured_at:
         return None
@@ -249,9 +258,11 @@ def build_prompt(row: Row, evidence: dict[str, list[str]], repair: str | None = 
     if identifiers:
         lines.append("Identifier evidence (set name, existing keywords, glossary): " + ", ".join(identifiers[:30]))
     facts = []
-    when = describe_time(row.captured_at)
+    local = capture_local_time(row)
+    when = describe_time(local)
     if when:
-        facts.append(f"captured {when}" + (f" (UTC offset {row.captured_offset})" if row.captured_offset else ""))
+        offset = row.utc_offset if local != row.captured_at else row.captured_offset
+        facts.append(f"captured {when}" + (f" (UTC offset {offset})" if offset else ""))
     for word in evidence.get("time_of_day") or []:
         facts.append(f"time of day: {word}")
     for word in evidence.get("season") or []:

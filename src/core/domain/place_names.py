@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from proofdesk.core.domain.models import DomainModel
 from proofdesk.core.domain.places import _NOT_PLACES, _SENTENCE_END, _WORD, PlaceLocator, PlaceMatch, fold
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 # Words that make a phrase of capitalised words one name of a street, square or landmark (in the
 # languages photographers most often caption in), so that a town's name inside it is not read as
@@ -193,7 +194,7 @@ def _read_span(words: list[str], locate: PlaceLocator, known: KnownNames) -> Nam
     return NameReading(name, "landmark") if landmark else None
 
 
-class PlaceAllowance(BaseModel):
+class PlaceAllowance(DomainModel):
     """A name a person vouched for (`proofdesk places allow NAME [--near SET|ROW]`): `place.far`
     never checks it for every photo, for the photos of one set (`set_name`), or for one photo
     (`set_name` and `original_name`). Names compare as `fold` does."""

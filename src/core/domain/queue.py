@@ -339,3 +339,15 @@ __all__ = [
     "reject",
     "reopen",
 ]
+
+
+def retimed(row: Row) -> Row:
+    """The capture's time was read anew (`run --clock-offset` changed): the text a machine wrote from
+    the old time is written again by the caption stage and everything is proven again; fields a
+    person wrote are kept (and proven again with the rest); an approval is dropped, since the
+    approved text may name the wrong hour. Rejected and published rows keep their status."""
+    if row.status in (RowStatus.REJECTED, RowStatus.PUBLISHED):
+        return _changed(row, metadata_quality=None, proof_reasons=[], proof_digest=None)
+    stages = [stage for stage in row.stages_done if stage != Stage.CAPTION.value]
+    return _changed(row, stages_done=stages, status=RowStatus.INGESTED, metadata_quality=None,
+                    proof_reasons=[], proof_digest=None)

@@ -16,7 +16,7 @@ from proofdesk.core.domain.models import (
     Session,
     Stage,
 )
-from proofdesk.core.domain.proof.timeofday import parse_offset
+from proofdesk.core.domain.proof.timeofday import normal_clock_offset
 from proofdesk.core.ports.files import ExifReader, FileStore, ImageInspector, SetScanner
 from proofdesk.core.ports.storage import LockHolder, QueueStore
 from proofdesk.core.ports.system import Clock, Reporter
@@ -76,7 +76,7 @@ class Pipeline:
         names = {set_dirs[0]: set_name} if set_name else None
         report = validate_sets(list(set_dirs), self.scanner, self.inspector, self.rules, names)
         for skipped in report.ignored:
-            if skipped.message.startswith("raw file skipped"):
+            if skipped.message.startswith(("raw file", "JPEG of a pair")):  # RAW + JPEG pairs
                 self.reporter.info(skipped.render())  # listed: the photographer sees what was left out
         self.reporter.end_stage(
             Stage.VALIDATE.value, f"{len(report.files)} valid, {len(report.problems)} problem(s)"
@@ -95,8 +95,12 @@ class Pipeline:
     ) -> RunResult:
         if not set_dirs:
             raise InputError("give at least one set folder")
-        if clock_offset is not None and (parse_offset(clock_offset) is None or clock_offset.upper() == "Z"):
-            raise InputError(f"--clock-offset {clock_offset!r}: give the camera clock's UTC offset as +HH:MM or -HH:MM")
+        if clock_offset is not None:
+            normal = normal_clock_offset(clock_offset)
+            if normal is None:
+                raise InputError(f"--clock-offset {clock_offset!r}: give the camera clock's UTC offset as +HH:MM or "
+                                 "-HH:MM (e.g. -07:00, +5), or `none` to clear one given before")
+            clock_offset = normal
         if set_name is not None and len(set_dirs) != 1:
             raise InputError("--set-name names one set: give exactly one set folder with it")
         report = self.validate(set_dirs, set_name)

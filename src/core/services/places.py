@@ -6,7 +6,7 @@ the queue database)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,7 +16,7 @@ from proofdesk.core.domain.place_names import PlaceAllowance, allowed_names
 from proofdesk.core.domain.places import Place, PlaceLocator, PlaceMatch, choose_place, fold
 from proofdesk.core.domain.private_places import PrivatePlace, private_place_at
 from proofdesk.core.domain.proof.evidence import Evidence
-from proofdesk.core.domain.proof.timeofday import parse_wall_time
+from proofdesk.core.domain.proof.timeofday import parse_offset, parse_wall_time
 from proofdesk.core.ports.places import Gazetteer, TimeZoneLookup
 from proofdesk.core.ports.review import Spellchecker
 from proofdesk.core.ports.storage import QueueStore
@@ -29,6 +29,15 @@ def format_offset(offset: timedelta) -> str:
     minutes = int(offset.total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def zone_offset_at(zone: str, instant: datetime) -> str | None:
+    """The UTC offset of `zone` at an aware instant ("+02:00"); None for an unknown zone."""
+    try:
+        offset = instant.astimezone(ZoneInfo(zone)).utcoffset()
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return format_offset(offset) if offset is not None else None
 
 
 def zone_offset(zone: str, wall: datetime) -> str | None:
@@ -85,7 +94,13 @@ class PlaceFacts:
             if facts["utc_offset"] is None and facts["time_zone"] and wall is not None:
                 facts["utc_offset"] = zone_offset(facts["time_zone"], wall)
         elif clock_offset and wall is not None:
-            facts.update(utc_offset=clock_offset, utc_offset_source="clock_offset")
+            # the camera clock ran on `clock_offset`: the capture's instant, read in the position's
+            # zone (the local time caption, file name and time of day use), else the stated zone
+            stated = parse_offset(clock_offset)
+            local = clock_offset
+            if stated is not None and facts["time_zone"]:
+                local = zone_offset_at(facts["time_zone"], (wall - stated).replace(tzinfo=UTC)) or clock_offset
+            facts.update(utc_offset=local, utc_offset_source="clock_offset")
         elif exif.captured_offset or embedded:
             facts.update(utc_offset=exif.captured_offset or format_offset(embedded),  # type: ignore[arg-type]
                          utc_offset_source="exif_offset")
@@ -171,7 +186,7 @@ class PlaceAllowances:
         file name with `set_name` when two sets share it). Returns the allowance and whether it is
         new. Raises InputError for an empty name or an unknown set or row."""
         with self.store.unit_of_work() as uow:
-            allowance = self._scope(uow, near, set_name).model_copy(update={"name": self._name(name)})
+            allowance = self._scope(uow, near, set_name).changed(name=self._name(name))
             added = uow.place_allowances.add(allowance)
             uow.commit()
         return allowance, added
@@ -180,7 +195,7 @@ class PlaceAllowances:
         """Withdraw an allowance (the same NAME and --near it was given with). Raises InputError
         when there is none."""
         with self.store.unit_of_work() as uow:
-            allowance = self._scope(uow, near, set_name).model_copy(update={"name": self._name(name)})
+            allowance = self._scope(uow, near, set_name).changed(name=self._name(name))
             if not uow.place_allowances.remove(allowance.name, allowance.set_name, allowance.original_name):
                 raise InputError(f"{allowance.name!r} is not allowed for {allowance.scope} "
                                  "(`proofdesk places list` shows the allowed names)")

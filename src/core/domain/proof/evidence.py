@@ -164,7 +164,7 @@ class Evidence(BaseModel):
             gps_timestamp_utc=row.gps_timestamp_utc,
             gps_latitude=row.gps_latitude,
             gps_longitude=row.gps_longitude,
-            zone_offset=row.utc_offset if row.utc_offset_source == "gps_zone" else None,
+            zone_offset=row.utc_offset if row.utc_offset_source in ("gps_zone", "clock_offset") else None,
             clock_offset=row.clock_offset,
             hemisphere=hemisphere,
             locate_place=locate_place,

@@ -151,6 +151,35 @@ def parse_offset(text: str | None) -> timedelta | None:
     return sign * timedelta(hours=hours, minutes=minutes)
 
 
+CLEAR_CLOCK_OFFSET = "none"  # `run --clock-offset none`: the camera clock ran on the local zone after all
+
+
+def normal_clock_offset(text: str) -> str | None:
+    """A camera clock's zone as typed ("+5", "-0700", "+05:30", "none") -> "+05:00", "-07:00",
+    "+05:30", or `CLEAR_CLOCK_OFFSET`; None when it is no offset."""
+    if text.strip().casefold() == CLEAR_CLOCK_OFFSET:
+        return CLEAR_CLOCK_OFFSET
+    if text.strip().upper() == "Z":
+        return None
+    offset = parse_offset(text)
+    if offset is None:
+        return None
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def local_capture_time(captured_at: str | None, clock_offset: str | None, local_offset: str | None) -> str | None:
+    """The capture's local wall time (ISO, to the second): the camera's `captured_at`, corrected when
+    the photographer said its clock ran on `clock_offset` and the place's offset at that moment
+    (`local_offset`) is known; else `captured_at` as the camera recorded it."""
+    wall, _ = parse_wall_time(captured_at)
+    stated, local = parse_offset(clock_offset), parse_offset(local_offset)
+    if wall is None or stated is None or local is None:
+        return captured_at
+    return (wall - stated + local).isoformat(timespec="seconds")
+
+
 def _parse_datetime(text: str | None) -> datetime | None:
     if not text:
         return None

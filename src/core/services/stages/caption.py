@@ -24,6 +24,7 @@ from proofdesk.core.domain.captioning import (
     RuntimeInfo,
     build_prompt,
     cache_key,
+    capture_local_time,
     parse_answer,
 )
 from proofdesk.core.domain.models import (
@@ -78,10 +79,15 @@ class RowOutcome:
 
 
 def evidence_for_prompt(evidence: Evidence) -> dict[str, list[str]]:
-    identifiers = list(dict.fromkeys([*evidence.identifier_tokens, *evidence.existing_keywords, *evidence.glossary]))
+    own = [*evidence.identifier_tokens, *evidence.existing_keywords]
+    identifiers = list(dict.fromkeys([*own, *evidence.glossary]))
+    own_folded = {word.casefold() for word in own}
     return {
         "classifier_hints": list(evidence.classifier_hints),
         "identifiers": identifiers,
+        # project-wide terms a keyword may use that are not the photo's own identifiers: a backend
+        # that cannot see the picture (offline) leaves them out of its text
+        "glossary": [term for term in evidence.glossary if term.casefold() not in own_folded],
         "time_of_day": [evidence.time_of_day] if evidence.time_of_day else [],
         "season": [evidence.season] if evidence.season else [],
         "place": [evidence.place] if evidence.place else [],
@@ -91,6 +97,7 @@ def evidence_for_prompt(evidence: Evidence) -> dict[str, list[str]]:
 
 def row_facts(row: Row) -> dict[str, Any]:
     facts = row.exif().model_dump(mode="json")
+    facts["captured_at"] = capture_local_time(row)  # the camera clock corrected by --clock-offset
     facts.update({"set_name": row.set_name, "original_name": row.original_name, "place_city": row.place_city,
                   "place_region": row.place_region, "place_country": row.place_country})
     return facts

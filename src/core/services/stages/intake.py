@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from proofdesk.core.domain import queue
 from proofdesk.core.domain.intake import IntakeRules, Problem, ValidFile
 from proofdesk.core.domain.models import ExifFacts, JournalEntry, PhotoSet, Row, Stage
+from proofdesk.core.domain.proof.timeofday import CLEAR_CLOCK_OFFSET
 from proofdesk.core.ports.files import ExifReader, FileStore, ImageInspector
 from proofdesk.core.ports.storage import QueueStore
 from proofdesk.core.ports.system import Clock, Reporter
@@ -155,8 +156,16 @@ class IntakeStages:
     def _position_facts(self, exif: ExifFacts, clock_offset: str | None) -> dict[str, Any]:
         return self.places.facts_for(exif, clock_offset)
 
+    @staticmethod
+    def _clock(clock_offset: str | None, existing: Row | None) -> str | None:
+        """The camera clock's zone for a row: the one given now, none when cleared (`none`), else the
+        one given on an earlier run."""
+        if clock_offset == CLEAR_CLOCK_OFFSET:
+            return None
+        return clock_offset or (existing.clock_offset if existing is not None else None)
+
     def _position_facts_stale(self, row: Row, clock_offset: str | None) -> bool:
-        if clock_offset is not None and clock_offset != row.clock_offset:
+        if clock_offset is not None and self._clock(clock_offset, row) != row.clock_offset:
             return True
         if any((row.place_city, row.place_region, row.place_country)) and \
                 self.places.private_place(row.gps_latitude, row.gps_longitude) is not None:
@@ -222,7 +231,7 @@ class IntakeStages:
                 session_id=session_id, perceptual_hash=self._perceptual_hash(incoming),
                 raw_original_name=file.raw_original_name, jpeg_original_name=file.jpeg_original_name,
                 **(facts or ExifFacts()).model_dump(),
-                **self._position_facts(facts or ExifFacts(), clock_offset),
+                **self._position_facts(facts or ExifFacts(), self._clock(clock_offset, None)),
             )
             return queue.mark_stage_done(row, Stage.EXIF)
         if existing.sha256 != file.sha256 or existing.incoming_path != incoming:
@@ -234,14 +243,17 @@ class IntakeStages:
             exif = facts or existing.exif()
             if facts is not None:
                 update.update(exif.model_dump())
-            update.update(self._position_facts(exif, clock_offset or existing.clock_offset))
+            update.update(self._position_facts(exif, self._clock(clock_offset, existing)))
             return queue.mark_stage_done(row.changed(**update), Stage.EXIF)
         if (existing.raw_original_name, existing.jpeg_original_name) != (file.raw_original_name, file.jpeg_original_name):
             return existing.changed(**_pair_names(file), session_id=session_id)  # its pair's other file came or went
         if self._position_facts_stale(existing, clock_offset):
-            # same file, but a new --clock-offset, or a queue from before place facts existed
-            refreshed = self._position_facts(existing.exif(), clock_offset or existing.clock_offset)
-            return existing.changed(**refreshed, session_id=session_id)
+            # same file, but a new --clock-offset, a private place, or a queue from before place facts
+            refreshed = self._position_facts(existing.exif(), self._clock(clock_offset, existing))
+            row = existing.changed(**refreshed, session_id=session_id)
+            if row.clock_offset != existing.clock_offset:
+                row = queue.retimed(row)  # its times were written from the old clock: write and prove again
+            return row
         return None
 
 

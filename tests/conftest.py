@@ -76,6 +76,25 @@ def realworld_root() -> Path:
     return realworld
 
 
+def raw_root() -> Path:
+    """`../shared/samples/raw` beside the project (PROOFDESK_SAMPLES overrides): real camera RAW
+    files, pictures and metadata-only headers (its MANIFEST.tsv says which)."""
+    root = Path(os.environ.get("PROOFDESK_SAMPLES", PROJECT_ROOT.parent / "shared" / "samples"))
+    raw = root / "raw"
+    if not (raw / "MANIFEST.tsv").is_file():
+        pytest.fail(
+            f"RAW sample files not found at {raw}: tests read them from ../shared/samples beside the "
+            "project; set PROOFDESK_SAMPLES to the folder that holds raw/",
+            pytrace=False,
+        )
+    return raw
+
+
+@pytest.fixture(scope="session")
+def raw_samples() -> Path:
+    return raw_root()
+
+
 @pytest.fixture(scope="session")
 def samples() -> Path:
     return samples_root()

@@ -92,9 +92,24 @@ def run_checks(settings: Settings, container: Container) -> list[dict[str, Any]]
         names = target.file_names()
         return f"{target.description}: {len(names)} published file name(s)"
 
+    def raw() -> str:
+        """The camera RAW formats this installation reads (LibRaw for pictures, exiv2 for metadata)."""
+        from proofdesk.adapters.images import libraw
+        from proofdesk.core.domain.intake import RAW_EXTENSIONS
+
+        version = libraw.libraw_version()
+        if version is None:
+            raise ConfigError("rawpy (LibRaw) is not installed: camera RAW files are refused; pip install rawpy")
+        import pyexiv2
+
+        readable = sorted(container.image_inspector().raw_formats())
+        unread = sorted(RAW_EXTENSIONS - set(readable))
+        return (f"LibRaw {version} (rawpy), exiv2 {pyexiv2.__exiv2_version__}: reads {' '.join(readable)}"
+                + (f"; unsupported RAW: {' '.join(unread)}" if unread else ""))
+
     probes: list[tuple[str, Callable[[], str]]] = [
         ("storage", storage), ("workdir", workdir), ("files", files), ("captioner", captioner),
-        ("scorers", scorers), ("uploader", uploader), ("gallery", gallery),
+        ("scorers", scorers), ("raw", raw), ("uploader", uploader), ("gallery", gallery),
     ]
     checks: list[dict[str, Any]] = []
     for name, probe in probes:

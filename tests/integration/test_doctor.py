@@ -15,8 +15,13 @@ def test_doctor_all_green_then_red_when_the_model_server_is_down(proofdesk: Proo
         result = proofdesk("doctor", "--json", env=env)
         assert result.exit_code == 0, result.output
         checks = {c["check"]: c for c in json.loads(result.stdout)["checks"]}
-        assert set(checks) == {"storage", "workdir", "files", "captioner", "scorers", "uploader", "gallery"}
+        assert set(checks) == {"storage", "workdir", "files", "captioner", "scorers", "raw", "uploader", "gallery"}
         assert all(c["ok"] for c in checks.values())
+        # the camera RAW formats the installed LibRaw and exiv2 read (ADR 0019)
+        assert checks["raw"]["detail"].startswith("LibRaw 0.22") and "exiv2 0.28" in checks["raw"]["detail"]
+        for extension in (".cr2", ".cr3", ".nef", ".nrw", ".arw", ".dng", ".raf", ".rw2", ".orf", ".pef", ".srw"):
+            assert f" {extension}" in checks["raw"]["detail"].split(";")[0]
+        assert "unsupported RAW: .ari" in checks["raw"]["detail"]
         assert "processor 60%/40% CPU/GPU" in checks["captioner"]["detail"]
         assert "BRISQUE" in checks["scorers"]["detail"]
     down = proofdesk("doctor", env={"PROOFDESK_CAPTIONER__URL": "http://127.0.0.1:9", "PROOFDESK_CAPTIONER__RETRIES": "1"})

@@ -1,7 +1,7 @@
 """Real cards, real mistakes: nothing lost, nothing overwritten. Two cards with the same DCIM
 folder name, a replaced photo (the same picture re-exported vs a different picture), edits while a
 session is open, relative SQLite URLs, names that differ only in case or accents on MySQL, and
-RAW + JPEG pairs."""
+RAW + JPEG pairs (one picture, `intake.raw_pairs`; more in test_raw_originals.py)."""
 
 from __future__ import annotations
 
@@ -155,15 +155,18 @@ def test_names_that_differ_only_in_case_or_accents_are_different_rows_on_mysql(
         connection.close()
 
 
-def test_a_raw_file_beside_its_jpeg_is_skipped_and_listed(proofdesk: Proofdesk, tmp_path: Path, samples: Path) -> None:
+def test_a_raw_file_beside_its_jpeg_is_one_picture_with_its_jpeg_and_a_raw_without_data_is_refused(
+        proofdesk: Proofdesk, tmp_path: Path, samples: Path) -> None:
     folder = card(tmp_path / "card", samples, ["DSCN0010.jpg"])
-    (folder / "IMG_0001.CR2").write_bytes(b"II*\x00 raw sensor data")
+    (folder / "IMG_0001.CR2").write_bytes(b"II*\x00 raw sensor data")  # a pair: the JPEG is the picture
     result = proofdesk("run", str(folder), "--until", "queue", env=OFFLINE)
     assert result.exit_code == 0, result.output
-    assert "IMG_0001.CR2" in result.output and "IMG_0001.JPG" in result.output
-    assert [r["original_name"] for r in proofdesk.rows()] == ["IMG_0001.JPG"]
+    assert "IMG_0001.CR2: raw file of a pair: IMG_0001.JPG beside it is the picture" in result.output
+    rows = proofdesk.rows()
+    assert [(r["original_name"], r["raw_original_name"]) for r in rows] == [("IMG_0001.JPG", "IMG_0001.CR2")]
     alone = tmp_path / "raw_only"
     alone.mkdir()
     (alone / "IMG_0009.NEF").write_bytes(b"II*\x00 raw sensor data")
     refused = proofdesk("run", str(alone), "--until", "validate", env=OFFLINE)
-    assert refused.exit_code == 2 and "unsupported image format .nef" in refused.output
+    assert refused.exit_code == 2 and "IMG_0009.NEF: no picture data in this RAW file" in refused.output
+    assert "unsupported image format" not in refused.output

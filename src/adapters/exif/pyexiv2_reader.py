@@ -277,7 +277,8 @@ def facts_from_metadata(
     captured = pick_capture_time(
         # MWG: DateTimeOriginal is when the photo was taken; DateTimeDigitized (CreateDate) is when it
         # was digitized (a scan) and never stands in for it
-        exif_time(_text(exif.get("Exif.Photo.DateTimeOriginal")), _text(exif.get("Exif.Photo.OffsetTimeOriginal"))),
+        exif_time(_text(exif.get("Exif.Photo.DateTimeOriginal") or exif.get("Exif.Image.DateTimeOriginal")),  # TIFF/EP, DNG: IFD0
+                  _text(exif.get("Exif.Photo.OffsetTimeOriginal"))),
         iim_time(iim.value("date"), iim.value("time")),
         xmp_time(_text(xmp.get("Xmp.photoshop.DateCreated"))) or xmp_time(_text(xmp.get("Xmp.exif.DateTimeOriginal"))),
         state,
@@ -352,6 +353,21 @@ def _container_size(data: bytes) -> tuple[int, int] | None:
         return None
 
 
+def _is_raw(path: str, data: bytes) -> bool:
+    from proofdesk.adapters.images import libraw
+    from proofdesk.core.domain.intake import RAW_EXTENSIONS
+
+    return Path(path).suffix.lower() in RAW_EXTENSIONS or libraw.is_raw(data)
+
+
+def _raw_size(data: bytes) -> tuple[int | None, int | None]:
+    """The sensor picture's size as LibRaw states it (when libexiv2 cannot read the file)."""
+    from proofdesk.adapters.images import libraw
+
+    raw = libraw.read_raw(data)
+    return (raw.stated_width or None, raw.stated_height or None)
+
+
 class Pyexiv2ExifReader(ExifReader):
     """`placeholder_text`: text that is no evidence beyond the documented defaults
     (`intake.placeholder_text`)."""
@@ -366,6 +382,9 @@ class Pyexiv2ExifReader(ExifReader):
             image = pyexiv2.ImageData(data)
         except RuntimeError as exc:
             log.warning("%s: no readable metadata (%s)", path, exc)
+            if _is_raw(path, data):
+                width, height = _raw_size(data)
+                return ExifFacts(width=width, height=height)
             return ExifFacts()
         try:
             exif = self._read(image.read_exif, path, "EXIF")
@@ -378,7 +397,12 @@ class Pyexiv2ExifReader(ExifReader):
         finally:
             image.close()
         is_jpeg = data.startswith(b"\xff\xd8")
-        if not is_jpeg:  # HEIC: libexiv2 reports the EXIF's size; the stored picture is what readers show
+        if _is_raw(path, data):
+            # a camera RAW: libexiv2's pixel size is the sensor picture's, as exiftool's ImageSize
+            # (its first IFD is a small thumbnail, which is what a TIFF reader would measure)
+            if not (width and height):
+                width, height = _raw_size(data)
+        elif not is_jpeg:  # HEIC: libexiv2 reports the EXIF's size; the stored picture is what readers show
             width, height = _container_size(data) or (width, height)
         block = iptc_block(data) if is_jpeg else None
         return facts_from_metadata(exif, iptc, xmp, width, height, iptc_block=block,

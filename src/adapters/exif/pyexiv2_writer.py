@@ -190,6 +190,12 @@ def _merged(first: list[str], second: list[str]) -> list[str]:
     return merged
 
 
+_RAW_IFD0_CARRIED = frozenset(f"Exif.Image.{name}" for name in (
+    "Make", "Model", "Software", "DateTime", "Artist", "Copyright", "ImageDescription", "HostComputer",
+    "Rating", "RatingPercent",
+))
+
+
 def _carry_exif(image: Any, source: bytes) -> None:
     """The original's EXIF (capture time, camera, exposure …) in a JPEG re-encoded from it (HEIC,
     PNG, TIFF): pixels are upright and sRGB already, so orientation, pixel size fields, colour space
@@ -210,11 +216,25 @@ def _carry_exif(image: Any, source: bytes) -> None:
     carried = {key: value for key, value in exif.items()
                if key.startswith(("Exif.Image.", "Exif.Photo.", "Exif.GPSInfo.")) and key not in skipped
                and not key.startswith(_MAKER_NOTE_KEYS) and isinstance(value, str | list)}
+    if is_raw(source):
+        # a camera RAW's first IFD describes its sensor data or thumbnail (strips, CFA, DNG colour
+        # matrices): of it only what describes the photo goes into the JPEG
+        carried = {key: value for key, value in carried.items()
+                   if not key.startswith("Exif.Image.") or key in _RAW_IFD0_CARRIED}
+        original_time = exif.get("Exif.Image.DateTimeOriginal")  # TIFF/EP and DNG keep it in IFD0
+        if isinstance(original_time, str) and "Exif.Photo.DateTimeOriginal" not in carried:
+            carried["Exif.Photo.DateTimeOriginal"] = original_time
     for key, value in carried.items():  # one at a time: a tag libexiv2 cannot write is left out
         try:
             image.modify_exif({key: value})
         except (RuntimeError, ValueError, TypeError):
             continue
+
+
+def is_raw(data: bytes) -> bool:
+    from proofdesk.adapters.images.libraw import is_raw as raw_bytes
+
+    return raw_bytes(data)
 
 
 class Pyexiv2MetadataWriter(MetadataWriter):

@@ -1,4 +1,5 @@
-"""Stage-1 image checks with Pillow: hash, then a full decode (`Image.load()`).
+"""Stage-1 image checks with Pillow: hash, then a full decode (`Image.load()`); camera RAW files
+with LibRaw (`libraw.py`): their embedded preview decoded, else their sensor data unpacked.
 
 `Image.verify()` misses a JPEG truncated at half; decoding every pixel does not. Pillow's
 LOAD_TRUNCATED_IMAGES stays off so a truncated file is an error, and the decompression-bomb
@@ -10,9 +11,13 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+from pathlib import PurePath
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
-from proofdesk.core.domain.intake import ImageCheck
+from proofdesk.adapters.images import libraw
+from proofdesk.core.domain.errors import ExternalFailure
+from proofdesk.core.domain.intake import RAW_EXTENSIONS, ImageCheck, raw_format_readable
+from proofdesk.core.domain.raw import missing_picture_reason
 from proofdesk.core.ports.files import ImageInspector
 
 _CHUNK = 1024 * 1024
@@ -45,6 +50,8 @@ class PillowImageInspector(ImageInspector):
         size = len(data)
         if size == 0:
             return ImageCheck(digest, 0, problem="zero-byte file")
+        if PurePath(path).suffix.lower() in RAW_EXTENSIONS or libraw.is_raw(data):
+            return self._inspect_raw(data, digest, max_pixels)
         ImageFile.LOAD_TRUNCATED_IMAGES = False
         previous_limit = Image.MAX_IMAGE_PIXELS
         try:
@@ -76,15 +83,51 @@ class PillowImageInspector(ImageInspector):
             Image.MAX_IMAGE_PIXELS = previous_limit
         return ImageCheck(digest, size, image_format, width, height)
 
+    def raw_formats(self) -> frozenset[str]:
+        flags = libraw.libraw_flags()
+        if libraw.libraw_version() is None:
+            return frozenset()
+        return frozenset(suffix for suffix in RAW_EXTENSIONS if raw_format_readable(suffix, flags))
+
+    @staticmethod
+    def _inspect_raw(data: bytes, digest: str, max_pixels: int) -> ImageCheck:
+        """A RAW file is a picture when its embedded preview decodes (fast: the preview is decoded
+        at 1/8 scale, which reads all of it) or, without one, when LibRaw unpacks its sensor data."""
+        size = len(data)
+        raw = libraw.read_raw(data)
+        stated = (raw.stated_width, raw.stated_height)
+        if stated[0] * stated[1] > max_pixels:
+            return ImageCheck(digest, size, problem=f"decompression bomb: more than {max_pixels:,} pixels "
+                              "(raise intake.max_image_pixels if the photo is genuine)")
+        layout = raw.layout
+        if not layout.has_preview:
+            error = raw.libraw_error or (libraw.check_sensor_data(data) if layout.sensor_width else None)
+            if error or not layout.sensor_width:
+                return ImageCheck(digest, size, problem=missing_picture_reason(
+                    layout, stated[0], stated[1], size, None if error == "too small" else error))
+        width, height = (raw.stated_width, raw.stated_height) if raw.stated_width else \
+            (layout.preview_width, layout.preview_height)
+        return ImageCheck(digest, size, "RAW", width, height)
+
     def perceptual_hash(self, path: str) -> str | None:
-        """imagehash's DCT hash of the upright picture, decoded at reduced size (JPEG draft mode)."""
+        """imagehash's DCT hash of the upright picture, decoded at reduced size (JPEG draft mode;
+        a RAW file's preview or half-size development)."""
         import imagehash
 
         register_heif()
         try:
+            with open(path, "rb") as handle:
+                head = handle.read(1 << 16)
+            if PurePath(path).suffix.lower() in RAW_EXTENSIONS or libraw.is_raw(head):
+                from proofdesk.adapters.images.pillow_processor import PillowImageProcessor
+
+                with open(path, "rb") as handle:
+                    decoded = PillowImageProcessor().decode(handle.read(), 256)
+                picture = Image.frombuffer("RGB", (decoded.width, decoded.height), decoded.rgb, "raw", "RGB", 0, 1)
+                return str(imagehash.phash(picture))
             with Image.open(path) as image:
                 image.draft("L", (256, 256))
                 upright = ImageOps.exif_transpose(image)
                 return str(imagehash.phash(upright))
-        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, ExternalFailure):
             return None

@@ -5,6 +5,9 @@ Draft mode lets libjpeg decode at 1/2, 1/4 or 1/8 scale straight from the DCT co
 so a 6000x4000 photo bound for a 1024 px model image is decoded at 1500x1000 (16x fewer pixels)
 and then downscaled with Lanczos. Orientation is applied after the downscale (fewer pixels to
 move). Colours are converted to sRGB with the embedded ICC profile when there is one.
+
+Camera RAW data is decoded by LibRaw (`libraw.py`): from the embedded preview when it is at least
+the size asked for, else from a half-size demosaic (ADR 0019).
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ import threading
 import warnings
 
 from PIL import Image, ImageCms, UnidentifiedImageError
+from proofdesk.adapters.images import libraw
 from proofdesk.adapters.images.pillow_inspector import register_heif
+from proofdesk.core.domain.raw import RawRender, model_source, publish_source, published_long_edge
 from proofdesk.core.ports.media import DecodedImage, ImageDecodeError, ImageProcessor
 
 # EXIF orientation -> the transpose that makes the pixels upright (as ImageOps.exif_transpose).
@@ -69,6 +74,8 @@ class PillowImageProcessor(ImageProcessor):
     def decode(self, data: bytes, long_edge: int) -> DecodedImage:
         if long_edge < 1:
             raise ValueError(f"long_edge must be positive, got {long_edge}")
+        if libraw.is_raw(data):
+            return self._decode_raw(data, long_edge)
         register_heif()
         _raise_pixel_limit(self.max_image_pixels)
         try:
@@ -105,6 +112,42 @@ class PillowImageProcessor(ImageProcessor):
             rgb = rgb.transpose(transpose)
         upright = (stored_height, stored_width) if orientation in (5, 6, 7, 8) else (stored_width, stored_height)
         return DecodedImage(rgb.width, rgb.height, rgb.tobytes(), upright[0], upright[1])
+
+    @staticmethod
+    def _raw_picture(data: bytes, long_edge: int, raw: libraw.RawFile,
+                     source: str) -> Image.Image:
+        """The RAW's picture from `source` (preview, half_size, develop), upright, at most
+        `long_edge`; the preview stands in when the sensor data does not develop."""
+        try:
+            if source == "preview":
+                return libraw.preview_image(raw, long_edge)
+            return libraw.develop(data, half_size=source == "half_size", long_edge=long_edge)
+        except libraw.RawDecodeError as exc:
+            if source != "preview" and raw.preview_jpeg is not None:
+                return libraw.preview_image(raw, long_edge)
+            raise ImageDecodeError(f"does not decode: {exc}") from exc
+
+    def _decode_raw(self, data: bytes, long_edge: int) -> DecodedImage:
+        raw = libraw.read_raw(data)
+        if not raw.layout.has_preview and not raw.layout.sensor_width:
+            raise ImageDecodeError(f"does not decode: the RAW file has no picture data ({raw.libraw_error or 'no sensor data'})")
+        picture = self._raw_picture(data, long_edge, raw, model_source(raw.layout, long_edge))
+        source_size = raw.upright_sensor_size if raw.layout.sensor_width else picture.size
+        return DecodedImage(picture.width, picture.height, picture.tobytes(), source_size[0], source_size[1])
+
+    def publish_jpeg(self, data: bytes, quality: int, raw_render: RawRender = "preview",
+                     max_edge: int | None = None) -> bytes:
+        if not libraw.is_raw(data):
+            return super().publish_jpeg(data, quality, raw_render, max_edge)
+        raw = libraw.read_raw(data)
+        if not raw.layout.has_preview and not raw.layout.sensor_width:
+            raise ImageDecodeError(f"does not decode: the RAW file has no picture data ({raw.libraw_error or 'no sensor data'})")
+        source = publish_source(raw.layout, raw_render, max_edge)
+        long_edge = published_long_edge(raw.layout, max_edge)
+        picture = self._raw_picture(data, long_edge, raw, source)
+        buffer = io.BytesIO()
+        picture.save(buffer, "JPEG", quality=quality, optimize=False, progressive=False)
+        return buffer.getvalue()
 
     def encode_jpeg(self, image: DecodedImage, quality: int) -> bytes:
         pixels = Image.frombuffer("RGB", (image.width, image.height), image.rgb, "raw", "RGB", 0, 1)

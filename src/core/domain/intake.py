@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 from proofdesk.core.domain.errors import InputError
 from proofdesk.core.domain.models import PhotoSet
+from proofdesk.core.domain.raw import RawPairs
 from pydantic import BaseModel, ConfigDict, Field
 
 # Formats proofdesk takes in (Pillow names), and image extensions it knows but does not take.
-SUPPORTED_FORMATS = {"JPEG", "MPO", "PNG", "TIFF", "HEIF", "HEIC"}
+SUPPORTED_FORMATS = {"JPEG", "MPO", "PNG", "TIFF", "HEIF", "HEIC", "RAW"}  # RAW: a camera RAW LibRaw reads
 KNOWN_UNSUPPORTED_EXTENSIONS = {".gif", ".bmp", ".webp", ".jp2", ".psd", ".svg", ".avif", ".ico"}
 
 # Camera RAW formats by extension: every still-picture RAW format exiftool (12.57) knows, i.e. its
@@ -24,10 +25,11 @@ KNOWN_UNSUPPORTED_EXTENSIONS = {".gif", ".bmp", ".webp", ".jp2", ".psd", ".svg",
 # MOS, ORI, CIFF). ARRIRAW (.ari) and Casio (.bay) RAW, which that exiftool does not know, are here
 # too, so that no RAW file is ever taken for "not a photo". RAW *video* (.crm Canon RAW Movie, .r3d
 # Redcode) is not a photo and is left out, like other movies.
-# Until proofdesk reads RAW, a RAW file is skipped (and listed) when a JPEG of the same name sits
-# beside it, since that JPEG is the picture proofdesk captions; a RAW file alone is reported as an
-# unsupported RAW, whatever `intake.extensions` says, and one that really holds a JPEG (some
-# cameras and tools name their JPEGs .nef) is reported as a JPEG named as RAW.
+# proofdesk reads RAW with LibRaw (pictures) and exiv2 (metadata), ADR 0019: a RAW file is taken
+# whatever `intake.extensions` says, when the installed LibRaw reads its format (`LIBRAW_NEEDS`
+# names the formats that need an optional LibRaw part; `proofdesk doctor` lists what is there).
+# A RAW of a format LibRaw cannot read is reported as an unsupported RAW, and one that really holds
+# a JPEG (some cameras and tools name their JPEGs .nef) as a JPEG named as RAW.
 RAW_FORMATS: dict[str, str] = {
     ".3fr": "Hasselblad 3FR",
     ".ari": "ARRIRAW",
@@ -68,6 +70,18 @@ RAW_FORMATS: dict[str, str] = {
     ".x3f": "Sigma X3F",
 }
 RAW_EXTENSIONS = frozenset(RAW_FORMATS)
+# RAW formats LibRaw reads only with an optional part (its build flag, as rawpy reports it), and
+# those no LibRaw reads ("": ARRIRAW is a cinema format, CZI a microscope's, LRI Light's
+# multi-camera file, RWZ a Rawzor archive, GPR needs GoPro's SDK, which LibRaw builds leave out).
+LIBRAW_NEEDS: dict[str, str] = {
+    ".x3f": "X3FTOOLS",
+    ".ari": "",
+    ".czi": "",
+    ".gpr": "",
+    ".lri": "",
+    ".rwz": "",
+}
+JPEG_EXTENSIONS = frozenset({".jpg", ".jpeg"})
 JPEG_MAGIC = b"\xff\xd8\xff"  # how every JPEG file begins (SOI marker, then the first segment's marker)
 MAX_NAME_BYTES = 255
 
@@ -95,6 +109,12 @@ class IntakeRules(BaseModel):
         description="Text in a photo's own metadata that is no real description, title or keyword, beyond the "
         "built-in list (camera defaults such as \"OLYMPUS DIGITAL CAMERA\", \"DCIM\", \"null\", \"caption\", the "
         "camera's make or model alone); compared case-insensitively, whole value. Such text is never evidence.",
+    )
+    raw_pairs: RawPairs = Field(
+        default="jpeg",
+        description="A RAW file and a JPEG of the same name (case-insensitive) are one picture: `jpeg` takes "
+        "the JPEG as the picture (its row names the RAW in raw_original_name), `raw` the RAW (its row names "
+        "the JPEG in jpeg_original_name).",
     )
     same_picture_max_distance: int = Field(
         default=10,
@@ -156,6 +176,10 @@ class ValidFile:
     format: str
     width: int | None
     height: int | None
+    # the other file of a RAW + JPEG pair (same stem), which is not the picture: its name is kept
+    # on the row (raw_original_name or jpeg_original_name); it is neither copied nor changed
+    raw_original_name: str | None = None
+    jpeg_original_name: str | None = None
 
     @property
     def key_text(self) -> str:
@@ -222,13 +246,37 @@ def printable_path(path: str) -> str:
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+def raw_format_readable(suffix: str, libraw_flags: frozenset[str]) -> bool:
+    """Whether the installed LibRaw (its build flags, as rawpy reports them) reads this RAW format."""
+    if suffix not in RAW_FORMATS:
+        return False
+    needs = LIBRAW_NEEDS.get(suffix)
+    return needs is None or (needs != "" and needs in libraw_flags)
+
+
 def raw_problem(suffix: str, head: bytes) -> str:
-    """What to tell about a file with a RAW extension and no JPEG beside it (`head`: its first bytes)."""
+    """What to tell about a RAW file of a format LibRaw cannot read (`head`: its first bytes)."""
     if head.startswith(JPEG_MAGIC):
         return (f"a JPEG named as RAW ({suffix}): the file holds a JPEG picture, not RAW data; "
                 "rename it to .jpg to take it in")
-    return (f"unsupported image format {suffix} (unsupported RAW: {RAW_FORMATS[suffix]}): proofdesk does not read RAW "
-            "files yet; keep the camera's JPEG beside it (same name), or export a JPEG or TIFF")
+    return (f"unsupported image format {suffix} (unsupported RAW: {RAW_FORMATS[suffix]}): the installed LibRaw does "
+            "not read this RAW format; keep the camera's JPEG beside it (same name), or export a JPEG or TIFF")
+
+
+def raw_pairs(names: list[str]) -> dict[str, str]:
+    """RAW + JPEG pairs of a set, matched by stem case-insensitively: {RAW name: JPEG name} (the
+    first JPEG by name when a stem has several)."""
+    jpegs: dict[str, str] = {}
+    for name in sorted(names):
+        stem, _, suffix = name.rpartition(".")
+        if stem and f".{suffix.lower()}" in JPEG_EXTENSIONS:
+            jpegs.setdefault(stem.casefold(), name)
+    pairs: dict[str, str] = {}
+    for name in sorted(names):
+        stem, _, suffix = name.rpartition(".")
+        if stem and f".{suffix.lower()}" in RAW_EXTENSIONS and stem.casefold() in jpegs:
+            pairs[name] = jpegs[stem.casefold()]
+    return pairs
 
 
 def unsafe_name_reason(name: str, name_is_utf8: bool = True) -> str | None:

@@ -254,6 +254,10 @@ class Row(DomainModel):
     exif_creator: str | None = None
     exif_copyright: str | None = None
     metadata_notes: list[str] = Field(default_factory=list)
+    # the other file of a RAW + JPEG pair (same name, `intake.raw_pairs`): the RAW beside a JPEG that
+    # is the picture, or the JPEG beside a RAW that is; never copied or changed by proofdesk
+    raw_original_name: str | None = None
+    jpeg_original_name: str | None = None
 
     # a 64-bit perceptual hash (hex) of the picture: a re-export of the same picture keeps it
     # (within a few bits), a different picture does not

@@ -150,6 +150,16 @@ def sidecar_names(name: str, naming: SidecarNaming) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def original_sidecar_names(original_name: str, raw_original_name: str | None, naming: SidecarNaming) -> list[str]:
+    """Sidecars named after the original (`sidecars.name_from = "original"`): a picture whose RAW
+    sits beside it (a RAW + JPEG pair) gets the RAW's sidecars as well, where Lightroom (NAME.xmp)
+    and darktable (NAME.CR2.xmp, the extension's case kept) look for them."""
+    names = sidecar_names(original_name, naming)
+    if raw_original_name:
+        names += sidecar_names(raw_original_name, naming)
+    return list(dict.fromkeys(names))
+
+
 def sidecar_candidates(name: str) -> list[str]:
     """The sidecars other programs leave next to an original: NAME.jpg.xmp, NAME.xmp (any case)."""
     stem = name.rsplit(".", 1)[0] if "." in name else name

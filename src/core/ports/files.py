@@ -113,6 +113,11 @@ class ImageInspector(ABC):
     def inspect(self, path: str, max_pixels: int) -> ImageCheck:
         """Hash the file and fully decode its pixels; a file that does not decode gets `problem`."""
 
+    def raw_formats(self) -> frozenset[str]:
+        """The camera RAW extensions (".cr2", ".dng", …) whose pictures this inspector reads; a RAW
+        file of another format is an unsupported RAW."""
+        return frozenset()
+
     def perceptual_hash(self, path: str) -> str | None:
         """A 64-bit perceptual hash of the picture (16 hex digits) that survives re-encoding and
         resizing; None when it cannot be computed (then a changed file counts as a new picture)."""

@@ -7,7 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from proofdesk.core.domain.errors import ExternalFailure
+from proofdesk.core.domain.raw import RawRender
 from proofdesk.core.domain.scenes import QualityMeasures
+
+_FULL_SIZE = 1 << 30  # a long edge no picture reaches: decode at full size
 
 
 class ImageDecodeError(ExternalFailure):
@@ -58,6 +61,14 @@ class ImageProcessor(ABC):
     def thumbnail(self, data: bytes, size: int, quality: int) -> bytes:
         """A thumbnail JPEG whose long edge is `size` (publish)."""
         return self.encode_jpeg(self.decode(data, size), quality)
+
+    def publish_jpeg(self, data: bytes, quality: int, raw_render: RawRender = "preview",
+                     max_edge: int | None = None) -> bytes:
+        """The published full image of an original that is not a JPEG, upright, without
+        orientation metadata. A camera RAW original is its embedded preview or a development
+        (`proofdesk.core.domain.raw.publish_source`) capped at `max_edge`; any other original is
+        re-encoded at its full size."""
+        return self.encode_jpeg(self.decode(data, _FULL_SIZE), quality)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 from proofdesk.core.domain.models import Row, RowStatus
 from proofdesk.core.domain.publishing import published_title
 from proofdesk.core.domain.queue import is_blocked, is_exportable
-from proofdesk.core.domain.xmp import XmpOptions, sidecar_names, xmp_metadata
+from proofdesk.core.domain.xmp import XmpOptions, original_sidecar_names, sidecar_names, xmp_metadata
 from proofdesk.core.ports.publishing import MetadataWriter
 
 
@@ -61,9 +61,10 @@ def build_sidecars(
     existing sidecar (`existing(relpath)`) is written into, keeping every tag that is not ours."""
     result: list[Sidecar] = []
     for row in rows:
-        name = row.original_name if options.name_from == "original" else (row.file_name or row.original_name)
+        names = original_sidecar_names(row.original_name, row.raw_original_name, options.naming) \
+            if options.name_from == "original" else sidecar_names(row.file_name or row.original_name, options.naming)
         metadata = xmp_metadata(row, published_title(row), options)
-        for sidecar_name in sidecar_names(name, options.naming):
+        for sidecar_name in names:
             relpath = f"{row.set_name}/{sidecar_name}" if per_set else sidecar_name
             result.append(Sidecar(row.key_text, relpath, writer.sidecar(existing(relpath), metadata)))
     return result

@@ -321,8 +321,9 @@ class Publisher:
         if hashlib.sha256(original).hexdigest() != row.sha256:
             raise UploadError(f"{row.key_text}: its incoming copy {row.incoming_path} does not match the "
                               "approved image (sha256 differs); run the set again")
-        jpeg = original if is_jpeg(original) else self.processor.encode_jpeg(
-            self.processor.decode(original, _FULL_SIZE), self.options.jpeg_quality
+        # a camera RAW becomes its preview or a development (publish.raw_render, publish.max_edge)
+        jpeg = original if is_jpeg(original) else self.processor.publish_jpeg(
+            original, self.options.jpeg_quality, self.options.raw_render, self.options.max_edge
         )
         full = self.writer.embed(jpeg, published_metadata(row, keep_gps=self.options.keep_gps,
                                                          xmp=self.options.xmp))

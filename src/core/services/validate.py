@@ -6,9 +6,12 @@ from collections.abc import Mapping
 from pathlib import PurePath
 
 from proofdesk.core.domain.intake import (
+    JPEG_EXTENSIONS,
+    JPEG_MAGIC,
     KNOWN_UNSUPPORTED_EXTENSIONS,
     RAW_EXTENSIONS,
     SUPPORTED_FORMATS,
+    ImageCheck,
     IntakeRules,
     Problem,
     SetEntry,
@@ -16,6 +19,7 @@ from proofdesk.core.domain.intake import (
     ValidationReport,
     ValidFile,
     printable_path,
+    raw_pairs,
     raw_problem,
     unsafe_name_reason,
 )
@@ -61,12 +65,7 @@ def validate_sets(
 
 def _jpeg_beside(raw_name: str, listing: SetListing) -> str | None:
     """The JPEG with the raw file's name (IMG_0001.CR2 -> IMG_0001.JPG), if the set has one."""
-    stem = PurePath(raw_name).stem.casefold()
-    for entry in listing.entries:
-        path = PurePath(entry.name)
-        if path.stem.casefold() == stem and path.suffix.lower() in (".jpg", ".jpeg") and entry.kind == "file":
-            return entry.name
-    return None
+    return raw_pairs([entry.name for entry in listing.entries if entry.kind == "file"]).get(raw_name)
 
 
 def _validate_entries(
@@ -80,6 +79,25 @@ def _validate_entries(
 ) -> int:
     by_hash: dict[str, str] = {}
     valid = 0
+    readable_raw = inspector.raw_formats()
+    by_name = {entry.name: entry for entry in listing.entries}
+    # RAW + JPEG pairs whose RAW proofdesk reads: {RAW name: JPEG name}, and the other way round
+    pairs = {raw: jpeg for raw, jpeg in raw_pairs([e.name for e in listing.entries if e.kind == "file"]).items()
+             if PurePath(raw).suffix.lower() in readable_raw and not by_name[raw].head.startswith(JPEG_MAGIC)}
+    raw_of = {jpeg: raw for raw, jpeg in pairs.items()}
+    checks: dict[str, ImageCheck] = {}
+
+    def inspect(entry: SetEntry) -> ImageCheck:
+        if entry.name not in checks:
+            checks[entry.name] = inspector.inspect(entry.path, rules.max_image_pixels)
+        return checks[entry.name]
+
+    def raw_is_picture(raw_name: str) -> bool:
+        """With intake.raw_pairs = raw, the RAW of a pair is the picture unless it has no picture data
+        (then its JPEG stands in, and the RAW's problem is reported)."""
+        raw_entry = by_name[raw_name]
+        return rules.raw_pairs == "raw" and raw_entry.size_bytes > 0 and inspect(raw_entry).problem is None
+
     for entry in sorted(listing.entries, key=lambda e: e.name):
         def problem(message: str, entry: SetEntry = entry) -> None:
             report.problems.append(Problem(set_name, entry.name, printable_path(entry.path), message))
@@ -112,14 +130,32 @@ def _validate_entries(
             problem("cannot be read (permission denied or I/O error)")
             continue
         suffix = PurePath(entry.name).suffix.lower()
-        if suffix in RAW_EXTENSIONS:  # before intake.extensions: proofdesk does not read RAW yet
+        partners: dict[str, str] = {}
+        if suffix in RAW_EXTENSIONS:  # before intake.extensions: a RAW file is taken whatever it says
             jpeg = _jpeg_beside(entry.name, listing)
-            if jpeg is not None:
-                ignored(f"raw file skipped: {jpeg} beside it is the picture proofdesk captions")
-            else:
-                problem(raw_problem(suffix, entry.head))
-            continue
-        if suffix not in extensions:
+            if entry.head.startswith(JPEG_MAGIC) or suffix not in readable_raw:
+                if jpeg is not None and not entry.head.startswith(JPEG_MAGIC):
+                    ignored(f"raw file skipped: {jpeg} beside it is the picture proofdesk captions "
+                            "(the installed LibRaw does not read this RAW format)")
+                else:
+                    problem(raw_problem(suffix, entry.head))
+                continue
+            if entry.name in pairs and not raw_is_picture(entry.name):
+                if rules.raw_pairs == "raw":
+                    problem(inspect(entry).problem or "could not be read")
+                else:
+                    ignored(f"raw file of a pair: {pairs[entry.name]} beside it is the picture "
+                            "(intake.raw_pairs = jpeg); its row names this file in raw_original_name")
+                continue
+            if entry.name in pairs:
+                partners["jpeg_original_name"] = pairs[entry.name]
+        elif suffix in JPEG_EXTENSIONS and entry.name in raw_of:
+            if raw_is_picture(raw_of[entry.name]):
+                ignored(f"JPEG of a pair: {raw_of[entry.name]} beside it is the picture (intake.raw_pairs = raw); "
+                        "its row names this file in jpeg_original_name")
+                continue
+            partners["raw_original_name"] = raw_of[entry.name]
+        elif suffix not in extensions:
             if suffix == ".xmp":
                 ignored("XMP sidecar: its keywords and titles count as evidence for the photo it belongs to")
             elif suffix in KNOWN_UNSUPPORTED_EXTENSIONS:
@@ -130,7 +166,7 @@ def _validate_entries(
         if entry.size_bytes == 0:
             problem("zero-byte file")
             continue
-        check = inspector.inspect(entry.path, rules.max_image_pixels)
+        check = inspect(entry)
         if check.problem is not None or check.sha256 is None:
             problem(check.problem or "could not be read")
             continue
@@ -143,7 +179,7 @@ def _validate_entries(
         by_hash[check.sha256] = entry.name
         report.files.append(
             ValidFile(set_name, entry.name, entry.path, check.sha256, check.size_bytes,
-                      check.format, check.width, check.height)
+                      check.format, check.width, check.height, **partners)
         )
         valid += 1
     return valid

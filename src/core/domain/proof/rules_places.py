@@ -30,6 +30,11 @@ def _ordinary(name: str, context: ProofContext) -> bool:
     return all(word.casefold() in ordinary for word in name.split())
 
 
+# A lower-case keyword or file-name word matched only by an alternate name (another language's
+# form) names a place only for a city this large: foreign words are alternate names of small towns.
+_ALTERNATE_WORD_MIN_POPULATION = 1_000_000
+
+
 def _names_a_place(name: str, match: PlaceMatch, lower_case: bool, context: ProofContext) -> bool:
     """A capitalised name in a caption is a place; a lower-case keyword or file-name word is one
     only when it is a country, a city of `place_word_min_population` or more, or no ordinary word
@@ -42,6 +47,8 @@ def _names_a_place(name: str, match: PlaceMatch, lower_case: bool, context: Proo
     all_words = is_word is not None and all(is_word(word) for word in name.split())
     if match.alternate and all_words and len(name.split()) == 1:
         return False
+    if lower_case and match.alternate and not match.is_country and match.population < _ALTERNATE_WORD_MIN_POPULATION:
+        return False  # "tür" (door) is an alternate name of a town too; "münchen" stays a place
     if not lower_case or match.is_country or match.population >= context.config.place_word_min_population:
         return True
     return not all_words

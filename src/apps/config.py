@@ -272,8 +272,8 @@ class ClassifierSettings(_Section):
 class ReviewSettings(_Section):
     dictionary: str | None = Field(
         default=None,
-        description="Project dictionary file (one word per line), shared with the proof's glossary; "
-        "default <workdir>/dictionary.txt.",
+        description="Project dictionary file (one word per line) for spellcheck only (keywords a person always "
+        "allows are captioner.glossary); default <workdir>/dictionary.txt.",
     )
     language: str = Field(default="en", description="pyspellchecker language of the standard word list.")
 
@@ -403,12 +403,7 @@ class Settings(BaseSettings):
             except OSError as exc:
                 raise ConfigError(f"captioner.glossary_file: cannot read {path}: {exc.strerror or exc}") from None
             terms.extend(line.strip() for line in lines if line.strip() and not line.startswith("#"))
-        dictionary = self.dictionary_path
-        if dictionary.is_file():
-            terms.extend(
-                line.strip() for line in dictionary.read_text(encoding="utf-8").splitlines()
-                if line.strip() and not line.startswith("#")
-            )
+        # The project dictionary (`review.dictionary`) is for spelling only: no keyword evidence.
         return tuple(dict.fromkeys(terms))
 
     @property

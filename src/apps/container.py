@@ -320,8 +320,8 @@ class Container(containers.DeclarativeContainer):
             zones=providers.Singleton(TimezoneFinderLookup),
             max_city_km=config.places.max_city_km,
             max_region_km=config.places.max_region_km,
-            dictionary=providers.Singleton(PySpellchecker, dictionary_path=config.resolved.dictionary,
-                                           language=config.review.language),
+            # ordinary words are the standard word list's: a word added for spelling is no evidence
+            dictionary=providers.Singleton(PySpellchecker, dictionary_path=None, language=config.review.language),
             store=queue_store,  # the place names a person vouched for (`places allow`)
             private=config.places.private,
         ),

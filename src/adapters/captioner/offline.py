@@ -76,7 +76,11 @@ class OfflineCaptioner(Captioner):
     def answer(self, request: CaptionRequest) -> str:
         facts = request.facts
         evidence = request.evidence
-        place = _place(facts, evidence.get("identifiers", []))
+        # The glossary says which terms a keyword may use anywhere, not what this photo shows: a
+        # backend without a picture writes only the photo's own identifiers (set, file, keywords).
+        glossary = {term.casefold() for term in evidence.get("glossary", [])}
+        own = [word for word in evidence.get("identifiers", []) if word.casefold() not in glossary]
+        place = _place(facts, own)
         stem = PurePath(str(facts.get("original_name") or "photo")).stem
         time_word = (evidence.get("time_of_day") or [None])[0]
         season = (evidence.get("season") or [None])[0]
@@ -142,7 +146,7 @@ class OfflineCaptioner(Captioner):
         alt = alt[:125]
 
         keywords: list[str] = []
-        for word in [*(part.lower().removeprefix("near ") for part in place.split(", ")), *evidence.get("identifiers", [])[:4],
+        for word in [*(part.lower().removeprefix("near ") for part in place.split(", ")), *own[:4],
                      time_word, season, kind,
                      (facts.get("camera_make") or "").lower() or None]:
             if word and word.lower() not in keywords:

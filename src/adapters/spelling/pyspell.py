@@ -1,6 +1,8 @@
 """Spellcheck with pyspellchecker (ships its word lists, works offline) plus a project dictionary
-file, one word per line, that the operator grows from the review desk. The same file feeds the
-proof's glossary, so a word added here also counts as identifier evidence for keywords."""
+file, one word per line, that the operator grows from the review desk and `proofdesk dictionary`.
+The file is for spelling only: its words are no keyword evidence (that is the glossary). Without a
+file (`dictionary_path=None`) only the standard word list is known: the ordinary words `place.far`
+asks about, which a word added for spelling must not change."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import os
 import threading
 from pathlib import Path
 
+from proofdesk.core.domain.errors import DomainError
 from proofdesk.core.ports.review import Spellchecker
 from proofdesk.core.services.review import WORD
 
@@ -21,13 +24,18 @@ def read_dictionary(path: Path) -> list[str]:
 
 
 class PySpellchecker(Spellchecker):
-    def __init__(self, dictionary_path: str | os.PathLike[str], language: str = "en") -> None:
+    def __init__(self, dictionary_path: str | os.PathLike[str] | None, language: str = "en") -> None:
         from spellchecker import SpellChecker
 
-        self.path = Path(dictionary_path)
+        self.path = Path(dictionary_path) if dictionary_path is not None else None
         self._checker = SpellChecker(language=language, case_sensitive=False)
-        self._project = {w.lower() for w in read_dictionary(self.path)}
+        self._project = {w.lower() for w in read_dictionary(self.path)} if self.path is not None else set()
         self._lock = threading.Lock()
+
+    def _file(self) -> Path:
+        if self.path is None:
+            raise DomainError("this spellchecker has no project dictionary (the standard word list only)")
+        return self.path
 
     def unknown_words(self, text: str) -> list[str]:
         words = WORD.findall(text)
@@ -43,10 +51,24 @@ class PySpellchecker(Spellchecker):
         with self._lock:
             if word.lower() in self._project:
                 return
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as handle:
+            path = self._file()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as handle:
                 handle.write(word + "\n")
             self._project.add(word.lower())
 
+    def remove_word(self, word: str) -> bool:
+        with self._lock:
+            if word.lower() not in self._project:
+                return False
+            path = self._file()
+            lines = path.read_text(encoding="utf-8").splitlines()
+            kept = [line for line in lines if line.startswith("#") or line.strip().lower() != word.lower()]
+            temporary = path.with_name(path.name + ".tmp")
+            temporary.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+            temporary.replace(path)  # a crash leaves the old file or the new one, never half of it
+            self._project.discard(word.lower())
+            return True
+
     def project_words(self) -> list[str]:
-        return read_dictionary(self.path)
+        return read_dictionary(self.path) if self.path is not None else []

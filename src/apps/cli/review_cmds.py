@@ -137,7 +137,7 @@ def accept_suggestion(cli: CliContext, name: str, set_name: str | None, fields: 
 
 @click.group()
 def dictionary() -> None:
-    """The project dictionary (spellcheck, shared with the proof's glossary)."""
+    """The project dictionary, for spellcheck only (keywords always allowed: captioner.glossary)."""
 
 
 @dictionary.command(name="add")
@@ -145,11 +145,19 @@ def dictionary() -> None:
 @click.pass_obj
 @handle_errors
 def dictionary_add(cli: CliContext, words: tuple[str, ...]) -> None:
-    """Add words to the project dictionary."""
-    service = cli.container.review_service()
-    for word in words:
-        service.add_word(word)
-    click.echo(f"added {len(words)} word(s) to {cli.settings.dictionary_path}")
+    """Add words to the project dictionary (all or none)."""
+    added = cli.container.review_service().add_words(words)
+    click.echo(f"added {len(added)} word(s) to {cli.settings.dictionary_path}")
+
+
+@dictionary.command(name="remove")
+@click.argument("words", nargs=-1, required=True)
+@click.pass_obj
+@handle_errors
+def dictionary_remove(cli: CliContext, words: tuple[str, ...]) -> None:
+    """Take words out of the project dictionary (any case; all or none)."""
+    removed = cli.container.review_service().remove_words(words)
+    click.echo(f"removed {len(removed)} word(s) from {cli.settings.dictionary_path}")
 
 
 @dictionary.command(name="list")

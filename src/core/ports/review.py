@@ -8,8 +8,8 @@ from typing import Any
 
 
 class Spellchecker(ABC):
-    """Unknown words against a standard word list plus the project dictionary (shared with the
-    proof's glossary)."""
+    """Unknown words against a standard word list plus the project dictionary (spelling only: its
+    words are no keyword evidence; that is the glossary)."""
 
     @abstractmethod
     def unknown_words(self, text: str) -> list[str]:
@@ -18,6 +18,10 @@ class Spellchecker(ABC):
     @abstractmethod
     def add_word(self, word: str) -> None:
         """Add a word to the project dictionary (persisted)."""
+
+    @abstractmethod
+    def remove_word(self, word: str) -> bool:
+        """Take a word out of the project dictionary (any case; persisted); False when it was not in it."""
 
     @abstractmethod
     def project_words(self) -> list[str]: ...

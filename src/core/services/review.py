@@ -149,7 +149,7 @@ class ReviewService:
         return proof(candidate, self.evidence(candidate), index or self.index_without(row), self.proof_config, claim=False)
 
     def proven(self, row: Row, *, gallery_names: Sequence[str] | None = None) -> Row:
-        """`row` proven again against the queue as it is now, the gallery and the dictionary,
+        """`row` proven again against the queue as it is now, the gallery and the glossary,
         nothing stored: what publishing checks right before it writes a row (it passes the
         gallery's names it holds, less the row's own entry). The result is what a re-proof keeps:
         an approved row that the proof blocks, or whose text it changes, is pending."""
@@ -176,7 +176,8 @@ class ReviewService:
                    if r.rule != "keywords.evidence" and not (count_ok and r.rule == "keywords.count")]
         reasons += [ProofReason(rule="keywords.evidence", field="keywords",
                                 message=f"keyword {k!r} has no evidence in the caption, alt text, EXIF facts, "
-                                        "set name or dictionary; add it to the dictionary or remove it")
+                                        "set name or glossary; add it to the glossary (captioner.glossary) "
+                                        "or remove it")
                     for k in dropped]
         blocked = proven.changed(keywords=keywords)
         return blocked.changed(metadata_quality=ProofVerdict.BLOCKED, proof_reasons=reasons,
@@ -191,7 +192,7 @@ class ReviewService:
         written = [name for name in EDITABLE_FIELDS if getattr(edited, name) != getattr(row, name)]
         if written:
             edited = written_by_person(edited, written, self._at())
-        # An unchanged edit still re-runs the proof: the dictionary or the queue may have changed.
+        # An unchanged edit still re-runs the proof: the glossary or the queue may have changed.
         human_keywords = edited.keywords if "keywords" in edited.edited_fields else None
         proven = self._prove_edit(edited, human_keywords)
         return self._store(proven)
@@ -311,12 +312,37 @@ class ReviewService:
         return self._store(self._prove_edit(restored, None))
 
     def add_word(self, word: str) -> None:
+        self.add_words([word])
+
+    def add_words(self, words: Sequence[str]) -> list[str]:
+        """Add words to the project dictionary (spelling only), all or none: one that is not a
+        single word refuses the lot before anything is written. Returns the words as added."""
+        spellchecker = self._spellchecker()
+        cleaned = [word.strip() for word in words]
+        for word in cleaned:
+            if not word or not WORD.fullmatch(word):
+                raise InputError(f"{word!r} is not a single word; nothing was added")
+        for word in cleaned:
+            spellchecker.add_word(word)
+        return cleaned
+
+    def remove_words(self, words: Sequence[str]) -> list[str]:
+        """Take words out of the project dictionary (any case), all or none: one that is not in it
+        refuses the lot before anything is written."""
+        spellchecker = self._spellchecker()
+        known = {word.lower() for word in spellchecker.project_words()}
+        cleaned = [word.strip() for word in words]
+        for word in cleaned:
+            if word.lower() not in known:
+                raise InputError(f"{word!r} is not in the project dictionary; nothing was removed")
+        for word in cleaned:
+            spellchecker.remove_word(word)
+        return cleaned
+
+    def _spellchecker(self) -> Spellchecker:
         if self.spellchecker is None:
             raise DomainError("no spellchecker is configured")
-        word = word.strip()
-        if not word or not WORD.fullmatch(word):
-            raise InputError(f"{word!r} is not a single word")
-        self.spellchecker.add_word(word)
+        return self.spellchecker
 
     def unknown_words(self, text: str | None) -> list[str]:
         if self.spellchecker is None or not text:

@@ -31,3 +31,12 @@ class SpellcheckerContract:
         assert "Arezzzo" in checker.project_words()
         checker.add_word("Arezzzo")
         assert checker.project_words().count("Arezzzo") == 1
+
+    def test_removed_words_are_unknown_again_and_the_rest_kept(self, make: Callable[[], Spellchecker]) -> None:
+        checker = make()
+        checker.add_word("Zermattt")
+        checker.add_word("Zurichh")
+        assert checker.remove_word("zermattt") is True
+        assert checker.unknown_words("Zermattt and Zurichh") == ["Zermattt"]
+        assert "Zermattt" not in checker.project_words() and "Zurichh" in checker.project_words()
+        assert checker.remove_word("Zermattt") is False

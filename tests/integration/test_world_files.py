@@ -254,3 +254,30 @@ def test_heic_published_as_jpeg_keeps_its_exif_but_not_its_position(world: World
         for tag in ("DateTimeOriginal", "Make", "Model", "ExposureTime"):
             assert copy.get(tag) == original.get(tag), (row["original_name"], tag)
         assert not any(_POSITION_TAG.search(key) for key in copy), row["original_name"]
+
+
+def test_a_png_published_as_jpeg_keeps_its_exif_and_loses_its_position(tmp_path: Path, gps_set: Path) -> None:
+    """A PNG original (EXIF in its eXIf chunk): the published JPEG carries its capture time, camera
+    and exposure, upright sRGB pixels and no position."""
+    source = gps_set / "DSCN0010.jpg"
+    with Image.open(source) as image:
+        exif = image.getexif()
+        png = tmp_path / "card" / "scan"
+        png.mkdir(parents=True)
+        image.save(png / "DSCN0010.png", "PNG", exif=exif.tobytes())
+    desk_dir = tmp_path / "desk"
+    desk_dir.mkdir()
+    desk = Proofdesk(desk_dir)
+    assert desk("run", str(png), "--no-review", env=OFFLINE).exit_code in (0, 3)
+    assert desk("approve", "--all-accepted", env=OFFLINE).exit_code == 0
+    assert desk("publish", "--yes", env=OFFLINE).exit_code == 0
+    (row,) = desk.rows()
+    copy = desk.workdir / "published" / row["file_name"]
+    assert row["file_name"].endswith(".jpg") and copy.read_bytes()[:3] == b"\xff\xd8\xff"
+    tags = ("-EXIF:DateTimeOriginal", "-EXIF:Make", "-EXIF:Model", "-EXIF:ExposureTime", "-EXIF:FNumber")
+    original = exiftool(*tags, str(source))[0]
+    published = exiftool(*tags, "-GPS:all", "-XMP:all", str(copy))[0]
+    for tag in ("DateTimeOriginal", "Make", "Model", "ExposureTime", "FNumber"):
+        assert published.get(tag) == original.get(tag), tag
+    assert not any(_POSITION_TAG.search(key) for key in published)
+    assert published.get("Description") == row["caption"]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import struct
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,9 +39,6 @@ _NON_TIFF_SIGNATURES: tuple[tuple[int, bytes], ...] = (
 )
 _CFA_PHOTOMETRIC = {32803, 34892}  # CFA, LinearRaw
 _TAG_PHOTOMETRIC, _TAG_SUBIFDS, _TAG_DNG_VERSION = 0x0106, 0x014A, 0xC612
-# LibRaw is not thread-safe across one handle, and its memory use is large: one decode at a time
-# per process keeps stages 5-6 (parallel decodes) within memory; a RAW decode takes ~0.1-1 s.
-_decode_lock = threading.Lock()
 
 
 class RawDecodeError(Exception):
@@ -187,41 +183,39 @@ def read_raw(data: bytes) -> RawFile:
     """Measure a RAW file: its embedded preview (decoded to check it), the sensor picture's size,
     and whether the file holds that much data. Never raises for a bad file."""
     rawpy = _rawpy()
-    with _decode_lock:
+    try:
+        handle = rawpy.imread(io.BytesIO(data))
+    except (rawpy.LibRawError, OSError, ValueError) as exc:
+        return RawFile(RawLayout(), libraw_error=_error_text(exc))
+    with handle:
+        sizes = handle.sizes
+        preview_jpeg = None
+        preview = (0, 0)
         try:
-            handle = rawpy.imread(io.BytesIO(data))
-        except (rawpy.LibRawError, OSError, ValueError) as exc:
-            return RawFile(RawLayout(), libraw_error=_error_text(exc))
-        with handle:
-            sizes = handle.sizes
-            preview_jpeg = None
-            preview = (0, 0)
-            try:
-                thumb = handle.extract_thumb()
-                if thumb.format == rawpy.ThumbFormat.JPEG:
-                    measured = _preview_size(bytes(thumb.data))
-                    if measured is not None:
-                        preview_jpeg, preview = bytes(thumb.data), measured
-            except (rawpy.LibRawError, OSError, ValueError):
-                pass
-            plausible = sensor_data_plausible(len(data), sizes.width, sizes.height)
-            sensor = (sizes.width, sizes.height) if plausible else (0, 0)
-            layout = RawLayout(preview[0], preview[1], sensor[0], sensor[1], sizes.crop_width, sizes.crop_height)
-            return RawFile(layout, None, sizes.flip, preview_jpeg, sizes.width, sizes.height)
+            thumb = handle.extract_thumb()
+            if thumb.format == rawpy.ThumbFormat.JPEG:
+                measured = _preview_size(bytes(thumb.data))
+                if measured is not None:
+                    preview_jpeg, preview = bytes(thumb.data), measured
+        except (rawpy.LibRawError, OSError, ValueError):
+            pass
+        plausible = sensor_data_plausible(len(data), sizes.width, sizes.height)
+        sensor = (sizes.width, sizes.height) if plausible else (0, 0)
+        layout = RawLayout(preview[0], preview[1], sensor[0], sensor[1], sizes.crop_width, sizes.crop_height)
+        return RawFile(layout, None, sizes.flip, preview_jpeg, sizes.width, sizes.height)
 
 
 def check_sensor_data(data: bytes) -> str | None:
     """None when LibRaw unpacks the sensor data and the file can hold it; else why not."""
     rawpy = _rawpy()
-    with _decode_lock:
-        try:
-            with rawpy.imread(io.BytesIO(data)) as handle:
-                sizes = handle.sizes
-                if not sensor_data_plausible(len(data), sizes.width, sizes.height):
-                    return "too small"
-                handle.unpack()
-        except (rawpy.LibRawError, OSError, ValueError) as exc:
-            return _error_text(exc)
+    try:
+        with rawpy.imread(io.BytesIO(data)) as handle:
+            sizes = handle.sizes
+            if not sensor_data_plausible(len(data), sizes.width, sizes.height):
+                return "too small"
+            handle.unpack()
+    except (rawpy.LibRawError, OSError, ValueError) as exc:
+        return _error_text(exc)
     return None
 
 
@@ -251,14 +245,13 @@ def develop(data: bytes, *, half_size: bool, long_edge: int | None = None) -> Im
     """A LibRaw development with the camera's white balance into 8-bit sRGB, upright (LibRaw applies
     the flip), at most `long_edge`. `half_size`: each 2x2 block of the mosaic is one pixel (fast)."""
     rawpy = _rawpy()
-    with _decode_lock:
-        try:
-            with rawpy.imread(io.BytesIO(data)) as handle:
-                rgb = handle.postprocess(
-                    half_size=half_size, use_camera_wb=True, output_color=rawpy.ColorSpace.sRGB, output_bps=8,
-                )
-        except (rawpy.LibRawError, OSError, ValueError, MemoryError) as exc:
-            raise RawDecodeError(f"LibRaw could not develop the RAW file ({_error_text(exc)})") from exc
+    try:
+        with rawpy.imread(io.BytesIO(data)) as handle:
+            rgb = handle.postprocess(
+                half_size=half_size, use_camera_wb=True, output_color=rawpy.ColorSpace.sRGB, output_bps=8,
+            )
+    except (rawpy.LibRawError, OSError, ValueError, MemoryError) as exc:
+        raise RawDecodeError(f"LibRaw could not develop the RAW file ({_error_text(exc)})") from exc
     image = Image.fromarray(rgb, "RGB")
     if long_edge is not None and long_edge < max(image.size):
         image = image.resize(capped_size(image.width, image.height, long_edge), Image.Resampling.LANCZOS, reducing_gap=3.0)

@@ -298,3 +298,18 @@ def test_publish_raw_render_preview_or_develop_capped_at_max_edge(raw_samples: P
     assert _correlation(preview, libraw.preview_image(libraw.read_raw(data))) > 0.99
     assert published(raw_render="develop", max_edge=1024).size == (1024, 683)
     assert spy.calls[-1] == {"half_size": False, "long_edge": 1024}
+
+
+def test_publish_max_edge_and_raw_render_from_the_config_shape_the_published_jpeg(
+        proofdesk: Proofdesk, tmp_path: Path, samples: Path) -> None:
+    card = tmp_path / "2024-05-04_small"
+    card.mkdir()
+    write_dng(samples / "jpg" / "gps" / "DSCN0010.jpg", card / "IMG_0201.dng")  # 640x480, no preview
+    env = {**OFFLINE, "PROOFDESK_PUBLISH__MAX_EDGE": "320", "PROOFDESK_PUBLISH__RAW_RENDER": "develop"}
+    for command in (("run", str(card), "--no-review"), ("approve", "--all-accepted"), ("publish", "--yes")):
+        result = proofdesk(*command, env=env)
+        assert result.exit_code == 0, result.output
+    [row] = proofdesk.rows()
+    assert row["status"] == "published" and (row["width"], row["height"]) == (640, 480)
+    with Image.open(proofdesk.workdir / "published" / row["file_name"]) as image:
+        assert image.format == "JPEG" and image.size == (320, 240)

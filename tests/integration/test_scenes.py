@@ -186,3 +186,84 @@ def test_the_offline_captioner_is_asked_once_per_keeper_and_never_to_repair(proo
     assert summary["waiting_for_keeper"] == SCENES * 4
     captions = [row["caption"] for row in proofdesk.rows() if row["keeper"]]
     assert len(set(captions)) == SCENES and not any(re.search(r"\d+\.\d{3,}", caption) for caption in captions)
+
+
+OFFLINE = {"PROOFDESK_CAPTIONER__BACKEND": "offline"}
+
+
+def _scene_rows(desk: Proofdesk, scene: list[str]) -> dict[str, dict[str, Any]]:
+    return {row["original_name"]: row for row in desk.rows() if row["original_name"] in scene}
+
+
+def _near_duplicate_accepted_pairs(rows: dict[str, dict[str, Any]], threshold: float = 95.0) -> list[tuple[str, str, float]]:
+    """Pairs of accepted rows whose captions are near duplicates (rapidfuzz ratio, as the proof's index)."""
+    from proofdesk.core.domain.proof.text import normalise_for_duplicates
+    from rapidfuzz import fuzz
+
+    accepted = sorted((name, row["caption"]) for name, row in rows.items()
+                      if row["metadata_quality"] == "accepted" and row["caption"])
+    return [(first, second, score) for i, (first, one) in enumerate(accepted) for second, other in accepted[i + 1:]
+            if (score := fuzz.ratio(normalise_for_duplicates(one), normalise_for_duplicates(other))) >= threshold]
+
+
+def test_a_new_keeper_takes_the_old_keepers_text_as_a_suggestion_and_the_old_keeper_is_culled_again(
+    proofdesk: Proofdesk, shoot: Shoot
+) -> None:
+    assert proofdesk("run", str(shoot.folder), "--no-review", env=OFFLINE).exit_code == 0
+    scene = shoot.frames(2)
+    rows = _scene_rows(proofdesk, scene)
+    [old] = [name for name in scene if rows[name]["keeper"]]
+    chosen = next(name for name in scene if not rows[name]["keeper"])
+    old_text = {name: rows[old][name] for name in ("caption", "alt_text", "keywords", "file_name")}
+    assert old_text["caption"] and rows[old]["metadata_quality"] == "accepted"
+
+    chose = proofdesk("keeper", chosen, env=OFFLINE)
+    assert chose.exit_code == 0, chose.output
+    assert f"accept-suggestion {chosen}" in chose.output and old in chose.output
+    rows = _scene_rows(proofdesk, scene)
+    assert rows[chosen]["keeper"] and rows[chosen]["pending_suggestion"] == old_text
+    assert rows[old]["cull_suggested"] and not rows[old]["keeper"]
+    assert (rows[old]["caption"], rows[old]["alt_text"], rows[old]["keywords"], rows[old]["file_name"]) == (None, None, [], None)
+    assert rows[old]["metadata_quality"] is None and rows[old]["status"] == "pending"
+    assert rows[old]["suggestion_history"][-1]["caption"] == old_text["caption"]  # never lost
+
+    rerun = proofdesk("run", str(shoot.folder), "--no-review", env=OFFLINE)
+    assert rerun.exit_code == 0, rerun.output
+    rows = _scene_rows(proofdesk, scene)
+    assert rows[chosen]["metadata_quality"] == "accepted" and rows[old]["caption"] is None
+    assert rows[old]["cull_suggested"] and rows[old]["status"] == "pending"
+    assert _near_duplicate_accepted_pairs(rows) == []
+    approved = json.loads(proofdesk("approve", "--all-accepted", "--include-culled", "--json", env=OFFLINE).stdout)
+    assert f"{shoot.folder.name}/{chosen}" in approved["done"]
+    assert f"{shoot.folder.name}/{old}" not in approved["done"]  # no text: nothing to approve
+
+    # the suggestion put in place: the scene's text is the new keeper's alone
+    accepted = proofdesk("accept-suggestion", chosen, env=OFFLINE)
+    assert accepted.exit_code == 0, accepted.output
+    rows = _scene_rows(proofdesk, scene)
+    assert {name: rows[chosen][name] for name in old_text} == old_text and rows[chosen]["pending_suggestion"] == {}
+    frames = [f"{shoot.folder.name}/{name}" for name in scene]
+    assert not [r for r in rows[chosen]["proof_reasons"] if any(frame in r["message"] for frame in frames)]
+    assert _near_duplicate_accepted_pairs(rows) == []
+
+
+def test_the_duplicate_check_runs_across_the_scene_so_a_new_keeper_cannot_repeat_an_approved_old_keeper(
+    proofdesk: Proofdesk, shoot: Shoot
+) -> None:
+    assert proofdesk("run", str(shoot.folder), "--no-review", env=OFFLINE).exit_code == 0
+    scene = shoot.frames(3)
+    rows = _scene_rows(proofdesk, scene)
+    [old] = [name for name in scene if rows[name]["keeper"]]
+    chosen = next(name for name in scene if not rows[name]["keeper"])
+    assert proofdesk("approve", old, env=OFFLINE).exit_code == 0  # a person's decision: its text stays
+    assert proofdesk("keeper", chosen, env=OFFLINE).exit_code == 0
+    rows = _scene_rows(proofdesk, scene)
+    assert rows[old]["status"] == "approved" and rows[old]["caption"] and rows[chosen]["pending_suggestion"] == {}
+
+    # the offline text of another frame of the same picture differs only by its name and second
+    assert proofdesk("run", str(shoot.folder), "--no-review", env=OFFLINE).exit_code == 3
+    rows = _scene_rows(proofdesk, scene)
+    assert rows[chosen]["metadata_quality"] == "blocked"
+    duplicate = [r["message"] for r in rows[chosen]["proof_reasons"] if r["rule"] == "duplicate.caption"]
+    assert duplicate and f"{shoot.folder.name}/{old}" in duplicate[0] and "same scene" in duplicate[0], duplicate
+    assert _near_duplicate_accepted_pairs(rows) == []

@@ -66,6 +66,13 @@ def keeper(cli: CliContext, name: str, set_name: str | None, as_json: bool) -> N
         return
     chosen = next(row for row in scene if row.keeper)
     click.echo(f"{chosen.key_text}: keeper of scene {chosen.scene_id} ({len(scene)} frame(s))")
+    offered = chosen.pending_suggestion.get("caption")
+    gave = [row for row in scene if row.key != chosen.key and offered and row.caption is None
+            and row.suggestion_history and row.suggestion_history[-1].get("caption") == offered]
+    if gave:
+        click.echo(f"  the scene's text, from {gave[0].original_name}, is offered as a suggestion: "
+                   f"`proofdesk accept-suggestion {chosen.original_name}` puts it in place; "
+                   f"{gave[0].original_name} is suggested for culling again")
     if chosen.caption is None:
         click.echo(f"  it has no caption yet: `proofdesk generate {chosen.original_name}` asks the captioner")
 

@@ -411,7 +411,8 @@ class ReviewDesk:
             return
         chosen = next((row for row in scene if row.keeper), None)
         where = f"scene {chosen.scene_id} ({len(scene)} frame(s))" if chosen else "its scene"
-        self.say(f"keeper {key}: now the keeper of {where}; the others are suggested for culling")
+        handed = " (the old keeper's text is offered as a suggestion)" if chosen and chosen.pending_suggestion else ""
+        self.say(f"keeper {key}: now the keeper of {where}; the others are suggested for culling{handed}")
         self.reload(keep=key)
 
     def do_mark(self) -> None:

@@ -12,6 +12,10 @@ are taken in capture order (then by file name); a frame joins the scene of the f
 Within a scene the frames are ranked by `frame_quality` (1 = best). The best frame is the *keeper*
 (unless a person chose another one, which every rerun keeps); the others carry a *cull suggestion*
 with a reason a person understands. A suggestion is never a decision: only the reviewer rejects.
+
+When a person makes another frame the keeper, the old keeper's text is the scene's text: it goes to
+the new keeper as a suggestion (`hand_over_text`) and the old keeper is a frame its keeper speaks
+for again (no text, suggested for culling), so two frames of one scene never both carry it.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from datetime import datetime
 from statistics import median
 from typing import Any
 
-from proofdesk.core.domain.models import DomainModel
+from proofdesk.core.domain.models import EDITABLE_FIELDS, DomainModel, Row, RowStatus, Stage
 from pydantic import ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 KEEPER_BY_SCORES = "scores"
@@ -348,3 +352,32 @@ def decide_scene(scene: Sequence[SceneFrame]) -> list[SceneDecision]:
             cull_reason=None if is_keeper else cull_reason(frame, keeper, scene), quality_flags=frame.flags,
         ))
     return decisions
+
+
+# ---------------------------------------------------------------- a person's keeper
+
+
+def hand_over_text(old_keeper: Row, new_keeper: Row) -> tuple[Row, Row]:
+    """The scene's text moves from the old keeper to the keeper a person chose: the new keeper gets
+    the old one's caption, alt text, keywords and file name as a suggestion (`pending_suggestion`:
+    `accept-suggestion` puts it in place, its own text is kept), and the old keeper gives its text
+    up (kept in its `suggestion_history`), unproven and pending like any frame its keeper speaks for.
+    Nothing moves from an old keeper a person approved or that is published (its text is decided;
+    the duplicate check across the scene keeps the new keeper from repeating it) or that holds no text."""
+    text = {name: getattr(old_keeper, name) for name in EDITABLE_FIELDS}
+    decided = old_keeper.status in (RowStatus.APPROVED, RowStatus.PUBLISHED) or old_keeper.remote_id is not None
+    if decided or old_keeper.key == new_keeper.key or not any(text.values()):
+        return old_keeper, new_keeper
+    offered = {name: value for name, value in text.items() if value and value != getattr(new_keeper, name)}
+    new = new_keeper.changed(pending_suggestion={**new_keeper.pending_suggestion, **offered})
+    snapshot = {**text, "keywords": list(old_keeper.keywords), "source": old_keeper.caption_source,
+                "provenance": dict(old_keeper.provenance)}
+    old = old_keeper.changed(
+        caption=None, alt_text=None, keywords=[], file_name=None, caption_source=None, provenance={},
+        edited_fields=[], pending_suggestion={}, suggestion_history=[*old_keeper.suggestion_history, snapshot][-10:],
+        metadata_quality=None, proof_reasons=[], proof_digest=None,
+        status=RowStatus.PENDING if old_keeper.status != RowStatus.INGESTED else RowStatus.INGESTED,
+        # captioned again only when it is a keeper again (`captioner.scope = keepers`)
+        stages_done=[stage for stage in old_keeper.stages_done if stage != Stage.CAPTION.value],
+    )
+    return old, new

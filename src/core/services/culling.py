@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from proofdesk.core.domain.errors import InputError
 from proofdesk.core.domain.models import Row, RowStatus
-from proofdesk.core.domain.scenes import decide_scene
+from proofdesk.core.domain.scenes import decide_scene, hand_over_text
 from proofdesk.core.ports.storage import QueueStore
 from proofdesk.core.services.stages.scene import apply_decision, frame_of
 
@@ -41,7 +41,8 @@ def suggestions(rows: Sequence[Row], set_name: str | None = None) -> list[Row]:
 
 def choose_keeper(store: QueueStore, row: Row) -> list[Row]:
     """Make `row` its scene's keeper (a person's choice, kept by every rerun); the scene's other
-    frames get a cull suggestion naming it. Returns the scene's rows as stored."""
+    frames get a cull suggestion naming it, and the old keeper's text goes to the new keeper as a
+    suggestion (`hand_over_text`). Returns the scene's rows as stored."""
     if row.scene_id is None:
         raise InputError(f"{row.key_text} has no scene yet: run the pipeline through the scene stage first")
     if row.status == RowStatus.REJECTED:
@@ -49,8 +50,10 @@ def choose_keeper(store: QueueStore, row: Row) -> list[Row]:
     scene = scene_rows(store, row)
     frames = [replace(frame_of(other), chosen_by_person=other.key == row.key) for other in scene]
     decisions = {decision.key: decision for decision in decide_scene(frames)}
-    changed = [apply_decision(other, decisions[other.key]) for other in scene]
+    changed = {other.key: apply_decision(other, decisions[other.key]) for other in scene}
+    for old in (other for other in scene if other.keeper and other.key != row.key):
+        changed[old.key], changed[row.key] = hand_over_text(changed[old.key], changed[row.key])
     with store.unit_of_work() as uow:
-        uow.rows.update_many(changed)
+        uow.rows.update_many(list(changed.values()))
         uow.commit()
-    return changed
+    return list(changed.values())

@@ -11,14 +11,20 @@ from proofdesk.core.domain.proof.duplicates import DuplicateIndex
 
 
 def build_duplicate_index(
-    rows: Sequence[Row], exclude: set[tuple[str, str]], gallery_names: Sequence[str], config: ProofConfig
+    rows: Sequence[Row], exclude: set[tuple[str, str]], gallery_names: Sequence[str], config: ProofConfig,
+    scene_threshold: float | None = None,
 ) -> DuplicateIndex:
     """The duplicate index over the queue's rows (rejected ones and `exclude` left out) plus the
-    gallery's published file names (owned by `gallery:<name>`, never reused by another image)."""
-    index = DuplicateIndex(threshold=config.near_duplicate_threshold, lock=threading.RLock())
+    gallery's published file names (owned by `gallery:<name>`, never reused by another image).
+    Every row's scene is known to it, so a keeper is also checked across its scene at
+    `scene_threshold` (when lower than `config`'s)."""
+    index = DuplicateIndex(threshold=config.near_duplicate_threshold, lock=threading.RLock(),
+                           scene_threshold=scene_threshold)
     entries: list[tuple[str, str, str | None]] = []
     own_names = {row.file_name for row in rows if row.remote_id}
     for row in rows:
+        if row.scene_id:
+            index.set_scene(row.key_text, row.scene_id, keeper=bool(row.keeper))
         if row.key in exclude or row.status == RowStatus.REJECTED:
             continue
         if row.cull_suggested and not row.caption:

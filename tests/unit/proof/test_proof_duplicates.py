@@ -186,3 +186,26 @@ def test_concurrent_proofs_accept_one_row_per_caption(row_factory) -> None:
         if not result.accepted:
             assert "duplicate.caption" in {reason.rule for reason in result.violations}
     assert len({result.file_name for result in results}) == threads  # every row got its own name
+
+
+def test_a_keeper_is_checked_across_its_scene_at_the_scene_threshold_and_only_there() -> None:
+    """An index that counts only exact duplicates (the offline backend's) still finds a keeper's
+    99 % similar text on another frame of its scene; other frames and other scenes keep the
+    index's own threshold."""
+    first, second = "Midday frame DSC_0110 from Burst, 10:06:00.", "Midday frame DSC_0111 from Burst, 10:06:01."
+    assert fuzz.ratio(normalise_for_duplicates(first), normalise_for_duplicates(second)) >= 95
+    index = DuplicateIndex(threshold=100.0, scene_threshold=95.0)
+    index.set_scene("s/DSC_0110.jpg", "s:DSC_0110.jpg")
+    index.set_scene("s/DSC_0111.jpg", "s:DSC_0110.jpg", keeper=True)
+    index.set_scene("s/DSC_0120.jpg", "s:DSC_0120.jpg", keeper=True)
+    index.add("s/DSC_0110.jpg", "caption", first)
+
+    match = index.find("s/DSC_0111.jpg", "caption", second)
+    assert match is not None and match.owner == "s/DSC_0110.jpg" and match.same_scene and match.score < 100
+    assert "a frame of the same scene" in match.reason().message
+    assert index.check_and_claim("s/DSC_0111.jpg", "caption", second) is not None
+    assert index.held_by("s/DSC_0111.jpg") == {}  # a duplicate claims nothing
+    assert index.find("s/DSC_0120.jpg", "caption", second) is None  # another scene: exact only
+    index.set_scene("s/DSC_0112.jpg", "s:DSC_0110.jpg")
+    assert index.find("s/DSC_0112.jpg", "caption", second) is None  # not the keeper: exact only
+    assert DuplicateIndex(threshold=100.0).find("s/DSC_0111.jpg", "caption", second) is None

@@ -11,6 +11,11 @@ least the length difference), kept sorted by length so the candidates are one co
 scored by rapidfuzz `process.extractOne` with `score_cutoff` in C++. No pairwise pass over the
 queue. Every public method takes one re-entrant lock, so check-and-claim is atomic: two rows
 claiming the same caption at once cannot both get it; `lock` lets a caller group several steps.
+
+Across a scene (`set_scene`): a scene's keeper speaks for the scene, so its caption and alt text are
+also compared with the other frames of its scene at `scene_threshold`, when that is lower than the
+index's own (the offline backend's index counts only exact duplicates, as its texts of different
+photos differ by a few characters; two frames of one picture with such texts tell one story twice).
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ class DuplicateMatch:
     owner: str
     text: str  # the other owner's text, as it was added
     score: float
+    same_scene: bool = False  # found by the check across the owner's scene
 
     @property
     def exact(self) -> bool:
@@ -51,10 +57,11 @@ class DuplicateMatch:
 
     def reason(self) -> ProofReason:
         label = FIELD_LABELS.get(self.field, self.field)
+        owner = f"{self.owner}, a frame of the same scene" if self.same_scene else self.owner
         if self.exact:
-            message = f"{label} is already used by {self.owner}: {quote(self.text)}"
+            message = f"{label} is already used by {owner}: {quote(self.text)}"
         else:
-            message = f"{label} is a near duplicate ({self.score:.0f}% similar) of {self.owner}: {quote(self.text)}"
+            message = f"{label} is a near duplicate ({self.score:.0f}% similar) of {owner}: {quote(self.text)}"
         return ProofReason(rule=f"duplicate.{self.field}", field=self.field, message=message)
 
 
@@ -126,10 +133,15 @@ class DuplicateIndex:
         threshold: float = 95.0,
         near_fields: Iterable[str] = NEAR_FIELDS,
         lock: AbstractContextManager[Any] | None = None,
+        scene_threshold: float | None = None,
     ) -> None:
         if not 0 < threshold <= 100:
             raise ValueError(f"near-duplicate threshold must be in (0, 100], got {threshold}")
         self.threshold = float(threshold)
+        self.scene_threshold = min(float(scene_threshold), self.threshold) if scene_threshold else self.threshold
+        self._scene_of: dict[str, str] = {}  # owner -> scene
+        self._scene_members: dict[str, set[str]] = {}  # scene -> owners
+        self._keepers: set[str] = set()  # owners that are their scene's keeper
         self.lock: AbstractContextManager[Any] = lock if lock is not None else nullcontext()
         near = set(near_fields)
         self._fields = {name: _FieldIndex(near=name in near) for name in FIELDS}
@@ -185,49 +197,81 @@ class DuplicateIndex:
             if not held:
                 del self._claims[owner]
 
+    def set_scene(self, owner: str, scene: str, keeper: bool = False) -> None:
+        """`owner` is a frame of `scene` (its keeper when `keeper`): see the check across the scene."""
+        with self.lock:
+            previous = self._scene_of.get(owner)
+            if previous is not None:
+                self._scene_members[previous].discard(owner)
+            self._scene_of[owner] = scene
+            self._scene_members.setdefault(scene, set()).add(owner)
+            if keeper:
+                self._keepers.add(owner)
+            else:
+                self._keepers.discard(owner)
+
     # ------------------------------------------------------------------ queries
 
     def find(self, owner: str, field_name: str, text: str | None) -> DuplicateMatch | None:
         """The other owner whose text equals or nearly equals `text`, if any (the owner's own
-        current entry never counts)."""
+        current entry never counts); for a scene's keeper, also a frame of its scene whose text
+        reaches `scene_threshold`."""
         key = self.normalise(field_name, text)
         if not key:
             return None
         with self.lock:
-            index = self._index(field_name)
-            others = index.owners.get(key, set()) - {owner}
-            if others:
-                return DuplicateMatch(field_name, min(others), index.display[key], 100.0)
-            if not index.near:
-                return None
-            low, high = length_window(len(key), self.threshold)
-            start, end = bisect_left(index.lengths, low), bisect_right(index.lengths, high)
-            # the owner's own entries are skipped by cutting them out of the candidate slice
-            skip = sorted(
-                position
-                for own in {key, self._claims.get(owner, {}).get(field_name)}
-                if own is not None and index.owners.get(own) == {owner}
-                for position in [index.position(own)]
-                if position is not None and start <= position < end
-            )
-            if skip:
-                candidates: list[str] = []
-                previous = start
-                for position in skip:
-                    candidates.extend(index.texts[previous:position])
-                    previous = position + 1
-                candidates.extend(index.texts[previous:end])
-            else:
-                candidates = index.texts[start:end]
-            if not candidates:
-                return None
-            best = process.extractOne(
-                key, candidates, scorer=fuzz.ratio, processor=None, score_cutoff=self.threshold
-            )
-            if best is None:
-                return None
-            match_key, score = best[0], float(best[1])
-            return DuplicateMatch(field_name, min(index.owners[match_key] - {owner}), index.display[match_key], score)
+            return self._find(owner, field_name, key) or self._find_in_scene(owner, field_name, key)
+
+    def _find_in_scene(self, owner: str, field_name: str, key: str) -> DuplicateMatch | None:
+        if self.scene_threshold >= self.threshold or owner not in self._keepers or field_name not in NEAR_FIELDS:
+            return None
+        index = self._index(field_name)
+        best: DuplicateMatch | None = None
+        for other in sorted(self._scene_members.get(self._scene_of[owner], set()) - {owner}):
+            held = self._claims.get(other, {}).get(field_name)
+            if held is None:
+                continue
+            score = float(fuzz.ratio(key, held))
+            if score >= self.scene_threshold and (best is None or score > best.score):
+                best = DuplicateMatch(field_name, other, index.display[held], score, same_scene=True)
+        return best
+
+    def _find(self, owner: str, field_name: str, key: str) -> DuplicateMatch | None:
+        """The index-wide check (the caller holds the lock)."""
+        index = self._index(field_name)
+        others = index.owners.get(key, set()) - {owner}
+        if others:
+            return DuplicateMatch(field_name, min(others), index.display[key], 100.0)
+        if not index.near:
+            return None
+        low, high = length_window(len(key), self.threshold)
+        start, end = bisect_left(index.lengths, low), bisect_right(index.lengths, high)
+        # the owner's own entries are skipped by cutting them out of the candidate slice
+        skip = sorted(
+            position
+            for own in {key, self._claims.get(owner, {}).get(field_name)}
+            if own is not None and index.owners.get(own) == {owner}
+            for position in [index.position(own)]
+            if position is not None and start <= position < end
+        )
+        if skip:
+            candidates: list[str] = []
+            previous = start
+            for position in skip:
+                candidates.extend(index.texts[previous:position])
+                previous = position + 1
+            candidates.extend(index.texts[previous:end])
+        else:
+            candidates = index.texts[start:end]
+        if not candidates:
+            return None
+        best = process.extractOne(
+            key, candidates, scorer=fuzz.ratio, processor=None, score_cutoff=self.threshold
+        )
+        if best is None:
+            return None
+        match_key, score = best[0], float(best[1])
+        return DuplicateMatch(field_name, min(index.owners[match_key] - {owner}), index.display[match_key], score)
 
     def check(self, owner: str, field_name: str, text: str | None) -> ProofReason | None:
         """A `duplicate.<field>` reason when another owner holds the same or a near text."""

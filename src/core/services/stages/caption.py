@@ -146,7 +146,9 @@ class CaptionStage:
         return ProofConfig.model_validate({**self.proof_config.model_dump(), "near_duplicate_threshold": 100.0})
 
     def build_index(self, rows: Sequence[Row], redo: set[tuple[str, str]]) -> DuplicateIndex:
-        return build_duplicate_index(rows, redo, self.gallery_names(), self.duplicate_config)
+        # a keeper's text is its scene's: across the scene, near duplicates count at the proof's threshold
+        return build_duplicate_index(rows, redo, self.gallery_names(), self.duplicate_config,
+                                     scene_threshold=self.proof_config.near_duplicate_threshold)
 
     # ---------------------------------------------------------------- stage
 

@@ -51,6 +51,7 @@ from proofdesk.core.ports.media import (
 from proofdesk.core.ports.places import Gazetteer, TimeZoneLookup
 from proofdesk.core.ports.publishing import (
     Gallery,
+    GalleryError,
     MetadataWriter,
     ServiceUnavailable,
     Uploader,
@@ -744,6 +745,25 @@ class InMemoryGallery(Gallery):
             self.records_by_name[entry.file_name] = GalleryRecord(remote_id=remote_id, entry=entry)
             self.upserts += 1
             return remote_id
+
+    def move(self, remote_id: str, entry: GalleryEntry) -> str | None:
+        self._check()
+        with self._mutex:
+            current = next((r for r in self.records_by_name.values() if r.remote_id == remote_id), None)
+            if current is None:
+                return None
+            holder = self.records_by_name.get(entry.file_name)
+            if holder is not None and holder.remote_id != remote_id:
+                raise GalleryError(f"memory gallery: File_Name {entry.file_name!r} is held by id {holder.remote_id}")
+            del self.records_by_name[current.file_name]
+            self.records_by_name[entry.file_name] = GalleryRecord(remote_id=remote_id, entry=entry)
+            self.upserts += 1
+            return remote_id
+
+    def delete(self, file_name: str) -> bool:
+        self._check()
+        with self._mutex:
+            return self.records_by_name.pop(file_name, None) is not None
 
     def lookup(self, file_name: str) -> GalleryRecord | None:
         self._check()

@@ -75,12 +75,33 @@ def test_edit_after_approval_returns_to_pending_and_records_fields() -> None:
     assert edited.metadata_quality == ProofVerdict.ACCEPTED and edited.has_current_accepted_proof()
 
 
-def test_published_row_file_name_is_fixed_but_caption_can_change() -> None:
+def test_a_published_row_can_be_renamed_and_keeps_its_old_name_for_redirects() -> None:
     published = queue.mark_published(queue.approve(pending_row()), "7")
-    with pytest.raises(IllegalTransition, match="file_name cannot change"):
-        queue.edit(published, {"file_name": "other.jpg"}, accept_all)
-    edited = queue.edit(published, {"caption": "A better caption for the site."}, accept_all)
+    old_name = published.file_name
+    assert published.published_file_name == old_name and published.published_sha256 == published.sha256
+    renamed = queue.edit(published, {"file_name": "other.jpg"}, accept_all)
+    assert renamed.status == RowStatus.PENDING and renamed.remote_id == "7"
+    assert queue.renamed_while_published(renamed) and queue.held_file_name(renamed) == old_name
+    republished = queue.mark_published(queue.approve(renamed), "7")
+    assert republished.published_file_name == "other.jpg" and republished.former_file_names == [old_name]
+    assert not queue.renamed_while_published(republished)
+    edited = queue.edit(republished, {"caption": "A better caption for the site."}, accept_all)
     assert edited.status == RowStatus.PENDING and edited.remote_id == "7"
+
+
+def test_unpublish_sends_the_row_back_to_review_or_rejects_it_and_a_row_holding_nothing_is_unchanged() -> None:
+    published = queue.mark_published(queue.approve(pending_row()), "7")
+    back = queue.unpublish(published)
+    assert back.status == RowStatus.PENDING and back.remote_id is None and back.published_file_name is None
+    assert not queue.holds_publication(back) and queue.unpublish(back) == back
+    assert queue.unpublish(published, reject=True).status == RowStatus.REJECTED
+
+
+def test_a_replaced_picture_keeps_what_the_old_one_left_published_until_it_is_taken_down() -> None:
+    published = queue.mark_published(queue.approve(pending_row()), "7")
+    replaced = queue.replace_picture(published, "b" * 64, 10, None, "2026-12-06T12:00:00")
+    assert replaced.remote_id == "7" and replaced.published_file_name == published.file_name
+    assert replaced.file_name is None and queue.replaced_while_published(replaced)
 
 
 def test_rejected_can_be_reopened_and_never_published() -> None:
@@ -228,9 +249,16 @@ def test_random_event_sequences_keep_the_invariants(events: list[str]) -> None:
         # an approved or published row always carries an accepted proof of its current metadata
         if row.status in (RowStatus.APPROVED, RowStatus.PUBLISHED) and event != "change_file":
             assert row.has_current_accepted_proof()
-        # a published row's file name never changes while it is published
+        # what a row holds remotely moves only when it is published: an edit renames the row, the
+        # old name stays held (nothing orphaned) until the rename is published, then it is a redirect
         if before.remote_id is not None:
-            assert row.file_name == before.file_name and row.remote_id == before.remote_id
+            assert row.remote_id == before.remote_id
+            if event != "publish":
+                assert queue.held_file_name(row) == queue.held_file_name(before)
+            elif queue.held_file_name(before) not in (None, row.file_name):
+                assert queue.held_file_name(before) in row.former_file_names
+        if row.status == RowStatus.PUBLISHED:
+            assert queue.held_file_name(row) == row.file_name
 
 
 @settings(max_examples=200, deadline=None)

@@ -285,6 +285,38 @@ class SqlGallery(Gallery):
 
         return self._run(f"upsert of File_Name {entry.file_name!r}", work)
 
+    def move(self, remote_id: str, entry: GalleryEntry) -> str | None:
+        values = self._values(entry)
+        id_column = self.table.c[self.columns["id"]]
+        key = self.table.c[self.columns["file_name"]]
+        try:
+            wanted = int(remote_id)
+        except ValueError:
+            return None
+
+        def work(connection: Connection) -> str | None:
+            if not self._has_table(connection):
+                return None
+            holder = connection.execute(sa.select(id_column).where(key == entry.file_name)).scalar_one_or_none()
+            if holder is not None and holder != wanted:
+                raise GalleryError(f"{self.description}: File_Name {entry.file_name!r} is held by id {holder}")
+            updated = connection.execute(sa.update(self.table).where(id_column == wanted).values(**values))
+            return str(wanted) if updated.rowcount else None
+
+        return self._run(f"moving gallery id {remote_id} to File_Name {entry.file_name!r}", work)
+
+    def delete(self, file_name: str) -> bool:
+        if self._sqlite_file_missing():
+            return False
+        key = self.table.c[self.columns["file_name"]]
+
+        def work(connection: Connection) -> bool:
+            if not self._has_table(connection):
+                return False
+            return bool(connection.execute(sa.delete(self.table).where(key == file_name)).rowcount)
+
+        return self._run(f"delete of File_Name {file_name!r}", work)
+
     def _record(self, row: sa.RowMapping) -> GalleryRecord:
         fields = {field: row[column] for field, column in self.columns.items()}
         keywords = fields.get("keywords") or ""

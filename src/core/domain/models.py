@@ -322,6 +322,13 @@ class Row(DomainModel):
     # what Generate proposed for fields a person wrote ({field: value}): a suggestion only, until accepted
     pending_suggestion: dict[str, Any] = Field(default_factory=dict)
     remote_id: str | None = None
+    # what the row holds in the published target and the gallery: the File_Name its files and gallery
+    # row are under and the picture (sha256) published there; kept through edits, renames and a
+    # replaced picture until publishing moves them or `unpublish` takes them down (never orphaned)
+    published_file_name: str | None = None
+    published_sha256: str | None = None
+    # names the row was published under before a rename, oldest first (`proofdesk redirects`)
+    former_file_names: list[str] = Field(default_factory=list)
     publish_error: str | None = None
     session_id: str | None = None  # the last session that inserted or refreshed this row
 

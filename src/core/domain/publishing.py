@@ -9,7 +9,7 @@ from typing import Any
 from proofdesk.core.domain.models import ProofReason, Row
 from proofdesk.core.domain.private_places import PrivatePlace, names_private_place, private_place_at
 from proofdesk.core.domain.raw import RawRender
-from proofdesk.core.domain.xmp import XmpMetadata, XmpOptions, xmp_metadata
+from proofdesk.core.domain.xmp import XmpMetadata, XmpOptions, sidecar_names, xmp_metadata
 from pydantic import BaseModel, ConfigDict, Field
 
 GALLERY_CONFLICT_RULE = "file_name.gallery_conflict"
@@ -99,6 +99,9 @@ class RowResult(BaseModel):
     full_path: str | None = None
     thumb_path: str | None = None
     republish: bool = False
+    # a renamed row (or a replaced picture under a new name): the File_Name whose files were taken
+    # down and whose gallery row was moved to the new name (same id)
+    moved_from: str | None = None
     error: str | None = None
     # refused rows: the rules that refused them (their proof's violations, the gallery conflict)
     reasons: list[ProofReason] = Field(default_factory=list)
@@ -314,3 +317,191 @@ def conflict_reason(row: Row, record: GalleryRecord | None) -> str | None:
         f"the gallery already holds File_Name {row.file_name!r} for another image "
         f"(gallery id {record.remote_id}, sha256 {record.sha256[:12]}…); choose a new file name"
     )
+
+
+def published_files(file_name: str, options: PublishOptions) -> list[str]:
+    """Every remote file publishing puts under `file_name`: the full image, the thumbnail and the
+    sidecars beside the image (under either naming, so none is missed after `sidecars.naming`
+    changed). Taking a name down removes all of them."""
+    full = posixpath.join(options.full_dir or "/", file_name)
+    thumb = posixpath.join(options.thumb_dir or "/", file_name)
+    return list(dict.fromkeys([full, thumb, *sidecar_names(full, "both")]))
+
+
+class UnpublishResult(BaseModel):
+    """What happened to one row named to `unpublish`."""
+
+    row: str  # "<set>/<original name>"
+    file_name: str | None = None  # the File_Name taken down
+    # unpublished | not_published | failed | not_attempted | would_unpublish
+    outcome: str = "failed"
+    status: str | None = None  # where the row went (pending, rejected)
+    files_removed: list[str] = Field(default_factory=list)
+    gallery_removed: bool = False
+    error: str | None = None
+
+
+class UnpublishReport(BaseModel):
+    """The result of one `unpublish` (also written as `runs/unpublish-<timestamp>/unpublish_report.json`)."""
+
+    id: str
+    dry_run: bool = False
+    started_at: datetime
+    finished_at: datetime | None = None
+    uploader: str = ""
+    gallery: str = ""
+    results: list[UnpublishResult] = Field(default_factory=list)
+    blocking_error: str | None = None
+
+    def _count(self, *outcomes: str) -> int:
+        return sum(1 for result in self.results if result.outcome in outcomes)
+
+    @property
+    def unpublished(self) -> int:
+        return self._count("unpublished", "would_unpublish")
+
+    @property
+    def failed(self) -> int:
+        return self._count("failed", "not_attempted")
+
+    @property
+    def ok(self) -> bool:
+        return self.blocking_error is None and self.failed == 0
+
+    def summary(self) -> str:
+        if self.dry_run:
+            return (f"dry run: {self._count('would_unpublish')} row(s) would be unpublished, "
+                    f"{self._count('not_published')} not published")
+        text = f"{self.unpublished} unpublished, {self._count('not_published')} not published, {self.failed} failed"
+        if self.blocking_error:
+            text += f"; stopped: {self.blocking_error}"
+        return text
+
+    def render(self) -> str:
+        lines = []
+        for result in self.results:
+            if result.outcome in ("unpublished", "would_unpublish"):
+                verb = "unpublished" if result.outcome == "unpublished" else "would unpublish"
+                lines.append(f"{verb} {result.row} ({result.file_name})"
+                             + (f" -> {result.status}" if result.status else ""))
+            elif result.outcome == "not_published":
+                lines.append(f"not published: {result.row}")
+            else:
+                lines.append(f"{result.outcome}: {result.row}" + (f": {result.error}" if result.error else ""))
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json")
+        data.update(unpublished=self.unpublished, failed=self.failed, ok=self.ok)
+        return data
+
+
+class VerifyReport(BaseModel):
+    """`publish --verify`: what the published target and the gallery hold that no row owns (a
+    stray), and what a row holds that is missing there."""
+
+    stray_files: list[str] = Field(default_factory=list)
+    stray_gallery: list[str] = Field(default_factory=list)  # File_Names
+    missing_files: list[str] = Field(default_factory=list)
+    missing_gallery: list[str] = Field(default_factory=list)
+    held: int = 0  # rows holding a publication
+
+    @property
+    def ok(self) -> bool:
+        return not self.stray_files and not self.stray_gallery
+
+    def render(self) -> str:
+        lines = [f"stray file: {path}" for path in self.stray_files]
+        lines += [f"stray gallery File_Name: {name}" for name in self.stray_gallery]
+        lines += [f"missing file: {path}" for path in self.missing_files]
+        lines += [f"missing gallery File_Name: {name}" for name in self.missing_gallery]
+        if self.ok:
+            lines.append(f"no orphans: every published file and gallery row is owned by one of {self.held} "
+                         "published row(s)")
+        else:
+            lines.append(f"{len(self.stray_files)} stray file(s), {len(self.stray_gallery)} stray gallery row(s): "
+                         "unpublish or publish the rows they belong to, or remove them by hand")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.model_dump(mode="json"), "ok": self.ok}
+
+
+def find_orphans(holdings: list[tuple[str, str | None]], records: list[GalleryRecord],
+                 listed: dict[str, list[str]], options: PublishOptions) -> VerifyReport:
+    """Compare what rows hold (`holdings`: each holding row's File_Name and gallery id) with the
+    gallery's `records` and the files `listed` per remote folder: a file or gallery row that no
+    row holds, or that two rows claim, is a stray."""
+    report = VerifyReport(held=len(holdings))
+    owners: dict[str, int] = {}
+    for file_name, _ in holdings:
+        owners[file_name] = owners.get(file_name, 0) + 1
+    owned_files: dict[str, int] = {}
+    for file_name, count in owners.items():
+        for path in published_files(file_name, options):
+            owned_files[path] = owned_files.get(path, 0) + count
+    for folder, names in sorted(listed.items()):
+        for name in names:
+            path = posixpath.join(folder or "/", name)
+            if owned_files.get(path, 0) != 1:
+                report.stray_files.append(path)
+    ids = {file_name: remote_id for file_name, remote_id in holdings}
+    in_gallery = {record.file_name: record.remote_id for record in records}
+    for name, remote_id in sorted(in_gallery.items()):
+        if owners.get(name, 0) != 1 or (ids.get(name) is not None and ids[name] != remote_id):
+            report.stray_gallery.append(name)
+    present = {posixpath.join(folder or "/", name) for folder, names in listed.items() for name in names}
+    for file_name in sorted(owners):
+        full = posixpath.join(options.full_dir or "/", file_name)
+        thumb = posixpath.join(options.thumb_dir or "/", file_name)
+        report.missing_files.extend(path for path in (full, thumb) if path not in present)
+        if file_name not in in_gallery:
+            report.missing_gallery.append(file_name)
+    return report
+
+
+REDIRECT_FORMATS = ("nginx", "apache", "csv")
+
+
+def redirect_map(rows: list[Row], options: PublishOptions) -> list[tuple[str, str]]:
+    """(old URL, new URL) for every name a published row had before a rename, image and thumbnail,
+    so links and search rankings follow the photo to its new name. Rows that hold nothing any more
+    (unpublished) have nothing to redirect to."""
+    thumb_base = options.thumb_base_url or (
+        f"{options.image_base_url.rstrip('/')}/thumbs" if options.image_base_url else ""
+    )
+    pairs: list[tuple[str, str]] = []
+    for row in rows:
+        current = row.published_file_name
+        if not current:
+            continue
+        for old in row.former_file_names:
+            if old == current:
+                continue
+            pairs.append((_url(options.image_base_url, old, posixpath.join(options.full_dir or "/", old)),
+                          _url(options.image_base_url, current, posixpath.join(options.full_dir or "/", current))))
+            pairs.append((_url(thumb_base, old, posixpath.join(options.thumb_dir or "/", old)),
+                          _url(thumb_base, current, posixpath.join(options.thumb_dir or "/", current))))
+    return pairs
+
+
+def render_redirects(pairs: list[tuple[str, str]], format_name: str) -> str:
+    """The map as an nginx or Apache config snippet (301, permanent: search engines move the
+    ranking) or as CSV (`old_url,new_url`)."""
+    from urllib.parse import urlsplit
+
+    if format_name == "csv":
+        def quoted(value: str) -> str:
+            return '"' + value.replace('"', '""') + '"' if any(c in value for c in ',"\n') else value
+        return "\n".join(["old_url,new_url", *(f"{quoted(old)},{quoted(new)}" for old, new in pairs)])
+    lines = []
+    for old, new in pairs:
+        path = urlsplit(old).path or old
+        if format_name == "nginx":
+            lines.append(f"location = {path} {{ return 301 {new}; }}")
+        elif format_name == "apache":
+            lines.append(f"Redirect 301 {path} {new}")
+        else:
+            raise ValueError(f"unknown redirect format {format_name!r}; choose one of {', '.join(REDIRECT_FORMATS)}")
+    return "\n".join(lines)

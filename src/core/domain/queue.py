@@ -11,7 +11,12 @@ with a message naming the row and the rule. Rules:
 - no row reaches `published` without `approved`; only an explicit decision approves;
 - approving needs an accepted proof of the row's *current* metadata;
 - editing an approved or published row returns it to `pending`; a published row's `file_name`
-  cannot change; rejected rows are never published; a rejected row can be reopened;
+  may change: the approved rename is republished under the new name, the old name's files are
+  taken down and the gallery row is moved in place (same id), the old name kept for redirects;
+  rejected rows are never published; a rejected row can be reopened;
+- what a row holds remotely (`published_file_name`, `published_sha256`) is kept through edits and
+  a replaced picture until publishing moves it or `unpublish` takes it down, so nothing published
+  is ever left without the row that owns it;
 - an approval holds for one accepted proof of one text: a re-proof of an approved row that blocks
   it or changes its text returns it to `pending` (a person approves the new verdict or text), and
   publishing checks it again before it writes anything (`publish_refusal`).
@@ -131,13 +136,8 @@ def edit(row: Row, changes: dict[str, Any], prover: Prover | None = None) -> Row
         return row
     if row.status == RowStatus.INGESTED:
         raise IllegalTransition(row, "edit", "its prefill (stages 3-7) has not finished")
-    if (
-        "file_name" in real_changes
-        and (row.status == RowStatus.PUBLISHED or row.remote_id is not None)
-    ):
-        raise IllegalTransition(
-            row, "edit", "a published row's file_name cannot change (republishing upserts it)"
-        )
+    # A published row's file_name may change: approved again, it is republished under the new
+    # name and the old name's files and gallery entry move with it (`holds_publication`).
     edited = list(row.edited_fields)
     for name in real_changes:
         if name not in edited:
@@ -199,13 +199,74 @@ def publish_refusal(row: Row, proven: Row) -> list[ProofReason]:
 
 def mark_published(row: Row, remote_id: str) -> Row:
     """The row as published under the gallery's id. A row published before keeps its id: the
-    gallery upsert on File_Name updates the same gallery row, so the mirrored id stays."""
+    gallery row is updated in place (by its id when the name changed), so the mirrored id stays.
+    It now holds its `file_name` and picture; a name it was published under before, for the same
+    picture, is kept in `former_file_names` (a replaced picture's old name is not: its links
+    showed another picture)."""
     if row.status != RowStatus.APPROVED:
         raise IllegalTransition(row, "publish", "only an approved row can be published")
     if not row.has_current_accepted_proof():
         raise IllegalTransition(row, "publish", "its metadata is not covered by an accepted proof")
     kept = row.remote_id if row.remote_id is not None else str(remote_id)
-    return _changed(row, status=RowStatus.PUBLISHED, remote_id=kept, publish_error=None)
+    if row.file_name is None:  # publishing refuses such a row; the state machine alone allows it
+        return _changed(row, status=RowStatus.PUBLISHED, remote_id=kept, publish_error=None)
+    return now_holds(row, row.file_name, row.sha256, kept).changed(status=RowStatus.PUBLISHED, publish_error=None)
+
+
+def now_holds(row: Row, file_name: str, sha256: str, remote_id: str) -> Row:
+    """The row after publishing wrote its files and gallery row under `file_name` (the picture
+    `sha256`, gallery id `remote_id`), whatever its status: a name it held before for the same
+    picture becomes a former name (a redirect); a replaced picture's old name does not."""
+    former = [name for name in row.former_file_names if name != file_name]
+    previous = held_file_name(row)
+    if previous and previous != file_name and not replaced_while_published(row) and previous not in former:
+        former.append(previous)
+    return _changed(row, remote_id=remote_id, published_file_name=file_name, published_sha256=sha256,
+                    former_file_names=former)
+
+
+def holds_publication(row: Row) -> bool:
+    """The row holds files in the published target and an entry in the gallery (it was published
+    and nothing took them down yet), whatever its status now."""
+    return row.published_file_name is not None or row.remote_id is not None
+
+
+def held_file_name(row: Row) -> str | None:
+    """The File_Name the row's published files and gallery entry are under now."""
+    if row.published_file_name is not None:
+        return row.published_file_name
+    return row.file_name if row.remote_id is not None else None
+
+
+def replaced_while_published(row: Row) -> bool:
+    """A different picture now has the row's name while the old one is still published: it is taken
+    down when the new picture is published (or by `unpublish`)."""
+    return holds_publication(row) and row.published_sha256 is not None and row.published_sha256 != row.sha256 \
+        and any(entry.get("sha256") == row.published_sha256 for entry in row.history)
+
+
+def renamed_while_published(row: Row) -> bool:
+    """The row's file name changed after it was published: still online under the old name until
+    the rename is approved and published."""
+    held = held_file_name(row)
+    return held is not None and row.file_name is not None and held != row.file_name
+
+
+def unpublish(row: Row, reject: bool = False) -> Row:
+    """Its published files and gallery entry were taken down: it holds nothing remote any more and
+    goes back to review (`pending`, so the next publish does not put it back) or, with `reject`,
+    to `rejected`. A row that had not finished its prefill (a replaced picture) stays `ingested`
+    unless rejected. A row that holds nothing is returned unchanged."""
+    if not holds_publication(row):
+        return row
+    if reject:
+        status = RowStatus.REJECTED
+    elif row.status in (RowStatus.PUBLISHED, RowStatus.APPROVED):
+        status = RowStatus.PENDING
+    else:
+        status = row.status
+    return _changed(row, status=status, remote_id=None, published_file_name=None, published_sha256=None,
+                    publish_error=None)
 
 
 def record_publish_error(row: Row, error: str) -> Row:
@@ -262,14 +323,19 @@ def same_picture(first: str | None, second: str | None, max_distance: int) -> bo
 def replace_picture(row: Row, sha256: str, size_bytes: int, perceptual_hash: str | None, at: str) -> Row:
     """A different picture now has the row's name: the old picture's text, decisions and gallery id
     go to `history` (never lost) and the row starts again as new (captioned afresh, not approved,
-    not published: the gallery row stays the old picture's)."""
+    not published). What the old picture left published stays held by the row (`remote_id`,
+    `published_file_name`, `published_sha256`): the new picture's publish takes it down (the
+    gallery row is reused, its id kept), or `unpublish` does; it is never left without an owner."""
     record = {
         "replaced_at": at, "sha256": row.sha256, "perceptual_hash": row.perceptual_hash,
         "caption": row.caption, "alt_text": row.alt_text, "keywords": list(row.keywords),
         "file_name": row.file_name, "caption_source": row.caption_source, "edited_fields": list(row.edited_fields),
         "provenance": dict(row.provenance), "status": row.status.value, "remote_id": row.remote_id,
     }
+    held = held_file_name(row)
     fresh = refresh_changed_file(row.changed(edited_fields=[], provenance={}, remote_id=None), sha256, size_bytes)
+    fresh = fresh.changed(remote_id=row.remote_id, published_file_name=held,
+                          published_sha256=row.published_sha256 or (row.sha256 if held else None))
     status = RowStatus.INGESTED
     return fresh.changed(history=[*row.history, record], perceptual_hash=perceptual_hash, status=status,
                          file_name=None, suggestion_history=[], pending_suggestion={})
@@ -322,11 +388,14 @@ __all__ = [
     "Prover",
     "approve",
     "edit",
+    "held_file_name",
+    "holds_publication",
     "is_blocked",
     "is_exportable",
     "mark_prefilled",
     "mark_published",
     "mark_stage_done",
+    "now_holds",
     "prove",
     "publish_refusal",
     "record_publish_error",
@@ -337,7 +406,10 @@ __all__ = [
     "send_back",
     "refuse_publish",
     "reject",
+    "renamed_while_published",
     "reopen",
+    "replaced_while_published",
+    "unpublish",
 ]
 
 

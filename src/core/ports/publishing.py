@@ -93,6 +93,21 @@ class Gallery(ABC):
         (the same id on every upsert of the same File_Name)."""
 
     @abstractmethod
+    def move(self, remote_id: str, entry: GalleryEntry) -> str | None:
+        """Update the row with id `remote_id` in place to `entry`, its File_Name included (a
+        renamed photo keeps its gallery id); returns the id, or None when no row has that id.
+        A File_Name another row holds raises GalleryError."""
+
+    @abstractmethod
+    def delete(self, file_name: str) -> bool:
+        """Remove the row holding `file_name`; False if there was none (or no table)."""
+
+    def records(self) -> list[GalleryRecord]:
+        """Every row, ordered by id ([] when the table does not exist yet): what `publish --verify`
+        compares with the queue."""
+        return [record for name in self.file_names() if (record := self.lookup(name)) is not None]
+
+    @abstractmethod
     def lookup(self, file_name: str) -> GalleryRecord | None:
         """The row holding `file_name`, with the sha256 of the image it holds; None if none."""
 

@@ -22,6 +22,8 @@ def build_duplicate_index(
                            scene_threshold=scene_threshold)
     entries: list[tuple[str, str, str | None]] = []
     own_names = {row.file_name for row in rows if row.remote_id}
+    # a row renamed after publishing still holds its old name until the rename is published
+    own_names |= {row.published_file_name for row in rows if row.published_file_name}
     for row in rows:
         if row.scene_id:
             index.set_scene(row.key_text, row.scene_id, keeper=bool(row.keeper))

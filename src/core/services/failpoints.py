@@ -26,6 +26,9 @@ POINTS: dict[str, str] = {
     "rollback.after_files": "rollback removed the session's files, rows not restored yet",
     "publish.after_upload": "a row's files were uploaded, the gallery not updated yet",
     "publish.after_upsert": "the gallery row was written, the local mirror not updated yet",
+    "publish.after_takedown": "a renamed row's old files were taken down, the local mirror not updated yet",
+    "unpublish.after_files": "a row's published files were removed, its gallery row not yet",
+    "unpublish.after_gallery": "a row's gallery row was removed, the local mirror not updated yet",
 }
 ENV = "PROOFDESK_FAULT"
 ACTIONS = ("kill", "raise", "interrupt")

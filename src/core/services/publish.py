@@ -36,7 +36,8 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import secrets
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Protocol
 
 from proofdesk.core.domain import queue
@@ -52,6 +53,7 @@ from proofdesk.core.domain.publishing import (
     gallery_entry,
     is_jpeg,
     no_file_name,
+    published_files,
     published_metadata,
     remote_paths,
 )
@@ -186,6 +188,8 @@ class Publisher:
                 result.refuse([no_file_name()], "would_refuse")
                 continue
             result.full_path, result.thumb_path = remote_paths(row, self.options)
+            held = queue.held_file_name(row)
+            result.moved_from = held if held is not None and held != row.file_name else None
             record = None
             if report.blocking_error is None:  # once the gallery is unreachable, stop asking it
                 try:
@@ -259,6 +263,11 @@ class Publisher:
             return self._refuse(row, result, no_file_name())
         full_path, thumb_path = remote_paths(row, self.options)
         result.full_path, result.thumb_path = full_path, thumb_path
+        # renamed since it was published, or a replaced picture under a new name: its files under
+        # the old name are taken down and its gallery row moves to the new name (same id)
+        held = queue.held_file_name(row)
+        moving_from = held if held is not None and held != row.file_name else None
+        result.moved_from = moving_from
         try:
             record = self.gallery.lookup(row.file_name)
             conflict = gallery_conflict(row, record)
@@ -276,9 +285,15 @@ class Publisher:
                 for name in sidecar_names(full_path, self.options.xmp.naming):
                     self.uploader.put(name, sidecar)
             failpoint("publish.after_upload")
-            remote_id = self.gallery.upsert(gallery_entry(row, self.options))
+            entry = gallery_entry(row, self.options)
+            moved = self.gallery.move(row.remote_id, entry) if moving_from and row.remote_id else None
+            remote_id = moved if moved is not None else self.gallery.upsert(entry)
             gallery_names.add(row.file_name)
             failpoint("publish.after_upsert")
+            if moving_from is not None:
+                gallery_names.discard(moving_from)
+                self.take_down_files(moving_from)
+                failpoint("publish.after_takedown")
         except ServiceUnavailable:
             raise  # the caller records it on this row and stops
         except (PublishFailure, ImageDecodeError, OSError) as exc:
@@ -292,7 +307,12 @@ class Publisher:
                 result.outcome = "failed"
                 result.error = "the row changed while it was being published; approve it again to republish"
                 result.remote_id = remote_id
+                if current is not None:  # it holds what was written, so nothing is left without an owner
+                    uow.rows.update(queue.now_holds(current, row.file_name, row.sha256, remote_id))
+                    uow.commit()
                 return result
+            if current.remote_id != remote_id:  # its gallery row had gone: a new one was made
+                current = current.changed(remote_id=remote_id)
             uow.rows.update(queue.mark_published(current, remote_id))
             uow.commit()
         result.outcome = "published"
@@ -307,8 +327,25 @@ class Publisher:
         """The row proven again and why it may not be published ([] when it may). The gallery's
         entry under its File_Name, when there is one, is its own (`conflict_reason` said so)."""
         own = {row.file_name} if record is not None else set()
+        held = queue.held_file_name(row)
+        if held is not None:
+            own.add(held)  # the row's own published name, when it is being renamed
         proven = self.prover(row, gallery_names=sorted(set(gallery_names) - own))
         return queue.publish_refusal(row, proven), proven
+
+    def take_down_files(self, file_name: str) -> list[str]:
+        """Remove every file published under `file_name` (image, thumbnail, sidecars); returns the
+        paths that were there. Removing a file that is gone is no error: a rerun finishes the job."""
+        return [path for path in published_files(file_name, self.options) if self.uploader.remove(path)]
+
+    @contextmanager
+    def holding_lock(self, holder_id: str) -> Iterator[None]:
+        """The queue lock as publish takes it (`unpublish` writes the same remote side)."""
+        self._take_lock(holder_id)
+        try:
+            yield
+        finally:
+            self.store.lock.release(holder_id)
 
     def _build_files(self, row: Row) -> tuple[bytes, bytes]:
         if not row.incoming_path:

@@ -98,3 +98,29 @@ class GalleryContract:
         gallery.upsert(entry)
         record = gallery.lookup("bare.jpg")
         assert record is not None and record.entry == entry
+
+    def test_move_renames_a_row_in_place_keeping_its_id(self, gallery: Gallery) -> None:
+        gallery.ensure_table()
+        first = gallery.upsert(make_entry("arezo-tower.jpg"))
+        other = gallery.upsert(make_entry("other.jpg", sha256="b" * 64))
+        assert gallery.move(first, make_entry("arezzo-tower.jpg")) == first
+        assert gallery.file_names() == ["arezzo-tower.jpg", "other.jpg"]
+        record = gallery.lookup("arezzo-tower.jpg")
+        assert record is not None and record.remote_id == first
+        assert gallery.move(first, make_entry("arezzo-tower.jpg")) == first  # again: the same
+        assert gallery.move("999999", make_entry("ghost.jpg")) is None  # no such id: nothing written
+        assert "ghost.jpg" not in gallery.file_names()
+        from proofdesk.core.ports.publishing import GalleryError
+
+        with pytest.raises(GalleryError):
+            gallery.move(first, make_entry("other.jpg"))  # another row's name is never taken
+        assert [r.remote_id for r in gallery.records()] == sorted([first, other], key=int)
+
+    def test_delete_removes_the_row_once(self, gallery: Gallery) -> None:
+        assert gallery.delete("nothing.jpg") is False  # no table yet
+        gallery.ensure_table()
+        gallery.upsert(make_entry("gone.jpg"))
+        gallery.upsert(make_entry("kept.jpg", sha256="b" * 64))
+        assert gallery.delete("gone.jpg") is True
+        assert gallery.delete("gone.jpg") is False
+        assert gallery.file_names() == ["kept.jpg"]

@@ -99,6 +99,9 @@ def test_a_raw_only_set_runs_approves_publishes_and_exports(raw_world: RawWorld)
     names = sorted(row["original_name"] for row in raw_world.rows)
     assert names == sorted([*REAL_PICTURES, *WRITTEN])
     assert all(row["status"] == "published" for row in raw_world.rows), [(r["original_name"], r["status"]) for r in raw_world.rows]
+    for row in raw_world.rows:  # scores, culling measures and the model-ready picture from one decode
+        assert row["brisque_score"] is not None and row["clip_aesthetic_score"] is not None
+        assert row["quality_measures"] and row["scene_signature"] and row["caption"]
 
 
 def test_every_raw_row_holds_the_capture_time_camera_and_size_exiftool_reads(raw_world: RawWorld) -> None:

@@ -1,9 +1,10 @@
 """The contact sheet: one static HTML page of rows (`report.html`) with small thumbnails in a
 `thumbs/` folder beside it, relative links, no network. Cards show the thumbnail, caption, alt
-text, keywords, file name, scores (fallbacks marked), the scene line (scene, rank, keeper or the
-cull suggestion with its reason, quality flags), the proof's verdict with its reasons and the
-status; links filter to blocked / pending / approved / rejected / published rows and to the frames
-suggested for culling (plain HTML, a little JS). Every text is
+text, keywords with their claims (counts by source; model-only, unsure and removed ones named),
+file name, scores (fallbacks marked), the scene line (scene, rank, keeper or the cull suggestion
+with its reason, quality flags), the proof's verdict with its reasons and the status; the header
+counts the sheet's claims; links filter to blocked / pending / approved / rejected / published rows
+and to the frames suggested for culling (plain HTML, a little JS). Every text is
 escaped. Thumbnails are small, lazily loaded and reused when the photo has not changed, so a sheet of
 2,000 rows stays light."""
 
@@ -15,7 +16,8 @@ from html import escape
 from pathlib import Path
 
 from proofdesk.apps.review.preview import preview_source, scene_parts
-from proofdesk.core.domain.models import Row
+from proofdesk.core.domain.models import Claim, Row
+from proofdesk.core.domain.proof.claims import ClaimCounts
 from proofdesk.core.domain.queue import is_blocked
 
 THUMB_EDGE = 240
@@ -43,6 +45,11 @@ main{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:
 .scene .cull{color:#a60}
 .scene .flags{color:#b00;font-weight:bold}
 ul.reasons{margin:.2em 0;padding-left:1.2em;color:#b00;font-size:.9em}
+.claims{font-size:.85em}
+header .claims{margin:.3em 0 0}
+.claims .model-only{color:#a60}
+.claims .unsure{color:#a60;font-weight:bold}
+.claims .removed{color:#b00}
 """
 
 SCRIPT = """
@@ -116,6 +123,21 @@ def scene_html(row: Row) -> str:
     return f'<p class="scene">{spans}</p>'
 
 
+def claims_html(claims: Sequence[Claim]) -> str:
+    """The claims line: counts by source, then the model-only, unsure and removed claims by name
+    ("" without claims). A card shows its row's; the header the whole sheet's."""
+    counts = ClaimCounts.of(claims)
+    summary = counts.describe()
+    if not summary:
+        return ""
+    marks = "".join(f' · <span class="{kind}">{escape(label)}: {escape(", ".join(texts))}</span>'
+                    for kind, label, texts in (("model-only", "model only", counts.model_only),
+                                               ("unsure", "unsure", counts.unsure),
+                                               ("removed", "removed (the model said not there)", counts.removed))
+                    if texts)
+    return f'<p class="claims"><span class="label">Claims:</span> {escape(summary)}{marks}</p>'
+
+
 def card(row: Row, thumb: str | None) -> str:
     verdict = row.metadata_quality.value if row.metadata_quality else "not proven"
     picture = (f'<img src="{escape(thumb)}" loading="lazy" decoding="async" alt="{escape(row.alt_text or "")}">'
@@ -133,6 +155,7 @@ def card(row: Row, thumb: str | None) -> str:
         f'<p class="caption">{escape(row.caption or "")}</p>'
         f'<p><span class="label">Alt text:</span> <span class="alt">{escape(row.alt_text or "")}</span></p>'
         f'<p><span class="label">Keywords:</span> {escape(", ".join(row.keywords))}</p>'
+        f"{claims_html(row.claims)}"
         f'<p class="label">{_score("BRISQUE", row.brisque_score, row.brisque_fallback, 1)} · '
         f'{_score("aesthetic", row.clip_aesthetic_score, row.clip_aesthetic_fallback, 2)}</p>'
         f"{scene_html(row)}"
@@ -157,7 +180,7 @@ def write_contact_sheet(rows: Sequence[Row], target: Path, title: str) -> Path:
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
         f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>"
-        f"<header><h1>{escape(title)}</h1><nav>{nav}</nav></header>"
+        f"<header><h1>{escape(title)}</h1><nav>{nav}</nav>{claims_html([c for row in rows for c in row.claims])}</header>"
         f"<main>{''.join(cards)}</main><script>{SCRIPT}</script></body></html>\n"
     )
     temp = target.with_suffix(".html.tmp")

@@ -78,6 +78,8 @@ def xmp_fields(image: Any, metadata: XmpMetadata) -> dict[str, Any]:
         fields["Xmp.xmp.Rating"] = str(metadata.rating)
     for name, value in metadata.provenance_tags().items():
         fields[f"Xmp.{PROOFDESK_PREFIX}.{name}"] = value
+    for name, values in metadata.claim_tags().items():  # a bag of "keyword: source"
+        fields[f"Xmp.{PROOFDESK_PREFIX}.{name}"] = values
     # an empty list: nothing to write (and an earlier value of ours is removed)
     return {key: (None if value == [] else value) for key, value in fields.items() if value != [] or key in present}
 

@@ -19,6 +19,7 @@ from proofdesk.apps.review.keys import FILTER_CYCLE, action_for, footer_text, he
 from proofdesk.apps.review.preview import TRUE_COLOR, PreviewPane, open_in_viewer, preview_source, scene_parts
 from proofdesk.core.domain.errors import ProofdeskError
 from proofdesk.core.domain.models import EDITABLE_FIELDS, Row
+from proofdesk.core.domain.proof.claims import ClaimCounts
 from proofdesk.core.domain.queue import is_blocked
 from proofdesk.core.ports.review import Reviewer
 from proofdesk.core.services.review import ReviewService
@@ -289,7 +290,7 @@ class ReviewDesk:
         facts.append(source + (f"; {len(row.suggestion_history)} earlier suggestion(s)" if row.suggestion_history else ""))
         if row.publish_error:
             facts.append(("error", f"publish error: {row.publish_error}"))
-        self.facts_text.set_text(scene_markup(row) + [("label", "EXIF and status\n")] + [
+        self.facts_text.set_text(claims_markup(row) + scene_markup(row) + [("label", "EXIF and status\n")] + [
             (item if isinstance(item, tuple) else (None, item)) for item in _joined(facts)])
 
     def _render_proof(self, verdict: str, reasons: list[Any], live: bool = False) -> None:
@@ -646,6 +647,22 @@ def scene_markup(row: Row) -> list[Any]:
         if i:
             markup.append((None, " · "))
         markup.append((SCENE_ATTRS.get(kind), text))
+    return [*markup, (None, "\n\n")]
+
+
+def claims_markup(row: Row) -> list[Any]:
+    """The row's claims by source, then the ones to look at in the picture: model-only (nothing but
+    the model's text vouches for them), unsure and removed (the model said they are not there), and
+    a blank line; nothing for a row without claims."""
+    counts = ClaimCounts.of(row.claims)
+    summary = counts.describe()
+    if not summary:
+        return []
+    markup: list[Any] = [("label", "Claims "), (None, summary)]
+    for attr, label, texts in (("message", "model only", counts.model_only), ("blocked", "unsure", counts.unsure),
+                               ("error", "removed (the model said not there)", counts.removed)):
+        if texts:
+            markup += [(None, "\n  "), (attr, f"{label}: " + ", ".join(texts))]
     return [*markup, (None, "\n\n")]
 
 

@@ -284,3 +284,56 @@ def build_prompt(row: Row, evidence: dict[str, list[str]], repair: str | None = 
         lines.append(repair)
     lines.append("Answer with JSON only: caption, alt_text, keywords, filename.")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- verifying claims (proof.verify)
+
+VERDICTS = ("yes", "no", "unsure")
+
+VERIFY_SYSTEM_PROMPT = (
+    "You check what a photo shows. For each item you are given, look at the photo and answer "
+    "\"yes\" when it is clearly visible in the photo, \"no\" when it is not in the photo, and "
+    "\"unsure\" when you cannot tell. Judge the picture only. Reply with JSON only, matching the schema."
+)
+
+
+def verify_schema(claims: list[str]) -> dict[str, Any]:
+    """The yes/no request's JSON schema: one property per claim, each "yes", "no" or "unsure"."""
+    return {
+        "type": "object",
+        "properties": {claim: {"type": "string", "enum": list(VERDICTS)} for claim in claims},
+        "required": list(claims),
+        "additionalProperties": False,
+    }
+
+
+def verify_prompt(claims: list[str]) -> str:
+    """The yes/no question: the claims only (no caption, alt text or file name, which would lead)."""
+    lines = ["Is each of these in the photo? Answer yes, no or unsure for each item:"]
+    lines.extend(f"- {json.dumps(claim)}" for claim in claims)
+    lines.append("Answer with JSON only: one key per item, exactly as written above.")
+    return "\n".join(lines)
+
+
+def verify_request(model: str, image_jpeg: bytes, claims: list[str], num_ctx: int | None = None) -> CaptionRequest:
+    return CaptionRequest.model_validate({
+        "model": model, "image_jpeg": image_jpeg, "system": VERIFY_SYSTEM_PROMPT, "prompt": verify_prompt(claims),
+        "schema": verify_schema(claims), "temperature": 0.0, "seed": 42, "num_ctx": num_ctx})
+
+
+def parse_verdicts(raw: str, claims: list[str]) -> dict[str, str]:
+    """The model's verdict on each claim; what is missing or does not parse counts as "unsure"
+    (never a block, never a failure)."""
+    try:
+        data = json.loads(_strip_fence(raw))
+    except (json.JSONDecodeError, TypeError, ValueError):
+        data = None
+    answers = {str(key).strip().casefold(): value for key, value in data.items()} if isinstance(data, dict) else {}
+    verdicts: dict[str, str] = {}
+    for claim in claims:
+        value = answers.get(claim.strip().casefold())
+        word = value.strip().casefold() if isinstance(value, str) else None
+        if isinstance(value, bool):
+            word = "yes" if value else "no"
+        verdicts[claim] = word if word in VERDICTS else "unsure"
+    return verdicts

@@ -216,6 +216,34 @@ class JournalEntry(DomainModel):
     before: dict[str, Any] | None = None
 
 
+CLAIM_SOURCES: tuple[str, ...] = ("exif", "place", "file", "person", "hint", "verified", "model")
+ClaimSource = Literal["exif", "place", "file", "person", "hint", "verified", "model"]
+ClaimVerdict = Literal["yes", "no", "unsure"]
+
+
+class Claim(DomainModel):
+    """One thing the row's text says is in the photo: a keyword (and the caption's and alt text's
+    mentions of it), with what vouches for it. `source`: `exif` (camera, time, exposure), `place`
+    (gazetteer), `file` (the file's own IPTC/XMP), `person` (written or allowed by a person, or the
+    glossary), `hint` (classifier), `verified` (the model said yes when asked with the picture) or
+    `model` (only the model's own text). `verdict`: the model's yes/no/unsure when asked, else None."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    source: ClaimSource
+    verdict: ClaimVerdict | None = None
+
+    @property
+    def model_only(self) -> bool:
+        return self.source == "model"
+
+    @property
+    def removed(self) -> bool:
+        """The model, asked with the picture, said it is not there (the keyword was dropped)."""
+        return self.verdict == "no" and self.source == "model"
+
+
 class Row(DomainModel):
     """One image's entry in `review_queue`, keyed by (set_name, original_name)."""
 
@@ -309,6 +337,8 @@ class Row(DomainModel):
     # zero-shot classifier labels found when captioning: evidence for keywords every time the row
     # is proven again (an edit, Generate); cleared when the file changes
     classifier_hints: list[str] = Field(default_factory=list)
+    # each keyword with its source and the model's yes/no when asked (`proof.verify`); set by the proof
+    claims: list[Claim] = Field(default_factory=list)
 
     # review
     status: RowStatus = RowStatus.INGESTED

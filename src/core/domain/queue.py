@@ -368,6 +368,7 @@ def refresh_changed_file(row: Row, sha256: str, size_bytes: int, preserve: Itera
         "proof_reasons": [],
         "proof_digest": None,
         "classifier_hints": [],
+        "claims": [],
         "publish_error": None,
     }
     for name in EDITABLE_FIELDS:

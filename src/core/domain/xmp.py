@@ -7,7 +7,9 @@ which fields a sidecar and a published copy carry, and how sidecars are named.
   then each keyword under an optional root;
 - `digiKam:TagsList` (digiKam, Immich): the same paths with "/";
 - `photoshop:City/State/Country` when known; `xmp:Rating` from a score mapping (off by default);
-- `XMP-proofdesk:` provenance of each field (who wrote it: model, offline or person).
+- `XMP-proofdesk:` provenance of each field (who wrote it: model, offline or person), and
+  `XMP-proofdesk:KeywordSources`, a bag of each approved keyword's source ("bell tower: verified
+  (yes)", "arezzo: place", "bridge: model"; see `proofdesk.core.domain.proof.claims`).
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ class XmpMetadata(BaseModel):
     rating: int | None = None
     # {field: {by, model, digest, at}} -> XMP-proofdesk:<Field>By / Model / Digest / At
     provenance: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # "keyword: source" (" (verdict)" when the model was asked) -> XMP-proofdesk:KeywordSources (a bag)
+    keyword_sources: list[str] = Field(default_factory=list)
     # the file's own hierarchical keywords (lr:hierarchicalSubject, digiKam:TagsList) stay beside ours
     keep_existing_keywords: bool = False
     # False (the default): no position in any block or text field of the copy or sidecar
@@ -72,6 +76,10 @@ class XmpMetadata(BaseModel):
     def tags_list(self) -> list[str]:
         """digiKam:TagsList: the hierarchical paths with "/" between levels."""
         return [path.replace("/", "-").replace("|", "/") for path in self.hierarchical_subjects]
+
+    def claim_tags(self) -> dict[str, list[str]]:
+        """{"KeywordSources": ["arezzo: place", ...]}: each keyword's source, nothing without claims."""
+        return {"KeywordSources": list(self.keyword_sources)} if self.keyword_sources else {}
 
     def provenance_tags(self) -> dict[str, str]:
         """{"CaptionBy": "person", "CaptionAt": "...", ...}: the provenance as flat XMP property names."""
@@ -139,8 +147,19 @@ def xmp_metadata(row: Row, title: str, options: XmpOptions) -> XmpMetadata:
         title=title, caption=row.caption or "", alt_text=row.alt_text or row.exif_alt_text or "", keywords=keywords,
         hierarchical_subjects=paths, city=row.place_city, state=row.place_region, country=row.place_country,
         rating=rating(row, options), provenance=dict(row.provenance),
-        keep_existing_keywords=options.keywords == "merge",
+        keep_existing_keywords=options.keywords == "merge", keyword_sources=keyword_sources(row),
     )
+
+
+def keyword_sources(row: Row) -> list[str]:
+    """Each approved keyword with its claim's source ("bell tower: verified (yes)")."""
+    claims = {claim.text: claim for claim in row.claims if not claim.removed}
+    sources = []
+    for keyword in row.keywords:
+        claim = claims.get(keyword)
+        if claim is not None:
+            sources.append(f"{keyword}: {claim.source}" + (f" ({claim.verdict})" if claim.verdict else ""))
+    return sources
 
 
 def sidecar_names(name: str, naming: SidecarNaming) -> list[str]:

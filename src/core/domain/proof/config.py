@@ -145,6 +145,12 @@ class ProofConfig(BaseModel):
     place_ordinary_words: tuple[str, ...] = DEFAULT_PLACE_ORDINARY_WORDS
     # season words need the hemisphere; without a GPS latitude this one is assumed (None: no season)
     default_hemisphere: Literal["north", "south"] | None = None
+    # `keywords`: one extra request per captioned row asks the vision model, with the picture, a
+    # yes/no for each keyword only its own text supports (a "no" drops it and blocks a caption or
+    # alt text naming it: `claim.unsupported`); `off` (the default until measured on a real model)
+    verify: Literal["off", "keywords"] = "off"
+    # the model that answers those questions (e.g. the fallback model); None: the one that captioned
+    verify_model: str | None = None
 
     @model_validator(mode="after")
     def _bounds_in_order(self) -> ProofConfig:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 
-from proofdesk.core.domain.models import ProofReason, ProofVerdict, Row
+from proofdesk.core.domain.models import Claim, ProofReason, ProofVerdict, Row
+from proofdesk.core.domain.proof.claims import claims_of
 from proofdesk.core.domain.proof.config import ProofConfig
 from proofdesk.core.domain.proof.duplicates import DuplicateIndex
 from proofdesk.core.domain.proof.evidence import Evidence
@@ -34,6 +35,7 @@ class ProofResult(BaseModel):
     violations: tuple[ProofReason, ...] = ()
     fixes: tuple[Fix, ...] = ()
     metadata: ProofMetadata  # the fixed metadata the verdict is about
+    claims: tuple[Claim, ...] = ()  # each keyword with its source (and the model's yes/no when asked)
 
     @property
     def accepted(self) -> bool:
@@ -116,6 +118,7 @@ def proof(
         violations=tuple(violations),
         fixes=tuple(fixes),
         metadata=metadata,
+        claims=claims_of(metadata, evidence),
     )
 
 
@@ -135,6 +138,10 @@ def repair_prompt(result: ProofResult | list[ProofReason] | tuple[ProofReason, .
         dropped = [fix.before for fix in result.fixes if fix.rule in ("keywords.evidence", "keywords.banned") and fix.before]
         if dropped:
             lines.append("Keywords dropped for lack of evidence or as generic: " + ", ".join(map(quote, dropped)) + ".")
+        refuted = [fix.before for fix in result.fixes if fix.rule == "claim.unsupported" and fix.before]
+        if refuted:
+            lines.append("Not in the photo (asked with the picture): " + ", ".join(map(quote, refuted))
+                         + "; leave them out of every field.")
     advice = list(dict.fromkeys(hints[v.rule] for v in violations if v.rule in hints))
     if advice:
         lines.append("To fix: " + " ".join(advice))
@@ -154,4 +161,5 @@ def apply_proof(row: Row, result: ProofResult) -> Row:
         metadata_quality=result.verdict,
         proof_reasons=list(result.reasons),
         proof_digest=updated.metadata_digest(),
+        claims=list(result.claims),
     )

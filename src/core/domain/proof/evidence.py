@@ -31,6 +31,7 @@ from proofdesk.core.domain.proof.timeofday import (
     season,
     time_of_day_word,
 )
+from proofdesk.core.domain.provenance import person_fields
 from pydantic import BaseModel, ConfigDict, Field
 
 # camera file-name prefixes and other words that say nothing about the picture
@@ -122,6 +123,11 @@ class Evidence(BaseModel):
     # is another frame of that scene: its proper names must agree (`scene.consistency`)
     scene_keeper: str | None = None
     scene_keeper_text: tuple[str, ...] = ()
+    # the model's yes/no/unsure on the row's claims, when it was asked with the picture
+    # (`proof.verify`): a "no" drops the keyword and blocks a caption or alt text naming it
+    claim_verdicts: tuple[tuple[str, str], ...] = ()
+    # the fields a person wrote (provenance, `edited_fields`): their claims are a person's
+    person_fields: tuple[str, ...] = ()
 
     @classmethod
     def from_row(
@@ -169,6 +175,8 @@ class Evidence(BaseModel):
             hemisphere=hemisphere,
             locate_place=locate_place,
             is_ordinary_word=is_ordinary_word,
+            claim_verdicts=tuple((claim.text, claim.verdict) for claim in row.claims if claim.verdict),
+            person_fields=tuple(sorted(person_fields(row))),
         )
 
     # ------------------------------------------------------------------ EXIF-derived facts
@@ -199,6 +207,18 @@ class Evidence(BaseModel):
             facts.extend((str(day.year), f"{day:%B}".lower()))
         facts.extend(text for text in (self.camera_make, self.camera_model, self.place) if text)
         return tuple(facts)
+
+    # ------------------------------------------------------------------ claims
+
+    @property
+    def refuted(self) -> frozenset[str]:
+        """Keywords the model, asked with the picture, said are not there."""
+        return frozenset(text for text, verdict in self.claim_verdicts if verdict == "no")
+
+    def with_verdicts(self, verdicts: dict[str, str]) -> Evidence:
+        """This evidence with the model's answers on the claims (later answers win)."""
+        merged = {**dict(self.claim_verdicts), **verdicts}
+        return type(self).model_validate({**self.__dict__, "claim_verdicts": tuple(merged.items())})
 
     # ------------------------------------------------------------------ keyword support
 

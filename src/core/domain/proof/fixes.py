@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from proofdesk.core.domain.coordinates import find_coordinates, remove_coordinates
+from proofdesk.core.domain.proof.claims import REFUTED
 from proofdesk.core.domain.proof.config import ProofConfig
 from proofdesk.core.domain.proof.evidence import Evidence
 from proofdesk.core.domain.proof.model import Fix, ProofMetadata
@@ -208,6 +209,8 @@ def _fix_keywords(metadata: ProofMetadata, evidence: Evidence, config: ProofConf
     for keyword in kept:
         if is_banned(keyword, config):
             dropped("keywords.banned", keyword, f"dropped generic keyword {quote(keyword)}")
+        elif keyword in evidence.refuted and "keywords" not in evidence.person_fields:
+            dropped("claim.unsupported", keyword, f"dropped keyword {quote(keyword)}: {REFUTED}")
         elif not evidence.support(keyword, caption, metadata.alt_text):
             dropped("keywords.evidence", keyword, f"dropped keyword {quote(keyword)}: no evidence ({NO_EVIDENCE})")
         else:

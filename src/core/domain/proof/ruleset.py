@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from proofdesk.core.domain.models import ProofReason
+from proofdesk.core.domain.proof.claims import ClaimUnsupportedRule
 from proofdesk.core.domain.proof.config import ProofConfig
 from proofdesk.core.domain.proof.duplicates import DuplicateIndex
 from proofdesk.core.domain.proof.evidence import Evidence
@@ -65,6 +66,7 @@ def field_rules() -> list[Rule]:
         PrivatePlaceRule(),
         CoordinatesRule(),
         SceneConsistencyRule(),
+        ClaimUnsupportedRule(),
     ]
 
 

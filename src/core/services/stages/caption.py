@@ -51,6 +51,7 @@ from proofdesk.core.services.duplicates import build_duplicate_index
 from proofdesk.core.services.export import export_rows
 from proofdesk.core.services.places import PlaceFacts
 from proofdesk.core.services.stages.summaries import proof_summary, qc_summary
+from proofdesk.core.services.stages.verify import ClaimCheck, ClaimQuestion, ModelAccess
 
 
 @dataclass
@@ -76,6 +77,7 @@ class RowOutcome:
     cached_answers: int = 0
     model_calls: int = 0  # answers asked of the backend (not served from the answer cache)
     reasons: list[ProofReason] = field(default_factory=list)
+    verify_calls: int = 0  # of those, yes/no requests on the row's claims (proof.verify)
 
 
 def evidence_for_prompt(evidence: Evidence) -> dict[str, list[str]]:
@@ -145,6 +147,12 @@ class CaptionStage:
             return self.proof_config
         return ProofConfig.model_validate({**self.proof_config.model_dump(), "near_duplicate_threshold": 100.0})
 
+    @property
+    def verifies(self) -> bool:
+        """Whether captioned rows' model-only claims are put to the model (`proof.verify`); an
+        offline backend cannot see the picture and is never asked."""
+        return self.proof_config.verify == "keywords" and self.captioner.backend != "offline"
+
     def build_index(self, rows: Sequence[Row], redo: set[tuple[str, str]]) -> DuplicateIndex:
         # a keeper's text is its scene's: across the scene, near duplicates count at the proof's threshold
         return build_duplicate_index(rows, redo, self.gallery_names(), self.duplicate_config,
@@ -189,8 +197,9 @@ class CaptionStage:
             self._run_phase(context, then, index, scene_keepers, outcomes)
         context.flush()
         accepted = sum(1 for o in outcomes if o.verdict == ProofVerdict.ACCEPTED)
+        verifying = f" ({sum(o.verify_calls for o in outcomes)} to verify claims)" if self.verifies else ""
         reporter.end_stage(Stage.CAPTION.value, f"{accepted} accepted, {len(outcomes) - accepted} blocked, "
-                                                f"{sum(o.model_calls for o in outcomes)} model call(s)")
+                                                f"{sum(o.model_calls for o in outcomes)} model call(s)" + verifying)
         final_rows = context.rows()
         reporter.write_artifact("proof_summary.json", proof_summary(final_rows, outcomes))
         reporter.write_artifact("qc_summary.json", qc_summary(final_rows, self.proof_config))
@@ -267,6 +276,7 @@ class CaptionStage:
         if row.remote_id is not None:
             keep["file_name"] = row.file_name  # a published row keeps its gallery name
         attempts = cached = calls = 0
+        verify = ClaimCheck(self.verifies)
         best: Row | None = None
         best_reasons: list[ProofReason] = []
         used_model = models[0]
@@ -313,11 +323,16 @@ class CaptionStage:
                         best, best_reasons = candidate, violations
                     repair = repair_prompt(violations, self.proof_config)
                     continue
-                result = proof(candidate, evidence, index, self.proof_config, claim=True)
+                result = proof(candidate, verify.evidence(evidence), index, self.proof_config, claim=True)
+                if verify.on:
+                    ask = ClaimQuestion(row.sha256, image, self.proof_config.verify_model or model)
+                    result, made = verify.check(self._verify_port, ask, candidate, evidence, index, result,
+                                                self.proof_config)
+                    calls += made
                 proven = apply_proof(candidate, result)
                 if result.accepted:
                     return proven, RowOutcome(row.key_text, ProofVerdict.ACCEPTED, attempts, model, cached, calls,
-                                              list(result.reasons))
+                                              list(result.reasons), verify.calls)
                 best, best_reasons = proven, list(result.reasons)
                 repair = result.repair_prompt(self.proof_config)
         assert best is not None
@@ -331,7 +346,12 @@ class CaptionStage:
             proof_reasons=best_reasons,
             proof_digest=best.metadata_digest(),
         )
-        return blocked, RowOutcome(row.key_text, ProofVerdict.BLOCKED, attempts, used_model, cached, calls, best_reasons)
+        return blocked, RowOutcome(row.key_text, ProofVerdict.BLOCKED, attempts, used_model, cached, calls, best_reasons,
+                                   verify.calls)
+
+    @property
+    def _verify_port(self) -> ModelAccess:
+        return ModelAccess(self.captioner, self.cache, self._digest, self._image_settings(), self.settings.num_ctx)
 
     def _digest(self, model: str) -> str | None:
         runtime = self.runtime

@@ -33,6 +33,13 @@ def proof_summary(rows: Sequence[Row], outcomes: Sequence[RowOutcome] = ()) -> d
         "cached_answers": sum(o.cached_answers for o in outcomes),
         "model_calls": sum(o.model_calls for o in outcomes),
         "model_calls_per_accepted_row": round(sum(o.model_calls for o in outcomes) / accepted_now, 3) if accepted_now else None,
+        # proof.verify: the yes/no requests made (not served from the cache), every claim by its
+        # source, and the keywords dropped because the model said they are not in the photo
+        "verify_calls": sum(o.verify_calls for o in outcomes),
+        "claims_by_source": dict(Counter(claim.source for row in rows for claim in row.claims
+                                         if not claim.removed).most_common()),
+        "claims_unsure": sum(1 for row in rows for claim in row.claims if claim.verdict == "unsure"),
+        "claims_removed": sum(1 for row in rows for claim in row.claims if claim.removed),
         "waiting_for_keeper": sum(1 for row in rows if row.keeper is False and row.metadata_quality is None
                                   and row.caption is None),
         "blocked_rows": [

@@ -316,3 +316,29 @@ def test_publish_max_edge_and_raw_render_from_the_config_shape_the_published_jpe
     assert row["status"] == "published" and (row["width"], row["height"]) == (640, 480)
     with Image.open(proofdesk.workdir / "published" / row["file_name"]) as image:
         assert image.format == "JPEG" and image.size == (320, 240)
+
+
+def test_a_raws_preview_is_turned_by_its_orientation_once(raw_samples: Path, tmp_path: Path, exiftool_present: None) -> None:
+    import io
+
+    from proofdesk.adapters.images import libraw
+    from proofdesk.adapters.images.pillow_processor import PillowImageProcessor
+
+    turned = tmp_path / "canon_eos_6d_turned.dng"
+    shutil.copy(raw_samples / "canon_eos_6d.dng", turned)
+    turned.chmod(0o644)
+    done = subprocess.run(["exiftool", "-q", "-overwrite_original", "-n", "-IFD0:Orientation=6", str(turned)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    data = turned.read_bytes()
+    processor = PillowImageProcessor()
+    model = processor.decode(data, 1024)  # from the 1024x683 preview, turned
+    assert (model.width, model.height, model.source_width, model.source_height) == (683, 1024, 816, 1224)
+    model_picture = Image.frombuffer("RGB", (model.width, model.height), model.rgb, "raw", "RGB", 0, 1)
+    with Image.open(io.BytesIO(libraw.read_raw(data).preview_jpeg or b"")) as stored:
+        upright = stored.convert("RGB").transpose(Image.Transpose.ROTATE_270)  # EXIF 6: 90 degrees clockwise
+    assert _correlation(model_picture, upright) > 0.99
+    published = Image.open(io.BytesIO(processor.publish_jpeg(data, 92, max_edge=1024)))
+    assert published.size == (683, 1024) and _correlation(published, upright) > 0.99
+    developed = Image.open(io.BytesIO(processor.publish_jpeg(data, 92)))
+    assert developed.size == (816, 1224) and _correlation(developed, upright) > 0.9

@@ -219,6 +219,21 @@ def check_sensor_data(data: bytes) -> str | None:
     return None
 
 
+def _srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
+    """8-bit sRGB: a preview with an embedded profile (Adobe RGB from a camera set to it) is converted."""
+    if icc:
+        try:
+            from PIL import ImageCms
+
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            converted = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
+            if converted is not None:
+                return converted
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a broken profile: the values are taken as sRGB, as browsers do
+    return image.convert("RGB")  # a copy: the preview's file closes after this
+
+
 def _upright(image: Image.Image, flip: int) -> Image.Image:
     transpose = _FLIP_TRANSPOSE.get(flip)
     return image.transpose(transpose) if transpose is not None else image
@@ -229,15 +244,16 @@ def preview_image(raw: RawFile, long_edge: int | None = None) -> Image.Image:
     if raw.preview_jpeg is None:
         raise RawDecodeError("the RAW file has no embedded preview")
     with Image.open(io.BytesIO(raw.preview_jpeg)) as image:
+        icc = image.info.get("icc_profile")
         if long_edge is not None and long_edge < max(image.size):
             target = capped_size(image.width, image.height, long_edge)
             image.draft("RGB", target)
             image.load()
-            pixels = image.convert("RGB")
+            pixels = _srgb(image, icc)
             if pixels.size != target:
                 pixels = pixels.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
         else:
-            pixels = image.convert("RGB")
+            pixels = _srgb(image, icc)
     return _upright(pixels, raw.flip)
 
 

@@ -10,7 +10,11 @@ Faults, scriptable per test:
 - `server.drop_uploads = N`: the next N uploads lose the connection (control and data) after
   `drop_after_bytes` bytes arrived, leaving a partial file behind, as a network cut does;
 - `server.on_file_received = callback(path)`: called after each completed upload (e.g. to cut a
-  database proxy between the upload and the gallery upsert).
+  database proxy between the upload and the gallery upsert);
+- `server.on_file_deleted = callback(path)`: called after each completed delete (DELE);
+- `server.down = True`: the connection at hand is closed after its reply and every new one is
+  closed at once, as a server that went away (set it from `on_file_deleted` to drop the network
+  right after a delete); `False` brings it back.
 """
 
 from __future__ import annotations
@@ -157,6 +161,9 @@ class FtpServer:
         self.dropped = 0
         self.on_file_received: Callable[[str], None] | None = None
         self.received: list[str] = []
+        self.on_file_deleted: Callable[[str], None] | None = None
+        self.deleted: list[str] = []
+        self.down = False
         self.secure_data_transfers = 0
         self.ca_file: Path | None = ca_file
         self._certificate = certificate
@@ -209,6 +216,23 @@ class FtpServer:
                 controller.on_file_received(file)
 
         attributes["on_file_received"] = on_file_received
+
+        def handle(handler: FTPHandler) -> None:
+            if controller.down:  # gone away: the client reads no banner
+                handler.close()
+                return
+            base.handle(handler)
+
+        def ftp_DELE(handler: FTPHandler, path: str) -> Any:  # noqa: N802 - pyftpdlib's command name
+            result = base.ftp_DELE(handler, path)
+            controller.deleted.append(path)
+            if controller.on_file_deleted is not None:
+                controller.on_file_deleted(path)
+            if controller.down:
+                handler.close_when_done()  # the delete happened; the connection is lost after it
+            return result
+
+        attributes.update(handle=handle, ftp_DELE=ftp_DELE)
         return type("TestFtpHandler", (base,), attributes)
 
     # ---- lifecycle

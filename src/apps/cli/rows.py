@@ -36,6 +36,12 @@ def status(cli: CliContext, as_json: bool) -> None:
     click.echo("proof verdicts:  " + ", ".join(f"{k} {v}" for k, v in report["proof"].items()))
     if report["open_session"]:
         click.echo(f"open session:    {report['open_session']}")
+    stale = report.get("published_stale", {})
+    for entry in stale.get("replaced", []):
+        click.echo(f"replaced picture, old image still published: {entry}; publishing the new one takes it down "
+                   "(or proofdesk unpublish)")
+    for entry in stale.get("renamed", []):
+        click.echo(f"renamed, still published under the old name: {entry}; approve and publish to move it")
     for w in report["workers"]:
         click.echo(f"worker {w['id']} ({w['status']}): {', '.join(w['stages'])}; {w['leased_rows']} leased, "
                    f"{w['rows_done']} done, {w['rows_per_min']} rows/min")

@@ -21,6 +21,20 @@ def queue_status(uow: UnitOfWork) -> dict[str, Any]:
         "status": uow.rows.counts(),
         "proof": proof,
         "open_session": open_session.id if open_session else None,
+        "published_stale": published_stale(rows),
+    }
+
+
+def published_stale(rows: list[Row]) -> dict[str, list[str]]:
+    """What is still published under an old state: rows whose picture was replaced (the old image
+    stays online until the new one is published, or `unpublish`) and rows renamed since they were
+    published (online under the old name until the rename is approved and published)."""
+    from proofdesk.core.domain import queue
+
+    return {
+        "replaced": [f"{row.key_text} ({queue.held_file_name(row)})" for row in rows if queue.replaced_while_published(row)],
+        "renamed": [f"{row.key_text} ({queue.held_file_name(row)} -> {row.file_name})" for row in rows
+                    if queue.renamed_while_published(row) and not queue.replaced_while_published(row)],
     }
 
 

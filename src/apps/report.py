@@ -83,17 +83,23 @@ def thumbnail(row: Row, folder: Path) -> str | None:
     target = folder / name
     if not target.exists():
         from PIL import Image, ImageOps
+        from proofdesk.adapters.images.pillow_processor import raw_picture
+        from proofdesk.core.ports.media import ImageDecodeError
 
         folder.mkdir(parents=True, exist_ok=True)
         try:
-            with Image.open(source) as image:
-                image.draft("RGB", (THUMB_EDGE * 2, THUMB_EDGE * 2))
-                small = ImageOps.exif_transpose(image).convert("RGB")
-                small.thumbnail((THUMB_EDGE, THUMB_EDGE))
-                temp = target.with_suffix(".tmp")
-                small.save(temp, "JPEG", quality=72, optimize=True)
-                os.replace(temp, target)
-        except OSError:
+            raw = raw_picture(source, THUMB_EDGE)  # a camera RAW original, once its model-ready copy is gone
+            if raw is not None:
+                small = raw
+            else:
+                with Image.open(source) as image:
+                    image.draft("RGB", (THUMB_EDGE * 2, THUMB_EDGE * 2))
+                    small = ImageOps.exif_transpose(image).convert("RGB")
+            small.thumbnail((THUMB_EDGE, THUMB_EDGE))
+            temp = target.with_suffix(".tmp")
+            small.save(temp, "JPEG", quality=72, optimize=True)
+            os.replace(temp, target)
+        except (OSError, ImageDecodeError):
             return None
     return f"{THUMBS}/{name}"
 

@@ -342,3 +342,22 @@ def test_a_raws_preview_is_turned_by_its_orientation_once(raw_samples: Path, tmp
     assert published.size == (683, 1024) and _correlation(published, upright) > 0.99
     developed = Image.open(io.BytesIO(processor.publish_jpeg(data, 92)))
     assert developed.size == (816, 1224) and _correlation(developed, upright) > 0.9
+
+
+def test_the_contact_sheet_and_the_desk_draw_a_published_raw_from_its_original(raw_world: RawWorld, tmp_path: Path) -> None:
+    from proofdesk.apps.review.preview import decode
+
+    assert all(row["ollama_path"] is None for row in raw_world.rows)  # model-ready copies cleaned after publish
+    sheet = tmp_path / "sheet" / "report.html"
+    result = raw_world.desk("report", "--output", str(sheet), env=SIDECARS)
+    assert result.exit_code == 0, result.output
+    thumbs = sorted((sheet.parent / "thumbs").glob("*.jpg"))
+    assert len(thumbs) == len(raw_world.rows)
+    for thumb in thumbs:
+        with Image.open(thumb) as image:
+            assert max(image.size) > 100
+    turned = next(row for row in raw_world.rows if row["original_name"] == "IMG_0102.DNG")
+    incoming = Path(turned["incoming_path"]) if Path(turned["incoming_path"]).is_absolute() \
+        else raw_world.desk.workdir / turned["incoming_path"]
+    pixels = decode(str(incoming), 40, 20)
+    assert pixels.height > pixels.width > 0  # upright (portrait), from the RAW itself

@@ -16,10 +16,12 @@ import io
 import math
 import threading
 import warnings
+from pathlib import PurePath
 
 from PIL import Image, ImageCms, UnidentifiedImageError
 from proofdesk.adapters.images import libraw
 from proofdesk.adapters.images.pillow_inspector import register_heif
+from proofdesk.core.domain.intake import RAW_EXTENSIONS
 from proofdesk.core.domain.raw import RawRender, model_source, publish_source, published_long_edge
 from proofdesk.core.ports.media import DecodedImage, ImageDecodeError, ImageProcessor
 
@@ -154,3 +156,19 @@ class PillowImageProcessor(ImageProcessor):
         buffer = io.BytesIO()
         pixels.save(buffer, "JPEG", quality=quality, optimize=False, progressive=False)
         return buffer.getvalue()
+
+
+def raw_picture(path: str, long_edge: int) -> Image.Image | None:
+    """The upright sRGB picture of the camera RAW file at `path`, its long edge at most `long_edge`
+    (the preview or a half-size demosaic, as the models see it); None when the file is no RAW. For
+    the front ends that draw an original (review desk, contact sheet) once its model-ready copy is
+    gone."""
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 16)  # signatures and the first IFD: enough to tell RAW from the rest
+        if not (PurePath(path).suffix.lower() in RAW_EXTENSIONS or libraw.is_raw(head)):
+            return None
+        data = head + handle.read()
+    if not libraw.is_raw(data):
+        return None  # a file named as RAW that holds something else: Pillow opens it or says why not
+    decoded = PillowImageProcessor().decode(data, long_edge)
+    return Image.frombytes("RGB", (decoded.width, decoded.height), decoded.rgb)

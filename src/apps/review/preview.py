@@ -105,12 +105,17 @@ def fit(width: int, height: int, cols: int, rows: int) -> tuple[int, int]:
 def decode(path: str, cols: int, rows: int) -> Pixels:
     """Open, orient and shrink the image at `path` to fit `cols` × `rows` cells."""
     from PIL import Image, ImageOps
+    from proofdesk.adapters.images.pillow_processor import raw_picture
 
-    with open(path, "rb") as handle:
-        source: Any = handle if handle.seekable() else io.BytesIO(handle.read())  # a pipe: read it whole
-        image = Image.open(source)
-        image.draft("RGB", (cols * 2, rows * 4))  # JPEG: decode at a reduced scale, much faster
-        oriented = ImageOps.exif_transpose(image).convert("RGB")
+    raw = raw_picture(path, max(cols * 2, rows * 4)) if os.path.isfile(path) else None  # a camera RAW original
+    if raw is not None:
+        oriented = raw
+    else:
+        with open(path, "rb") as handle:
+            source: Any = handle if handle.seekable() else io.BytesIO(handle.read())  # a pipe: read it whole
+            image = Image.open(source)
+            image.draft("RGB", (cols * 2, rows * 4))  # JPEG: decode at a reduced scale, much faster
+            oriented = ImageOps.exif_transpose(image).convert("RGB")
     width, height = fit(oriented.width, oriented.height, cols, rows)
     if width == 0:
         return Pixels(0, 0, b"")

@@ -361,3 +361,22 @@ def test_the_contact_sheet_and_the_desk_draw_a_published_raw_from_its_original(r
         else raw_world.desk.workdir / turned["incoming_path"]
     pixels = decode(str(incoming), 40, 20)
     assert pixels.height > pixels.width > 0  # upright (portrait), from the RAW itself
+
+
+def test_a_jpeg_paired_with_a_raw_gets_the_raws_sidecars_too(proofdesk: Proofdesk, tmp_path: Path, samples: Path,
+                                                            exiftool_present: None) -> None:
+    card = _pair_card(tmp_path / "card", samples)
+    before = {path.name: sha256(path) for path in card.iterdir()}
+    for command in (("run", str(card), "--no-review"), ("approve", "--all-accepted")):
+        result = proofdesk(*command, env=SIDECARS)
+        assert result.exit_code == 0, result.output
+    result = proofdesk("export", "--xmp", str(card), env=SIDECARS)  # beside the originals, where the tools look
+    assert result.exit_code == 0, result.output
+    written = sorted(path.name for path in card.glob("*.xmp"))
+    assert written == sorted(["img_0001.jpg.xmp", "img_0001.xmp", "IMG_0001.DNG.xmp", "IMG_0001.xmp",
+                              "IMG_0002.JPG.xmp", "IMG_0002.dng.xmp", "IMG_0002.xmp",
+                              "IMG_0003.JPG.xmp", "IMG_0003.xmp"])
+    rows = {row["original_name"]: row for row in proofdesk.rows()}
+    read = {Path(item["SourceFile"]).name: item for item in exiftool("-use", "MWG", "-Description", *map(str, card.glob("*.xmp")))}
+    assert read["IMG_0001.DNG.xmp"]["Description"] == rows["img_0001.jpg"]["caption"]
+    assert {path.name: sha256(path) for path in card.iterdir() if path.suffix != ".xmp"} == before  # originals untouched

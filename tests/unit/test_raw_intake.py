@@ -191,3 +191,11 @@ def test_with_raw_pairs_raw_a_raw_without_picture_data_is_reported_and_its_jpeg_
     report = _validate([_entry("IMG_0001.CR2"), _entry("IMG_0001.JPG", JPEG_MAGIC)], IntakeRules(raw_pairs="raw"), inspector)
     assert [p.name for p in report.problems] == ["IMG_0001.CR2"]
     assert [(f.name, f.raw_original_name) for f in report.files] == [("IMG_0001.JPG", "IMG_0001.CR2")]
+
+
+def test_a_jpeg_named_as_raw_beside_its_jpeg_is_skipped_and_listed_not_paired() -> None:
+    inspector = RawReadingInspector(dict([_picture("DSC_0001.JPG", "JPEG")]))
+    report = _validate([_entry("DSC_0001.DNG", JPEG_MAGIC + b"\xe1"), _entry("DSC_0001.JPG", JPEG_MAGIC)], inspector=inspector)
+    assert report.problems == [] and [(f.name, f.raw_original_name) for f in report.files] == [("DSC_0001.JPG", None)]
+    assert [(p.name, p.message) for p in report.ignored] == [
+        ("DSC_0001.DNG", "raw file skipped: DSC_0001.JPG beside it is the picture proofdesk captions (it holds a JPEG, not RAW data)")]

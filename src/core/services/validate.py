@@ -134,9 +134,10 @@ def _validate_entries(
         if suffix in RAW_EXTENSIONS:  # before intake.extensions: a RAW file is taken whatever it says
             jpeg = _jpeg_beside(entry.name, listing)
             if entry.head.startswith(JPEG_MAGIC) or suffix not in readable_raw:
-                if jpeg is not None and not entry.head.startswith(JPEG_MAGIC):
-                    ignored(f"raw file skipped: {jpeg} beside it is the picture proofdesk captions "
-                            "(the installed LibRaw does not read this RAW format)")
+                if jpeg is not None:
+                    why = "it holds a JPEG, not RAW data" if entry.head.startswith(JPEG_MAGIC) \
+                        else "the installed LibRaw does not read this RAW format"
+                    ignored(f"raw file skipped: {jpeg} beside it is the picture proofdesk captions ({why})")
                 else:
                     problem(raw_problem(suffix, entry.head))
                 continue

@@ -96,6 +96,9 @@ class _MemorySets(SetRepository):
     def get(self, name: str) -> PhotoSet | None:
         return self._state.sets.get(name)
 
+    def list(self) -> list[PhotoSet]:
+        return [self._state.sets[name] for name in sorted(self._state.sets)]
+
     def add(self, photo_set: PhotoSet) -> None:
         if photo_set.name in self._state.sets:
             raise RowConflict(f"set {photo_set.name!r} is already recorded")

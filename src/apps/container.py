@@ -67,6 +67,7 @@ from proofdesk.core.services.pipeline import Pipeline
 from proofdesk.core.services.places import PlaceAllowances, PlaceFacts
 from proofdesk.core.services.publish import Publisher
 from proofdesk.core.services.review import ReviewService
+from proofdesk.core.services.sets import SetPaths
 from proofdesk.core.services.stages.base import RowStage
 from proofdesk.core.services.stages.caption import CaptionSettings, CaptionStage
 from proofdesk.core.services.stages.scene import SceneStage
@@ -102,7 +103,10 @@ def _resolved(settings: Settings) -> dict[str, Any]:
         # a session keeps a lease on the queue lock only where other machines can see it
         "session_lease_s": settings.worker.lease_s if settings.storage.backend == "mysql" else None,
         "files_root": settings.files_root,
-        "relative_paths": settings.storage.shared_root is not None,
+        # rows store paths relative to the files root (the workdir, or the shared root): a project
+        # folder moved or copied elsewhere works as it is
+        "relative_paths": True,
+        "project_root": str(Path(settings.config_file).absolute().parent) if settings.config_file else str(workdir.parent),
         "runs_dir": settings.runs_dir,
         "dictionary": settings.dictionary_path,
         "queue": "memory" if settings.storage.backend == "memory" else "sql",
@@ -448,6 +452,9 @@ class Container(containers.DeclarativeContainer):
     reviewer = providers.Singleton(UrwidReviewer, publisher=desk_publisher)
 
     # The front end passes its Reporter when it asks for a pipeline: `container.pipeline(reporter=...)`.
+    # set folders relative to the project folder (the config file's, or the workdir's parent)
+    set_paths = providers.Singleton(SetPaths, root=config.resolved.project_root)
+
     pipeline = providers.Factory(
         Pipeline,
         store=queue_store,
@@ -465,6 +472,7 @@ class Container(containers.DeclarativeContainer):
         places=place_facts,
         batch_size=config.storage.batch_size,
         lease_s=config.resolved.session_lease_s,
+        set_paths=set_paths,
     )
 
     # `proofdesk worker`: claims on the shared MySQL/MariaDB queue

@@ -49,7 +49,19 @@ class LocalFileStore(FileStore):
 
     def resolve(self, path: str) -> str:
         target = Path(path)
-        return str(target if target.is_absolute() else self.root / target)
+        if not target.is_absolute():
+            return str(self.root / target)
+        if self.root in target.parents:
+            return str(target)
+        # An absolute path stored before rows stored relative ones, by a project that has moved
+        # since: the same file under this root ("…/old/.proofdesk/incoming/set/ab12/x.jpg").
+        parts = target.parts
+        for index in range(len(parts) - 1, 0, -1):
+            if parts[index] in (self.INCOMING, self.WORK):
+                moved = self.root.joinpath(*parts[index:])
+                if moved.exists():
+                    return str(moved)
+        return str(target)
 
     def _path(self, area: str, relpath: str) -> Path:
         self.check_relpath(relpath)

@@ -399,6 +399,11 @@ class _SqlSets(SetRepository):
         record = self._uow.execute(query, f"reading set {name!r}").mappings().first()
         return PhotoSet(name=record["name"], path=record["path"]) if record else None
 
+    def list(self) -> list[PhotoSet]:
+        query = sa.select(sets_table).order_by(sets_table.c.name)
+        return [PhotoSet(name=record["name"], path=record["path"])
+                for record in self._uow.execute(query, "listing sets").mappings()]
+
     def add(self, photo_set: PhotoSet) -> None:
         try:
             self._uow.connection.execute(sets_table.insert().values(name=photo_set.name, path=photo_set.path))

@@ -27,6 +27,7 @@ from proofdesk.apps.cli import (
     rows,
     run,
     sessions,
+    sets,
     worker,
 )
 from proofdesk.apps.cli.common import (
@@ -105,7 +106,7 @@ def main(ctx: click.Context, config_file: Path | None, verbose: bool, quiet_all:
 
 
 def _add_commands() -> None:
-    for module in (rows, run, sessions, export, doctor, review_cmds, culling, worker, publish, init, db, report, places):
+    for module in (rows, run, sessions, export, doctor, review_cmds, culling, worker, publish, init, db, report, places, sets):
         for command in module.COMMANDS:
             main.add_command(command)
 

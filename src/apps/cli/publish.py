@@ -159,7 +159,7 @@ def _holds(row: Any) -> bool:
 def redirects(cli: CliContext, format_name: str) -> None:
     """The old -> new URL of every photo renamed after it was published (image and thumbnail), so
     links and search rankings follow it."""
-    from proofdesk.core.domain.publishing import redirect_map, render_redirects
+    from proofdesk.core.domain.lifecycle import redirect_map, render_redirects
 
     publisher = cli.container.publisher(reporter=_silent(cli))
     with publisher.store.unit_of_work() as uow:

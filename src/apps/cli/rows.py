@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from proofdesk.apps.cli.common import CliContext, handle_errors, print_json, set_option, unit_of_work
 
@@ -47,6 +49,20 @@ def status(cli: CliContext, as_json: bool) -> None:
                    f"{w['rows_done']} done, {w['rows_per_min']} rows/min")
 
 
+def public_row(cli: CliContext, row: Any) -> dict[str, Any]:
+    """A row as `rows --json` and `show` print it. The queue stores the incoming and model-ready
+    paths relative to the workdir (so a moved project works as it is); they are printed as this
+    machine reads them, except on a shared root, where they stay relative to it (each machine
+    mounts it elsewhere)."""
+    data: dict[str, Any] = row.to_public_dict()
+    if cli.settings.storage.shared_root is None:
+        files = cli.container.file_store()
+        for name in ("incoming_path", "ollama_path"):
+            if data.get(name):
+                data[name] = files.resolve(data[name])
+    return data
+
+
 def _workers(cli: CliContext) -> list[dict[str, object]]:
     """The workers of a shared MySQL/MariaDB queue (none for SQLite)."""
     from proofdesk.adapters.storage.sql import SqlQueueStore
@@ -81,7 +97,7 @@ def rows(cli: CliContext, as_json: bool, status_filter: str | None, set_name: st
     with unit_of_work(cli) as uow:
         listed = list_rows(uow, status_filter, set_name)
     if as_json:
-        print_json([row.to_public_dict() for row in listed])
+        print_json([public_row(cli, row) for row in listed])
         return
     if not listed:
         click.echo("no rows")
@@ -103,7 +119,7 @@ def show(cli: CliContext, name: str, set_name: str | None, as_json: bool) -> Non
 
     with unit_of_work(cli) as uow:
         row = find_row(uow, name, set_name)
-    data = row.to_public_dict()
+    data = public_row(cli, row)
     if as_json:
         print_json(data)
         return

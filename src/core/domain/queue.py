@@ -28,6 +28,14 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from proofdesk.core.domain.errors import DomainError
+from proofdesk.core.domain.lifecycle import (
+    held_file_name,
+    holds_publication,
+    now_holds,
+    renamed_while_published,
+    replaced_while_published,
+    unpublish,
+)
 from proofdesk.core.domain.models import (
     EDITABLE_FIELDS,
     ProofReason,
@@ -211,62 +219,6 @@ def mark_published(row: Row, remote_id: str) -> Row:
     if row.file_name is None:  # publishing refuses such a row; the state machine alone allows it
         return _changed(row, status=RowStatus.PUBLISHED, remote_id=kept, publish_error=None)
     return now_holds(row, row.file_name, row.sha256, kept).changed(status=RowStatus.PUBLISHED, publish_error=None)
-
-
-def now_holds(row: Row, file_name: str, sha256: str, remote_id: str) -> Row:
-    """The row after publishing wrote its files and gallery row under `file_name` (the picture
-    `sha256`, gallery id `remote_id`), whatever its status: a name it held before for the same
-    picture becomes a former name (a redirect); a replaced picture's old name does not."""
-    former = [name for name in row.former_file_names if name != file_name]
-    previous = held_file_name(row)
-    if previous and previous != file_name and not replaced_while_published(row) and previous not in former:
-        former.append(previous)
-    return _changed(row, remote_id=remote_id, published_file_name=file_name, published_sha256=sha256,
-                    former_file_names=former)
-
-
-def holds_publication(row: Row) -> bool:
-    """The row holds files in the published target and an entry in the gallery (it was published
-    and nothing took them down yet), whatever its status now."""
-    return row.published_file_name is not None or row.remote_id is not None
-
-
-def held_file_name(row: Row) -> str | None:
-    """The File_Name the row's published files and gallery entry are under now."""
-    if row.published_file_name is not None:
-        return row.published_file_name
-    return row.file_name if row.remote_id is not None else None
-
-
-def replaced_while_published(row: Row) -> bool:
-    """A different picture now has the row's name while the old one is still published: it is taken
-    down when the new picture is published (or by `unpublish`)."""
-    return holds_publication(row) and row.published_sha256 is not None and row.published_sha256 != row.sha256 \
-        and any(entry.get("sha256") == row.published_sha256 for entry in row.history)
-
-
-def renamed_while_published(row: Row) -> bool:
-    """The row's file name changed after it was published: still online under the old name until
-    the rename is approved and published."""
-    held = held_file_name(row)
-    return held is not None and row.file_name is not None and held != row.file_name
-
-
-def unpublish(row: Row, reject: bool = False) -> Row:
-    """Its published files and gallery entry were taken down: it holds nothing remote any more and
-    goes back to review (`pending`, so the next publish does not put it back) or, with `reject`,
-    to `rejected`. A row that had not finished its prefill (a replaced picture) stays `ingested`
-    unless rejected. A row that holds nothing is returned unchanged."""
-    if not holds_publication(row):
-        return row
-    if reject:
-        status = RowStatus.REJECTED
-    elif row.status in (RowStatus.PUBLISHED, RowStatus.APPROVED):
-        status = RowStatus.PENDING
-    else:
-        status = row.status
-    return _changed(row, status=status, remote_id=None, published_file_name=None, published_sha256=None,
-                    publish_error=None)
 
 
 def record_publish_error(row: Row, error: str) -> Row:

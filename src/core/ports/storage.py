@@ -145,6 +145,10 @@ class SetRepository(ABC):
     def get(self, name: str) -> PhotoSet | None: ...
 
     @abstractmethod
+    def list(self) -> list[PhotoSet]:
+        """Every recorded set, sorted by name."""
+
+    @abstractmethod
     def add(self, photo_set: PhotoSet) -> None:
         """Record a set's source. Raises RowConflict if the name is already recorded."""
 

@@ -23,6 +23,7 @@ from proofdesk.core.ports.system import Clock, Reporter
 from proofdesk.core.services.failpoints import failpoint
 from proofdesk.core.services.places import PlaceFacts
 from proofdesk.core.services.session import SessionJournal
+from proofdesk.core.services.sets import SetPaths
 from proofdesk.core.services.stages.base import DEFAULT_BATCH_SIZE, RowStage, RunResult, StageContext
 from proofdesk.core.services.stages.intake import IntakeStages
 from proofdesk.core.services.validate import validate_sets
@@ -48,8 +49,11 @@ class Pipeline:
         places: PlaceFacts | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         lease_s: float | None = None,
+        set_paths: SetPaths | None = None,
     ) -> None:
         self.batch_size = batch_size
+        # set folders as the queue stores them: relative to the project folder, so it can move
+        self.set_paths = set_paths or SetPaths()
         self.store = store
         self.files = files
         self.exif = exif
@@ -125,7 +129,7 @@ class Pipeline:
             # Under the queue lock (a read before it would contend with a running session on SQLite);
             # nothing is written before it, so a refusal rolls back an empty session.
             self._check_set_owners(report)
-            self.intake.record_sets(session.id, report.sets)
+            self.intake.record_sets(session.id, [s.changed(path=self.set_paths.stored(s.path)) for s in report.sets])
             files = self.intake.copy_incoming(session.id, report.files, result)
             result.stages_run.append(Stage.INCOMING.value)
             if until.position >= Stage.EXIF.position:
@@ -162,14 +166,18 @@ class Pipeline:
                 owner = uow.sets.get(photo_set.name)
                 owner_path: str | None
                 if owner is not None:
-                    owner_path = owner.path
+                    if self.set_paths.same_folder(owner.path, photo_set.path):
+                        continue
+                    owner_path = self.set_paths.local(owner.path)
                 else:  # a queue from before set records: the folder its rows came from
                     rows = uow.rows.list(set_name=photo_set.name)
                     owner_path = str(Path(rows[0].source_path).parent) if rows and rows[0].source_path else None
                 if owner_path is not None and not _same_folder(owner_path, photo_set.path):
                     clashes.append(
                         f"set name {photo_set.name!r} belongs to {owner_path}, not {photo_set.path}; "
-                        f"take this folder in under its own name: proofdesk run {photo_set.path} --set-name NAME"
+                        f"take this folder in under its own name: proofdesk run {photo_set.path} --set-name NAME; "
+                        f"or, if it holds the same photos (the card mounted elsewhere, the folder moved), point "
+                        f"the set at it: proofdesk sets move {photo_set.name} {photo_set.path}"
                     )
         if clashes:
             raise InputError("\n".join(clashes))

@@ -36,8 +36,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import secrets
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Sequence
 from typing import Protocol
 
 from proofdesk.core.domain import queue
@@ -52,9 +51,7 @@ from proofdesk.core.domain.publishing import (
     gallery_conflict,
     gallery_entry,
     is_jpeg,
-    jpeg_size,
     no_file_name,
-    published_files,
     published_metadata,
     remote_paths,
 )
@@ -72,6 +69,7 @@ from proofdesk.core.ports.publishing import (
 from proofdesk.core.ports.storage import LockHolder, QueueStore
 from proofdesk.core.ports.system import Clock, Reporter
 from proofdesk.core.services.failpoints import failpoint
+from proofdesk.core.services.publish_plan import take_down_files
 
 PUBLISH_STAGE = "publish"
 REPORT_NAME = "publish_report.json"
@@ -139,7 +137,9 @@ class Publisher:
             gallery=self.gallery.description,
         )
         if dry_run:
-            self._plan(report)
+            from proofdesk.core.services.publish_plan import plan_publish
+
+            plan_publish(self, report)  # the same checks, nothing written
             report.finished_at = self.clock.now()
             return report
         self._take_lock(report.id)
@@ -175,34 +175,6 @@ class Publisher:
         raise SessionLocked(
             f"{what} {holder.session_id} (pid {holder.pid} on {holder.host}) holds the queue; {hint}"
         )
-
-    # ---- dry run
-
-    def _plan(self, report: PublishReport) -> None:
-        """What `publish` would do, row by row, with the same checks; nothing is written."""
-        gallery_names: set[str] | None = None
-        for row in self.approved_rows():
-            result = RowResult(row=row.key_text, file_name=row.file_name, outcome="would_publish",
-                               republish=row.remote_id is not None)
-            report.results.append(result)
-            if not row.file_name:
-                result.refuse([no_file_name()], "would_refuse")
-                continue
-            result.full_path, result.thumb_path = remote_paths(row, self.options)
-            held = queue.held_file_name(row)
-            result.moved_from = held if held is not None and held != row.file_name else None
-            record = None
-            if report.blocking_error is None:  # once the gallery is unreachable, stop asking it
-                try:
-                    record = self.gallery.lookup(row.file_name)
-                    if gallery_names is None:
-                        gallery_names = set(self.gallery.file_names())
-                except PublishFailure as exc:
-                    report.blocking_error = f"gallery not readable, name conflicts not checked: {exc}"
-            conflict = gallery_conflict(row, record)
-            refusal = [conflict] if conflict else self._reprove(row, record, gallery_names or set())[0]
-            if refusal:
-                result.refuse(refusal, "would_refuse")
 
     # ---- publish
 
@@ -282,18 +254,18 @@ class Publisher:
             self.uploader.put(full_path, full)
             self.uploader.put(thumb_path, thumbnail)
             if self.options.sidecars:  # beside the published image, named like it (sidecars.naming)
-                sidecar = self.writer.sidecar(None, published_metadata(row, xmp=self.options.xmp, private=self.options.private_places))
+                sidecar = self.writer.sidecar(None, published_metadata(row, xmp=self.options.xmp))
                 for name in sidecar_names(full_path, self.options.xmp.naming):
                     self.uploader.put(name, sidecar)
             failpoint("publish.after_upload")
-            entry = gallery_entry(row, self.options, size=jpeg_size(full))
+            entry = gallery_entry(row, self.options)
             moved = self.gallery.move(row.remote_id, entry) if moving_from and row.remote_id else None
             remote_id = moved if moved is not None else self.gallery.upsert(entry)
             gallery_names.add(row.file_name)
             failpoint("publish.after_upsert")
             if moving_from is not None:
                 gallery_names.discard(moving_from)
-                self.take_down_files(moving_from)
+                take_down_files(self.uploader, self.options, moving_from)
                 failpoint("publish.after_takedown")
         except ServiceUnavailable:
             raise  # the caller records it on this row and stops
@@ -334,20 +306,6 @@ class Publisher:
         proven = self.prover(row, gallery_names=sorted(set(gallery_names) - own))
         return queue.publish_refusal(row, proven), proven
 
-    def take_down_files(self, file_name: str) -> list[str]:
-        """Remove every file published under `file_name` (image, thumbnail, sidecars); returns the
-        paths that were there. Removing a file that is gone is no error: a rerun finishes the job."""
-        return [path for path in published_files(file_name, self.options) if self.uploader.remove(path)]
-
-    @contextmanager
-    def holding_lock(self, holder_id: str) -> Iterator[None]:
-        """The queue lock as publish takes it (`unpublish` writes the same remote side)."""
-        self._take_lock(holder_id)
-        try:
-            yield
-        finally:
-            self.store.lock.release(holder_id)
-
     def _build_files(self, row: Row) -> tuple[bytes, bytes]:
         if not row.incoming_path:
             raise UploadError(f"{row.key_text}: the row has no incoming copy of its original")
@@ -363,9 +321,8 @@ class Publisher:
         jpeg = original if is_jpeg(original) else self.processor.publish_jpeg(
             original, self.options.jpeg_quality, self.options.raw_render, self.options.max_edge
         )
-        full = self.writer.embed(jpeg, published_metadata(row, keep_gps=self.options.keep_gps, xmp=self.options.xmp,
-                                                    private=self.options.private_places),
-                                 source=None if jpeg is original else original)
+        full = self.writer.embed(jpeg, published_metadata(row, keep_gps=self.options.keep_gps,
+                                                         xmp=self.options.xmp))
         thumbnail = self.processor.thumbnail(original, self.options.thumbnail_size, self.options.thumbnail_quality)
         return full, thumbnail
 

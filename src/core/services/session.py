@@ -153,12 +153,14 @@ class SessionJournal:
         with self.store.unit_of_work() as uow:
             if uow.sessions.list(SessionStatus.OPEN):
                 return []  # an open session's journal may still own files
-            current = {row.key: row.incoming_path for row in uow.rows.list()}
+            # resolved: a row may hold an absolute path from before paths were stored relative
+            current = {row.key: self.files.resolve(row.incoming_path) if row.incoming_path else None
+                       for row in uow.rows.list()}
         removed = []
         for path in self.files.list_area(FileStore.INCOMING):
             parts = path.replace("\\", "/").split("/")
             key = (parts[-3], parts[-1]) if len(parts) >= 3 else None
-            if key in current and current[key] != path and self.files.remove_path(path):
+            if key in current and current[key] != self.files.resolve(path) and self.files.remove_path(path):
                 removed.append(path)
         return removed
 

@@ -21,24 +21,37 @@ a file or gallery row no row holds (or two rows claim) is a stray.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from proofdesk.core.domain import queue
 from proofdesk.core.domain.errors import ExternalFailure
-from proofdesk.core.domain.models import Row
-from proofdesk.core.domain.publishing import (
+from proofdesk.core.domain.lifecycle import (
     UnpublishReport,
     UnpublishResult,
     VerifyReport,
     find_orphans,
 )
+from proofdesk.core.domain.models import Row
 from proofdesk.core.ports.publishing import PublishFailure, ServiceUnavailable
 from proofdesk.core.services.failpoints import failpoint
 from proofdesk.core.services.publish import Publisher
+from proofdesk.core.services.publish_plan import take_down_files
 from proofdesk.core.services.status import find_row
 
 UNPUBLISH_STAGE = "unpublish"
 UNPUBLISH_REPORT_NAME = "unpublish_report.json"
+
+
+@contextmanager
+def _holding_lock(publisher: Publisher, holder_id: str) -> Iterator[None]:
+    """The queue lock as publish takes it: unpublish writes the same remote side (a live publish or
+    pipeline session is refused, exit 5; a dead publisher's lock is taken over)."""
+    publisher._take_lock(holder_id)
+    try:
+        yield
+    finally:
+        publisher.store.lock.release(holder_id)
 
 
 def rows_named(publisher: Publisher, names: Sequence[str], set_name: str | None = None) -> list[Row]:
@@ -69,7 +82,7 @@ def unpublish_rows(publisher: Publisher, names: Sequence[str], *, set_name: str 
         report.finished_at = publisher.clock.now()
         return report
     reporter = publisher.reporter
-    with publisher.holding_lock("publish-" + report.id):
+    with _holding_lock(publisher, "publish-" + report.id):
         reporter.session_opened(report.id)
         reporter.start_stage(UNPUBLISH_STAGE, len(rows))
         for index, listed in enumerate(rows):
@@ -104,7 +117,7 @@ def _unpublish_row(publisher: Publisher, listed: Row, reject: bool) -> Unpublish
         result.outcome = "not_published"  # nothing of it is out there: nothing changes
         return result
     try:
-        result.files_removed = publisher.take_down_files(held)
+        result.files_removed = take_down_files(publisher.uploader, publisher.options, held)
         failpoint("unpublish.after_files")
         record = publisher.gallery.lookup(held)
         if record is not None and (row.remote_id is None or record.remote_id == row.remote_id):

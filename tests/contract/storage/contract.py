@@ -83,6 +83,22 @@ class QueueStoreContract:
         assert loaded.model_dump(exclude={"id", "created_at", "updated_at"}) == expected
         assert loaded.brisque_score == pytest.approx(23.123456789, abs=1e-9)
 
+    def test_sets_are_listed_by_name_and_a_set_can_be_pointed_elsewhere(self, store: QueueStore) -> None:
+        from proofdesk.core.domain.models import PhotoSet
+
+        with store.unit_of_work() as uow:
+            assert uow.sets.list() == []
+            uow.sets.add(PhotoSet(name="b-set", path="../b"))
+            uow.sets.add(PhotoSet(name="a-set", path="/media/card/DCIM/100CANON"))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert [s.name for s in uow.sets.list()] == ["a-set", "b-set"]
+            assert uow.sets.delete("a-set")
+            uow.sets.add(PhotoSet(name="a-set", path="/run/media/EOS/DCIM/100CANON"))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.sets.get("a-set") == PhotoSet(name="a-set", path="/run/media/EOS/DCIM/100CANON")
+
     def test_get_missing_row_is_none(self, store: QueueStore) -> None:
         with store.unit_of_work() as uow:
             assert uow.rows.get("nope", "nope.jpg") is None

@@ -200,7 +200,7 @@ class IntakeStages:
                         inserts.append(row)
                     else:
                         updates.append(row)
-                        if existing.sha256 != file.sha256 or existing.incoming_path != row.incoming_path:
+                        if existing.sha256 != file.sha256 or not self._same_path(existing.incoming_path, row.incoming_path):
                             changed_files.append(row.key_text)
                 journal = [JournalEntry(session_id=session_id, kind="row_insert", target=row.key_text) for row in inserts]
                 journal += self.sessions.before_images(session_id, (existing_rows[row.key] for row in updates))
@@ -220,6 +220,13 @@ class IntakeStages:
                 self.reporter.advance(file.key_text)
         self.reporter.end_stage(Stage.QUEUE.value, result.summary())
 
+    def _same_path(self, stored: str | None, located: str | None) -> bool:
+        """The same stored file (a row may hold an absolute path from before rows stored them
+        relative to the workdir, or from where the project was before it moved)."""
+        if stored is None or located is None:
+            return stored == located
+        return stored == located or self.files.resolve(stored) == self.files.resolve(located)
+
     def _queued_row(self, session_id: str, file: ValidFile, existing: Row | None, facts: ExifFacts | None,
                     clock_offset: str | None) -> Row | None:
         """The row to insert or store for `file`, or None when the queued row stays as it is."""
@@ -234,7 +241,7 @@ class IntakeStages:
                 **self._position_facts(facts or ExifFacts(), self._clock(clock_offset, None)),
             )
             return queue.mark_stage_done(row, Stage.EXIF)
-        if existing.sha256 != file.sha256 or existing.incoming_path != incoming:
+        if existing.sha256 != file.sha256 or not self._same_path(existing.incoming_path, incoming):
             row = existing
             if existing.sha256 != file.sha256:
                 row = self._changed_picture(existing, file, incoming)

@@ -5,8 +5,9 @@ the yes/no requests, the keywords removed, and the calls of an unchanged rerun.
 
     .venv/bin/python benchmarks/bench_claim_verify.py [--frames 500]
 
-Expected: off: 1.00 call per accepted row (the balloon stays, a `model` claim); on: 3.00 (the
-answer, one yes/no request, one repair without the balloon), every balloon removed; 0 on a rerun.
+Expected: off: about 1 call per accepted row (the balloon stays, a `model` claim; a few answers are
+repaired as near-duplicates); on: about 3 (the answer, one yes/no request, one repair without the
+balloon), every balloon removed; 0 calls on an unchanged rerun.
 """
 
 from __future__ import annotations
@@ -49,9 +50,12 @@ def script() -> Any:
             return Reply(content=json.dumps({claim: "no" if claim == INVENTED else "yes"
                                              for claim in body["format"]["properties"]}))
         picture = body["messages"][-1]["images"][0]
-        honest = json.loads(answer(photos.setdefault(picture, len(photos))))
-        if "Your last answer broke these rules" in prompt_of(body) and INVENTED in prompt_of(body):
-            return Reply(content=json.dumps(honest))
+        repair = "Your last answer broke these rules" in prompt_of(body)
+        photo = photos.setdefault(picture, len(photos))
+        if repair and INVENTED in prompt_of(body):  # told the balloon is not there: the same answer without it
+            return Reply(content=answer(photo))
+        # another repair (of a near-duplicate caption) describes the photo in other words
+        honest = json.loads(answer(photo + (7919 if repair else 0)))
         return Reply(content=json.dumps({**honest, "caption": honest["caption"][:-1] + f", under a {INVENTED}.",
                                          "alt_text": honest["alt_text"] + f" under a {INVENTED}",
                                          "keywords": [*honest["keywords"], INVENTED]}))

@@ -167,6 +167,26 @@ def _gallery_names(gallery: providers.Provider[Gallery]) -> Callable[[], list[st
     return names
 
 
+def _desk_unpublisher(publisher: providers.Provider[Publisher], runs_dir: Path) -> Callable[[str, bool], str]:
+    """What the review desk's unpublish key runs (in its worker thread): take one row
+    ("set/original name") down, and reject it when asked; returns the report's lines."""
+
+    def unpublish(key: str, reject: bool) -> str:
+        import io
+
+        from proofdesk.apps.reporting import ConsoleReporter
+        from proofdesk.core.services.unpublish import unpublish_rows
+
+        set_name, name = key.split("/", 1)
+        reporter = ConsoleReporter(runs_dir, quiet=True, stream=io.StringIO())
+        try:
+            return unpublish_rows(publisher(reporter=reporter), [name], set_name=set_name, reject=reject).render()
+        finally:
+            reporter.close()
+
+    return unpublish
+
+
 def _desk_publisher(publisher: providers.Provider[Publisher], runs_dir: Path) -> Callable[[], str]:
     """What the review desk's publish key runs (in its worker thread): publish, return a paragraph."""
 
@@ -449,7 +469,9 @@ class Container(containers.DeclarativeContainer):
     # The review desk's publish key (`proofdesk review` looks this provider up by name).
     desk_publisher = providers.Callable(_desk_publisher, publisher.provider, config.resolved.runs_dir)
 
-    reviewer = providers.Singleton(UrwidReviewer, publisher=desk_publisher)
+    desk_unpublisher = providers.Callable(_desk_unpublisher, publisher.provider, config.resolved.runs_dir)
+
+    reviewer = providers.Singleton(UrwidReviewer, publisher=desk_publisher, unpublisher=desk_unpublisher)
 
     # The front end passes its Reporter when it asks for a pipeline: `container.pipeline(reporter=...)`.
     # set folders relative to the project folder (the config file's, or the workdir's parent)

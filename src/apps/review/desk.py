@@ -20,7 +20,13 @@ from proofdesk.apps.review.preview import TRUE_COLOR, PreviewPane, open_in_viewe
 from proofdesk.core.domain.errors import ProofdeskError
 from proofdesk.core.domain.models import EDITABLE_FIELDS, Row
 from proofdesk.core.domain.proof.claims import ClaimCounts
-from proofdesk.core.domain.queue import is_blocked
+from proofdesk.core.domain.queue import (
+    held_file_name,
+    holds_publication,
+    is_blocked,
+    renamed_while_published,
+    replaced_while_published,
+)
 from proofdesk.core.ports.review import Reviewer
 from proofdesk.core.services.review import ReviewService
 
@@ -43,6 +49,9 @@ PALETTE = [
 FIELD_LABELS = {"caption": "Caption", "alt_text": "Alt text", "keywords": "Keywords", "file_name": "File name"}
 
 Publisher = Callable[[], str]  # publishes approved rows, returns a one-paragraph report
+# takes one row ("set/original name") down from the target and the gallery (True: and rejects it);
+# returns a one-paragraph report
+Unpublisher = Callable[[str, bool], str]
 
 
 def field_text(row: Row, name: str) -> str:
@@ -129,9 +138,11 @@ class ReviewDesk:
         qc_summary: dict[str, Any] | None = None,
         background: Callable[[Callable[[], Any], Callable[[Any], None]], None] | None = None,
         preview: bool | None = None,
+        unpublisher: Unpublisher | None = None,
     ) -> None:
         self.service = service
         self.publisher = publisher
+        self.unpublisher = unpublisher
         self.filter = "all"
         self.marked: set[str] = set()
         self.current: Row | None = None
@@ -290,6 +301,12 @@ class ReviewDesk:
         facts.append(source + (f"; {len(row.suggestion_history)} earlier suggestion(s)" if row.suggestion_history else ""))
         if row.publish_error:
             facts.append(("error", f"publish error: {row.publish_error}"))
+        if replaced_while_published(row):
+            facts.append(("error", f"a replaced picture: the old one is still published as {held_file_name(row)} "
+                                   "until this one is published (U takes it down now)"))
+        elif renamed_while_published(row):
+            facts.append(("error", f"still published as {held_file_name(row)}: approve and publish to move it "
+                                   "to the new name"))
         self.facts_text.set_text(claims_markup(row) + scene_markup(row) + [("label", "EXIF and status\n")] + [
             (item if isinstance(item, tuple) else (None, item)) for item in _joined(facts)])
 
@@ -343,13 +360,16 @@ class ReviewDesk:
     def do_save(self) -> None:
         self.save()
 
-    def save(self) -> Row | None:
+    def save(self, confirmed: bool = False) -> Row | None:
         if self.current is None:
             return None
         changes = self._changes()
         if not changes:
             self.dirty = False
             return self.current
+        if not confirmed and "file_name" in changes and holds_publication(self.current):
+            self._confirm_rename(self.current, changes["file_name"])
+            return None
         try:
             row = self.service.edit(self.current.key_text, changes)
         except ProofdeskError as exc:
@@ -361,6 +381,51 @@ class ReviewDesk:
         self.current = row
         self._refresh_current()
         return row
+
+    def _confirm_rename(self, row: Row, new_name: str) -> None:
+        """A published photo's new file name: one confirmation, then it is saved like any edit."""
+        def rename() -> None:
+            self.close_dialog()
+            self.save(confirmed=True)
+
+        self.show_dialog("Rename a published photo", [
+            f"Rename {row.key_text} from {held_file_name(row)} to {new_name}?", "",
+            "Approved and published again, its image and thumbnail move to the new name (the old",
+            "files are taken down), its gallery row keeps its id, and proofdesk redirects lists",
+            "the old -> new URL. Until then it stays online under the old name.", "",
+            "y: rename   n / esc: keep editing"], on_key={"y": rename})
+
+    def do_unpublish(self) -> None:
+        if self.current is None or self.busy:
+            return
+        row = self.current
+        if self.unpublisher is None:
+            self.say("unpublishing is not configured (see docs/configuration.md, [publish])", error=True)
+            return
+        if not holds_publication(row):
+            self.say(f"{row.key_text} is not published: nothing to take down", error=True)
+            return
+        self.show_dialog("Unpublish", [
+            f"Take {row.key_text} ({held_file_name(row)}) down now?", "",
+            "Its image, thumbnail and sidecars leave the target and its row leaves the gallery.", "",
+            "y: take it down, back to review   x: take it down and reject   n / esc: cancel"],
+            on_key={"y": lambda: self._start_unpublish(row, False), "x": lambda: self._start_unpublish(row, True)})
+
+    def _start_unpublish(self, row: Row, reject: bool) -> None:
+        self.close_dialog()
+        self.busy = True
+        self.say(f"unpublishing {row.key_text} …")
+        unpublisher = self.unpublisher
+        assert unpublisher is not None
+        self._background(lambda: unpublisher(row.key_text, reject), lambda result: self._unpublished(row.key_text, result))
+
+    def _unpublished(self, key: str, result: Any) -> None:
+        self.busy = False
+        self.reload(keep=key)
+        if isinstance(result, BaseException):
+            self.say(f"unpublish failed: {result}", error=True)
+            return
+        self.say(str(result).replace("\n", "; "))
 
     def _refresh_current(self) -> None:
         assert self.current is not None
@@ -738,12 +803,15 @@ class DeskWidget(urwid.WidgetWrap):
 class UrwidReviewer(Reviewer):
     """The review desk as the pipeline's Reviewer: a person decides at the terminal."""
 
-    def __init__(self, publisher: Publisher | None = None, screen: Any = None) -> None:
+    def __init__(self, publisher: Publisher | None = None, screen: Any = None,
+                 unpublisher: Unpublisher | None = None) -> None:
         self.publisher = publisher
+        self.unpublisher = unpublisher
         self.screen = screen
 
     def review(self, service: ReviewService, qc_summary: dict[str, Any] | None = None) -> None:
-        run_desk(ReviewDesk(service, publisher=self.publisher, qc_summary=qc_summary), screen=self.screen)
+        run_desk(ReviewDesk(service, publisher=self.publisher, qc_summary=qc_summary, unpublisher=self.unpublisher),
+                 screen=self.screen)
 
 
 def run_desk(desk: ReviewDesk, screen: Any = None) -> None:

@@ -43,6 +43,7 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("d", "add_word", "add flagged word to dictionary"),
     Binding("l", "allow_place", "allow the place name place.far blocks"),
     Binding("p", "publish", "publish approved"),
+    Binding("U", "unpublish", "unpublish: take the photo down from the gallery"),
     Binding("v", "toggle_preview", "show / hide the picture"),
     Binding("V", "open_viewer", "open the full image in the system viewer"),
     Binding("e", "edit", "edit row"),

@@ -35,6 +35,7 @@ from proofdesk.core.domain.models import (
     RowStatus,
     Stage,
 )
+from proofdesk.core.domain.place_names import PlaceAllowance
 from proofdesk.core.domain.proof import (
     DuplicateIndex,
     Evidence,
@@ -135,6 +136,7 @@ class CaptionStage:
         self.check_every_run = True  # a worker checks once, then captions claim after claim
         self._write_lock = threading.Lock()
         self._cancelled = threading.Event()
+        self._allowances: list[PlaceAllowance] = []  # read once per stage run
         self._failure: BaseException | None = None
 
     # ---------------------------------------------------------------- index
@@ -181,6 +183,8 @@ class CaptionStage:
         self._checked = None  # the next run checks again
         with context.store.unit_of_work() as uow:
             everything = uow.rows.list()
+        # the vouched-for place names, read once for the stage (not once per row)
+        self._allowances = self.places.allowances() if todo else []
         index = self.build_index(everything, {row.key for row in todo})
         reporter.start_stage(Stage.CAPTION.value, len(todo))
         reporter.info(f"{len(waiting)} frame(s) left for their scene's keeper (captioner.scope = keepers)") if waiting else None
@@ -263,7 +267,8 @@ class CaptionStage:
         hints = list(row.classifier_hints)  # without a classifier, the hints found earlier still count
         if self.classifier is not None and image:
             hints = self.classifier.labels(image, top_k=self.settings.hint_count)
-        evidence = self.places.evidence(row, classifier_hints=hints, glossary=self.settings.glossary, scene_keeper=keeper)
+        evidence = self.places.evidence(row, classifier_hints=hints, glossary=self.settings.glossary, scene_keeper=keeper,
+                                        allowances=self._allowances)
         prompt_evidence = evidence_for_prompt(evidence)
         models = [self.settings.model]
         # an offline backend gives the same answer however often it is asked: no repair, no fallback

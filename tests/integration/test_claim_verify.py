@@ -21,10 +21,17 @@ from .test_captioning import answer_for, env_for, last_session_dir, prompt_of
 INVENTED = "balloon"
 
 
+def schema_of(body: dict[str, Any]) -> dict[str, Any]:
+    """The request's JSON schema: Ollama's `format`, or an OpenAI-compatible `response_format`."""
+    if "response_format" in body:
+        return dict(body["response_format"]["json_schema"]["schema"])
+    schema = body.get("format")
+    return schema if isinstance(schema, dict) else {}
+
+
 def is_probe(body: dict[str, Any]) -> bool:
     """The yes/no request: its schema's properties are the claims, not the caption's fields."""
-    schema = body.get("format") or {}
-    return isinstance(schema, dict) and "caption" not in schema.get("properties", {})
+    return "caption" not in schema_of(body).get("properties", {"caption": {}})
 
 
 def inventing_answer(body: dict[str, Any]) -> str:
@@ -39,7 +46,7 @@ def inventing_answer(body: dict[str, Any]) -> str:
 
 
 def truthful_verdicts(body: dict[str, Any]) -> str:
-    claims = list(body["format"]["properties"])
+    claims = list(schema_of(body)["properties"])
     return json.dumps({claim: "no" if claim == INVENTED else "yes" for claim in claims})
 
 
@@ -66,7 +73,7 @@ def test_verify_removes_the_invented_keyword_repairs_the_text_and_keeps_every_ot
     assert len(asked) <= len(rows)  # at most one question per captioned row, repairs included
     for body in asked:
         prompt = prompt_of(body)
-        schema = body["format"]
+        schema = schema_of(body)
         assert set(schema["properties"]) == set(schema["required"]) and schema["additionalProperties"] is False
         assert all(item == {"type": "string", "enum": ["yes", "no", "unsure"]} for item in schema["properties"].values())
         assert "caption" not in prompt.lower() and "alt" not in prompt.lower() and "filename" not in prompt.lower()
@@ -175,3 +182,20 @@ def test_claims_and_sources_in_the_contact_sheet_and_the_sidecars(
         assert sources == expected and len(sources) == len(row["keywords"])
         assert any(s.endswith(": verified (yes)") for s in sources) and "arezzo: place" in sources
         assert not any(s.startswith(f"{INVENTED}:") for s in sources)
+
+
+def test_verify_through_an_openai_compatible_server(
+    proofdesk: Proofdesk, tmp_path: Path, samples: Path, inventor: ScriptedOllama
+) -> None:
+    set_dir = tmp_path / "arezzo_walk"
+    set_dir.mkdir()
+    (set_dir / "DSCN0010.jpg").write_bytes((samples / "jpg" / "gps" / "DSCN0010.jpg").read_bytes())
+    env = env_for(inventor, PROOFDESK_PROOF__VERIFY="keywords", PROOFDESK_CAPTIONER__BACKEND="openai")
+    result = proofdesk("run", str(set_dir), "--no-review", env=env)
+    assert result.exit_code == 0, result.output
+    [probe] = probes(inventor)
+    assert probe["response_format"]["type"] == "json_schema" and probe["response_format"]["json_schema"]["strict"] is True
+    assert any(part.get("type") == "image_url" for part in probe["messages"][-1]["content"])
+    [row] = proofdesk.rows()
+    assert row["metadata_quality"] == "accepted" and INVENTED not in row["keywords"] and INVENTED not in row["caption"]
+    assert {"text": INVENTED, "source": "model", "verdict": "no"} in row["claims"]

@@ -505,10 +505,11 @@ def build_container(settings: Settings) -> Container:
     """The container for these settings (no adapter is built until a provider is called)."""
     container = Container(settings=settings)
     container.config.from_dict(config_values(settings))
-    if settings.storage.shared_root is not None:  # rows hold paths relative to the shared root
-        from proofdesk.apps.review.preview import use_path_resolver
+    # rows hold paths relative to the workdir (or the shared root): the desk and the contact sheet
+    # find the pictures through the file store
+    from proofdesk.apps.review.preview import use_path_resolver
 
-        use_path_resolver(container.file_store().resolve)
+    use_path_resolver(container.file_store().resolve)
     return container
 
 

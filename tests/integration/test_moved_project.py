@@ -48,6 +48,7 @@ def every_command_works(desk: Proofdesk, set_folder: Path) -> None:
     assert published.exit_code == 0, published.output
     assert desk("unpublish", "DSCN0010.jpg", "--yes", env=OFFLINE).exit_code == 0
     assert desk("report", env=OFFLINE).exit_code == 0
+    assert len(list((desk.workdir / "report" / "thumbs").glob("*.jpg"))) == 9  # every picture found where it is now
     assert desk("status", env=OFFLINE).exit_code == 0
     verify = desk("publish", "--verify", env=OFFLINE)
     assert verify.exit_code == 0 and "no orphans" in verify.stdout

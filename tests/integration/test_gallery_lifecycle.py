@@ -252,3 +252,31 @@ def test_verify_names_each_stray_file_and_gallery_row_and_exits_3(published: Any
     assert result.exit_code == 3, result.output
     assert "stray file: /gallery/left-behind.jpg" in result.stdout
     assert "stray gallery File_Name: nobody-owns-this.jpg" in result.stdout
+
+
+def test_sidecars_move_with_a_rename_and_leave_with_unpublish_in_a_local_folder(proofdesk: Proofdesk, gps_set: Path) -> None:
+    """The default target (a folder, a SQLite gallery) with XMP sidecars under both namings."""
+    approved = prepare(proofdesk, gps_set)
+    env = {**OFFLINE, "PROOFDESK_PUBLISH__SIDECARS": "true", "PROOFDESK_SIDECARS__NAMING": "both"}
+    assert proofdesk("publish", "--yes", env=env).exit_code == 0
+    folder = proofdesk.workdir / "published"
+    row = by_name(proofdesk)[approved[0]]
+    old = row["file_name"]
+    stem = old.rsplit(".", 1)[0]
+    assert (folder / f"{old}.xmp").is_file() and (folder / f"{stem}.xmp").is_file()
+
+    new = "arezzo-sidecar-" + old.rsplit("-", 1)[-1]
+    assert proofdesk("edit", approved[0], "--file-name", new, env=env).exit_code == 0
+    assert proofdesk("approve", approved[0], env=env).exit_code == 0
+    assert proofdesk("publish", "--yes", env=env).exit_code == 0
+    assert not list(folder.glob(f"{stem}*")) and (folder / f"{new}.xmp").is_file()
+    verify = proofdesk("publish", "--verify", env=env)
+    assert verify.exit_code == 0 and "no orphans" in verify.stdout
+
+    assert proofdesk("unpublish", approved[0], "--yes", env=env).exit_code == 0
+    new_stem = new.rsplit(".", 1)[0]
+    assert not list(folder.glob(f"{new_stem}*")) and not list((folder / "thumbs").glob(f"{new_stem}*"))
+    gallery = gallery_rows(f"sqlite:///{proofdesk.workdir / 'gallery.sqlite'}")
+    assert new not in {g["File_Name"] for g in gallery} and len(gallery) == len(approved) - 1
+    assert proofdesk("publish", "--verify", env=env).exit_code == 0
+    assert proofdesk("redirects", env=env).stdout.strip() == "old_url,new_url"  # taken down: nothing to redirect to

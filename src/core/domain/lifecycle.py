@@ -205,7 +205,7 @@ def find_orphans(holdings: list[tuple[str, str | None]], records: list[GalleryRe
         for path in published_files(file_name, options):
             owned_files[path] = owned_files.get(path, 0) + count
     for folder, names in sorted(listed.items()):
-        for name in names:
+        for name in sorted(names):
             path = posixpath.join(folder or "/", name)
             if owned_files.get(path, 0) != 1:
                 report.stray_files.append(path)

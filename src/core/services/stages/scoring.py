@@ -332,7 +332,9 @@ class ScoringStages:
         relpath = model_relpath(row)
         return (
             Stage.RESIZE.value in row.stages_done
-            and row.ollama_path == self.files.locate(FileStore.WORK, relpath)
+            and row.ollama_path is not None
+            # resolved: a full path stored before rows held paths relative to the workdir is the same file
+            and self.files.resolve(row.ollama_path) == self.files.resolve(self.files.locate(FileStore.WORK, relpath))
             and self.files.exists(FileStore.WORK, relpath)
         )
 

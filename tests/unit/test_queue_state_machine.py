@@ -185,7 +185,7 @@ def test_send_back_puts_a_refused_row_in_review_with_its_new_proof() -> None:
 
 EVENTS = st.sampled_from(
     ["prefill", "approve", "reject", "reopen", "edit_good", "edit_bad", "edit_name", "publish", "change_file",
-     "taken_meanwhile"]
+     "taken_meanwhile", "unpublish"]
 )
 
 
@@ -208,6 +208,10 @@ def apply(row: Row, event: str, n: int) -> Row:
         return queue.mark_published(row, f"id-{n}")
     if event == "change_file":
         return queue.refresh_changed_file(row, f"{n:064d}", n)
+    if event == "unpublish":
+        return queue.unpublish(row)
+    if event == "replace":  # a different picture under the row's name
+        return queue.replace_picture(row, f"{n:064x}", n, None, "2026-12-06T12:00:00")
     if event == "taken_meanwhile":  # another row took the text; this row is proven again, unchanged
         return queue.prove(row, block_all) if row.status in (RowStatus.PENDING, RowStatus.APPROVED) else row
     raise AssertionError(event)
@@ -243,6 +247,11 @@ def test_random_event_sequences_keep_the_invariants(events: list[str]) -> None:
         # a decision is never lost: a rejected row stays rejected until reopened
         if before.status == RowStatus.REJECTED and row.status != RowStatus.REJECTED:
             assert event == "reopen"
+        # what a row published is let go only by unpublish, which leaves it holding nothing
+        if queue.holds_publication(before) and not queue.holds_publication(row):
+            assert event == "unpublish"
+        if event == "unpublish":
+            assert not queue.holds_publication(row) and row.status != RowStatus.PUBLISHED
         # an effective edit of an approved or published row returns it to pending
         if event.startswith("edit") and row != before and before.status in (RowStatus.APPROVED, RowStatus.PUBLISHED):
             assert row.status == RowStatus.PENDING
@@ -251,7 +260,7 @@ def test_random_event_sequences_keep_the_invariants(events: list[str]) -> None:
             assert row.has_current_accepted_proof()
         # what a row holds remotely moves only when it is published: an edit renames the row, the
         # old name stays held (nothing orphaned) until the rename is published, then it is a redirect
-        if before.remote_id is not None:
+        if before.remote_id is not None and event != "unpublish":
             assert row.remote_id == before.remote_id
             if event != "publish":
                 assert queue.held_file_name(row) == queue.held_file_name(before)

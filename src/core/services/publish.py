@@ -51,6 +51,7 @@ from proofdesk.core.domain.publishing import (
     gallery_conflict,
     gallery_entry,
     is_jpeg,
+    jpeg_size,
     no_file_name,
     published_metadata,
     remote_paths,
@@ -254,11 +255,11 @@ class Publisher:
             self.uploader.put(full_path, full)
             self.uploader.put(thumb_path, thumbnail)
             if self.options.sidecars:  # beside the published image, named like it (sidecars.naming)
-                sidecar = self.writer.sidecar(None, published_metadata(row, xmp=self.options.xmp))
+                sidecar = self.writer.sidecar(None, published_metadata(row, xmp=self.options.xmp, private=self.options.private_places))
                 for name in sidecar_names(full_path, self.options.xmp.naming):
                     self.uploader.put(name, sidecar)
             failpoint("publish.after_upload")
-            entry = gallery_entry(row, self.options)
+            entry = gallery_entry(row, self.options, size=jpeg_size(full))
             moved = self.gallery.move(row.remote_id, entry) if moving_from and row.remote_id else None
             remote_id = moved if moved is not None else self.gallery.upsert(entry)
             gallery_names.add(row.file_name)
@@ -321,8 +322,9 @@ class Publisher:
         jpeg = original if is_jpeg(original) else self.processor.publish_jpeg(
             original, self.options.jpeg_quality, self.options.raw_render, self.options.max_edge
         )
-        full = self.writer.embed(jpeg, published_metadata(row, keep_gps=self.options.keep_gps,
-                                                         xmp=self.options.xmp))
+        full = self.writer.embed(jpeg, published_metadata(row, keep_gps=self.options.keep_gps, xmp=self.options.xmp,
+                                                    private=self.options.private_places),
+                                 source=None if jpeg is original else original)
         thumbnail = self.processor.thumbnail(original, self.options.thumbnail_size, self.options.thumbnail_quality)
         return full, thumbnail
 

@@ -24,7 +24,14 @@ from proofdesk.core.services.failpoints import failpoint
 from proofdesk.core.services.places import PlaceFacts
 from proofdesk.core.services.session import SessionJournal
 from proofdesk.core.services.sets import SetPaths
-from proofdesk.core.services.stages.base import DEFAULT_BATCH_SIZE, RowStage, RunResult, StageContext
+from proofdesk.core.services.stages.base import (
+    DEFAULT_BATCH_SIZE,
+    RowContext,
+    RowStage,
+    RunResult,
+    StageContext,
+    as_row_stage,
+)
 from proofdesk.core.services.stages.intake import IntakeStages
 from proofdesk.core.services.validate import validate_sets
 
@@ -45,7 +52,7 @@ class Pipeline:
         host: str,
         is_alive: Callable[[LockHolder], bool],
         config_digest: str = "",
-        row_stages: Sequence[tuple[Stage, RowStage]] = (),
+        row_stages: Sequence[tuple[Stage, RowStage | Callable[[RowContext], None]]] = (),
         places: PlaceFacts | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         lease_s: float | None = None,
@@ -66,7 +73,7 @@ class Pipeline:
         self.host = host
         self.is_alive = is_alive
         self.config_digest = config_digest
-        self.row_stages = list(row_stages)
+        self.row_stages = [(stage, as_row_stage(run)) for stage, run in row_stages]
         self.sessions = SessionJournal(store=store, files=files, clock=clock, reporter=reporter, pid=pid,
                                        host=host, is_alive=is_alive, config_digest=config_digest, lease_s=lease_s)
         self.intake = IntakeStages(store=store, files=files, exif=exif, reporter=reporter, sessions=self.sessions,
@@ -118,9 +125,8 @@ class Pipeline:
             raise InputError("no valid photos to take in:\n" + report.render(skipped=True))
 
         for stage, run_stage in self.row_stages:
-            preflight = getattr(run_stage, "preflight", None)
-            if stage.position <= until.position and preflight is not None:
-                preflight(self.reporter)  # e.g. the model server's runtime check, before any write
+            if stage.position <= until.position:
+                run_stage.preflight(self.reporter)  # e.g. the model server's runtime check, before any write
         session = self.sessions.open(report, result.rolled_back_before)
         result.session_id = session.id
         try:
@@ -145,6 +151,8 @@ class Pipeline:
                             break
                         run_stage(context)
                         context.flush()
+                        for name, data in run_stage.artifacts(context).items():
+                            self.reporter.write_artifact(name, data)
                         result.stages_run.append(stage.value)
             failpoint("session.before_close")
         except BaseException as exc:

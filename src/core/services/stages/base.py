@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from proofdesk.core.domain.intake import Problem, ValidationReport
 from proofdesk.core.domain.models import Row
@@ -14,13 +15,77 @@ from proofdesk.core.services.failpoints import failpoint
 from proofdesk.core.services.session import SessionJournal
 
 
-class RowStage(Protocol):
-    """A stage over the session's rows (score, resize, caption): reads them once through the context
-    and hands each change to `context.save_row`, which writes them in journalled batches. A stage may
-    also have `preflight(reporter)`, which the pipeline calls before the session opens (to find a
-    missing service before anything is copied)."""
+@runtime_checkable
+class RowContext(Protocol):
+    """What a row stage gets, whoever runs it: the pipeline's `StageContext` (a session's rows,
+    journalled) and the worker's context (a claim's rows, written while the claim holds them).
 
-    def __call__(self, context: StageContext) -> None: ...
+    A stage reads its rows through `rows()` and the queue it judges them against (scenes,
+    duplicates) through `queue_rows(context)`; it hands every change to `save_row` and never writes
+    the queue itself. `store` is there for that read only.
+    """
+
+    @property
+    def reporter(self) -> Reporter: ...
+
+    @property
+    def store(self) -> QueueStore: ...
+
+    def rows(self) -> list[Row]: ...
+
+    def save_row(self, row: Row, failpoint_name: str | None = None) -> None: ...
+
+    def flush(self) -> None: ...
+
+    def discard(self) -> None: ...
+
+    def journal_files(self, paths: list[str]) -> None: ...
+
+
+def queue_rows(context: RowContext, set_names: Iterable[str] | None = None) -> list[Row]:
+    """Every row of the queue (or of these sets), in one unit of work: what a stage judges its own
+    rows against. Read-only; changes go through `context.save_row`."""
+    with context.store.unit_of_work() as uow:
+        if set_names is None:
+            return uow.rows.list()
+        return [row for name in set_names for row in uow.rows.list(set_name=name)]
+
+
+@runtime_checkable
+class RowStage(Protocol):
+    """A stage over the run's rows (score, resize, scene, caption): reads them once through the
+    context and hands each change to `context.save_row`, which writes them in batches.
+
+    `preflight(reporter)` runs before the session opens (to find a missing service, e.g. the model
+    server, before anything is copied); `artifacts(context)` gives the run artifacts the stage's
+    last call produced (name -> JSON data), which the pipeline writes with the session's logs."""
+
+    def __call__(self, context: RowContext) -> None: ...
+
+    def preflight(self, reporter: Reporter) -> None: ...
+
+    def artifacts(self, context: RowContext) -> Mapping[str, object]: ...
+
+
+@dataclass(frozen=True)
+class PlainStage:
+    """A row stage that is just a callable (score, resize): no preflight, no artifacts."""
+
+    run: Callable[[RowContext], None]
+
+    def __call__(self, context: RowContext) -> None:
+        self.run(context)
+
+    def preflight(self, reporter: Reporter) -> None:
+        """Nothing to check before the session opens."""
+
+    def artifacts(self, context: RowContext) -> Mapping[str, object]:
+        return {}
+
+
+def as_row_stage(stage: RowStage | Callable[[RowContext], None]) -> RowStage:
+    """`stage` as a full `RowStage` (a plain callable gets no preflight and no artifacts)."""
+    return stage if isinstance(stage, RowStage) else PlainStage(stage)
 
 
 DEFAULT_BATCH_SIZE = 100

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,10 +48,12 @@ from proofdesk.core.domain.provenance import person_fields, written_by_machine
 from proofdesk.core.ports.captioning import AnswerCache, Captioner
 from proofdesk.core.ports.files import FileStore
 from proofdesk.core.ports.media import Classifier
+from proofdesk.core.ports.system import Reporter
 from proofdesk.core.services.duplicates import build_duplicate_index
 from proofdesk.core.services.export import export_rows
 from proofdesk.core.services.places import PlaceFacts
-from proofdesk.core.services.stages.summaries import proof_summary, qc_summary
+from proofdesk.core.services.stages.base import RowContext, queue_rows
+from proofdesk.core.services.stages.summaries import RowOutcome, proof_summary, qc_summary
 from proofdesk.core.services.stages.verify import ClaimCheck, ClaimQuestion, ModelAccess
 
 
@@ -67,18 +69,6 @@ class CaptionSettings:
     hint_count: int = 5
     image_long_edge: int | None = None  # the model image's settings: part of the answer-cache key
     image_quality: int | None = None
-
-
-@dataclass
-class RowOutcome:
-    key: str
-    verdict: ProofVerdict
-    attempts: int
-    model: str
-    cached_answers: int = 0
-    model_calls: int = 0  # answers asked of the backend (not served from the answer cache)
-    reasons: list[ProofReason] = field(default_factory=list)
-    verify_calls: int = 0  # of those, yes/no requests on the row's claims (proof.verify)
 
 
 def evidence_for_prompt(evidence: Evidence) -> dict[str, list[str]]:
@@ -138,6 +128,7 @@ class CaptionStage:
         self._cancelled = threading.Event()
         self._allowances: list[PlaceAllowance] = []  # read once per stage run
         self._failure: BaseException | None = None
+        self._outcomes: list[RowOutcome] = []  # the last call's, for its artifacts
 
     # ---------------------------------------------------------------- index
 
@@ -162,14 +153,14 @@ class CaptionStage:
 
     # ---------------------------------------------------------------- stage
 
-    def preflight(self, reporter: Any) -> None:
+    def preflight(self, reporter: Reporter) -> None:
         """The runtime check (is the model server there, is the model loaded, does it see images?),
         run before the pipeline copies anything, so a run without its model server stops at once."""
         self.runtime = self.captioner.runtime_check(self.settings.model, num_ctx=self.settings.num_ctx)
         self._checked = self.runtime
         reporter.info(f"runtime check: {self.runtime.describe()}")
 
-    def __call__(self, context: Any) -> None:
+    def __call__(self, context: RowContext) -> None:
         reporter = context.reporter
         rows = context.rows()
         todo = [row for row in rows if Stage.CAPTION.value not in row.stages_done]
@@ -181,8 +172,7 @@ class CaptionStage:
         if self._checked is None and (self.check_every_run or self.runtime is None):
             self.preflight(reporter)
         self._checked = None  # the next run checks again
-        with context.store.unit_of_work() as uow:
-            everything = uow.rows.list()
+        everything = queue_rows(context)
         # the vouched-for place names, read once for the stage (not once per row)
         self._allowances = self.places.allowances() if todo else []
         index = self.build_index(everything, {row.key for row in todo})
@@ -196,22 +186,29 @@ class CaptionStage:
         then = [row for row in todo if row.keeper is False]
         if then:
             context.flush()
-            with context.store.unit_of_work() as uow:
-                scene_keepers = {row.scene_id: row for row in uow.rows.list() if row.keeper and row.scene_id}
+            scene_keepers: dict[str | None, Row] = {row.scene_id: row for row in queue_rows(context) if row.keeper and row.scene_id}
             self._run_phase(context, then, index, scene_keepers, outcomes)
         context.flush()
         accepted = sum(1 for o in outcomes if o.verdict == ProofVerdict.ACCEPTED)
         verifying = f" ({sum(o.verify_calls for o in outcomes)} to verify claims)" if self.verifies else ""
         reporter.end_stage(Stage.CAPTION.value, f"{accepted} accepted, {len(outcomes) - accepted} blocked, "
                                                 f"{sum(o.model_calls for o in outcomes)} model call(s)" + verifying)
+        self._outcomes = outcomes
+
+    def artifacts(self, context: RowContext) -> dict[str, object]:
+        """The run's proof and QC summaries, and `export.json` when no row is blocked, from the rows
+        as the last call left them (the pipeline writes them with the session's logs)."""
         final_rows = context.rows()
-        reporter.write_artifact("proof_summary.json", proof_summary(final_rows, outcomes))
-        reporter.write_artifact("qc_summary.json", qc_summary(final_rows, self.proof_config))
+        produced: dict[str, object] = {
+            "proof_summary.json": proof_summary(final_rows, self._outcomes),
+            "qc_summary.json": qc_summary(final_rows, self.proof_config),
+        }
         export = export_rows(final_rows)
         if export.ok:
-            reporter.write_artifact("export.json", export.rows)
+            produced["export.json"] = export.rows
+        return produced
 
-    def _run_phase(self, context: Any, todo: list[Row], index: DuplicateIndex, scene_keepers: dict[str | None, Row],
+    def _run_phase(self, context: RowContext, todo: list[Row], index: DuplicateIndex, scene_keepers: dict[str | None, Row],
                    outcomes: list[RowOutcome]) -> None:
         reporter = context.reporter
         executor = ThreadPoolExecutor(max_workers=max(1, self.settings.parallel), thread_name_prefix="caption")
@@ -244,7 +241,7 @@ class CaptionStage:
                     continue
         return b""
 
-    def _caption_row(self, context: Any, row: Row, index: DuplicateIndex, keeper: Row | None = None) -> RowOutcome:
+    def _caption_row(self, context: RowContext, row: Row, index: DuplicateIndex, keeper: Row | None = None) -> RowOutcome:
         try:
             proven, outcome = self.suggest(row, index, keeper)
         except InterruptedError:
@@ -365,7 +362,7 @@ class CaptionStage:
     def _image_settings(self) -> dict[str, Any]:
         return {"long_edge": self.settings.image_long_edge, "quality": self.settings.image_quality}
 
-    def _save(self, context: Any, row: Row, outcome: RowOutcome) -> RowOutcome:
+    def _save(self, context: RowContext, row: Row, outcome: RowOutcome) -> RowOutcome:
         row = queue.mark_prefilled(queue.mark_stage_done(row, Stage.CAPTION))
         with self._write_lock:
             if self._cancelled.is_set():

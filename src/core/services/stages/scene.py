@@ -26,7 +26,7 @@ from proofdesk.core.domain.scenes import (
 )
 from proofdesk.core.ports.files import FileStore
 from proofdesk.core.ports.media import FrameAnalyzer, ImageDecodeError, ImageProcessor
-from proofdesk.core.services.stages.base import StageContext
+from proofdesk.core.services.stages.base import RowContext, queue_rows
 
 SCENE_FIELDS = ("scene_id", "scene_size", "scene_rank", "keeper", "keeper_chosen_by", "cull_suggested", "cull_reason",
                 "quality_flags")
@@ -102,11 +102,10 @@ class SceneStage:
         return row.changed(quality_measures=analysis.measures.model_dump(), scene_signature=analysis.signature,
                            quality_flags=quality_flags(analysis.measures))
 
-    def __call__(self, context: StageContext) -> None:
+    def __call__(self, context: RowContext) -> None:
         reporter = context.reporter
         sets = sorted({row.set_name for row in context.rows()})
-        with context.store.unit_of_work() as uow:
-            rows = [row for name in sets for row in uow.rows.list(set_name=name)]
+        rows = queue_rows(context, sets)
         reporter.start_stage(Stage.SCENE.value, len(rows))
         rows = [self._measured(row) for row in rows]
         decisions, scene_count = decide(rows, self.settings)

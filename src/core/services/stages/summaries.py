@@ -1,16 +1,29 @@
-"""The proof and QC summaries the caption stage writes (`proof_summary.json`, `qc_summary.json`)."""
+"""The proof and QC summaries of a caption stage run (`proof_summary.json`, `qc_summary.json`),
+which the pipeline writes as the run's artifacts."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
 from proofdesk.core.domain.models import ProofReason, ProofVerdict, Row
 from proofdesk.core.domain.proof import ProofConfig
 
-if TYPE_CHECKING:
-    from proofdesk.core.services.stages.caption import RowOutcome
+
+@dataclass
+class RowOutcome:
+    """What captioning one row took: its verdict, the attempts, answers and model calls."""
+
+    key: str
+    verdict: ProofVerdict
+    attempts: int
+    model: str
+    cached_answers: int = 0
+    model_calls: int = 0  # answers asked of the backend (not served from the answer cache)
+    reasons: list[ProofReason] = field(default_factory=list)
+    verify_calls: int = 0  # of those, yes/no requests on the row's claims (proof.verify)
 
 
 def _violations(row: Row) -> list[ProofReason]:

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from proofdesk.adapters.storage.sql import make_engine
+from proofdesk.adapters.storage.schema import make_engine
 from proofdesk.core.domain.publishing import GalleryEntry, GalleryRecord
 from proofdesk.core.ports.publishing import Gallery, GalleryError, ServiceUnavailable
 from sqlalchemy.dialects import mysql, sqlite

@@ -35,6 +35,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
+from proofdesk.adapters.storage.schema import make_engine, metadata, storage_error
 from proofdesk.core.ports.storage import StorageError
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -164,9 +165,7 @@ def upgrade_to_head(engine: Engine, timeout_s: int = LOCK_TIMEOUT_S,
         with _migration_lock(engine, timeout_s) as connection:
             return _upgrade_locked(connection, head, script_location)
     except SQLAlchemyError as exc:
-        from proofdesk.adapters.storage.sql import _wrap
-
-        raise _wrap(exc, "migrating the schema") from exc
+        raise storage_error(exc, "migrating the schema") from exc
     except CommandError as exc:
         raise StorageError(f"cannot migrate the queue schema: {exc}") from exc
 
@@ -174,7 +173,6 @@ def upgrade_to_head(engine: Engine, timeout_s: int = LOCK_TIMEOUT_S,
 def schema_differences(connection: Connection) -> list[Any]:
     """Alembic's comparison of the database with the queue's SQLAlchemy metadata ([] = in step)."""
     from alembic.autogenerate import compare_metadata
-    from proofdesk.adapters.storage.sql import metadata
 
     context = MigrationContext.configure(connection, opts={"compare_type": True})
     return list(compare_metadata(context, metadata))
@@ -182,13 +180,12 @@ def schema_differences(connection: Connection) -> list[Any]:
 
 def draft_revision(message: str, script_location: str | None = None) -> str:
     """Write the next revision file (`versions/NNNN_<message>.py`) with what Alembic's
-    autogenerate finds between the current head and `sql.metadata`; returns its path.
+    autogenerate finds between the current head and `schema.metadata`; returns its path.
 
     For developers (ADR 0012): change the metadata, run
     `python -m proofdesk.adapters.storage.migrate revision -m "add rows.colour"`, then read and
     edit the draft (autogenerate misses renames and data moves) and run the migration tests.
     """
-    from proofdesk.adapters.storage.sql import make_engine
 
     head = ScriptDirectory.from_config(alembic_config(script_location=script_location)).get_current_head()
     next_id = f"{int(head or 0) + 1:04d}"

@@ -1,248 +1,65 @@
 """Review queue on SQLAlchemy 2.x Core: SQLite (default, a file database) and MySQL/MariaDB.
 
 The schema is created, or brought up to date, on first use by the Alembic migrations shipped in
-`migrations/` (ADR 0012; `migrate.py`); `metadata` below is what the newest revision builds. Lists
-(keywords, proof reasons, stages done, edited fields) are JSON columns; datetimes are stored as
-naive UTC and returned timezone-aware; floats are DOUBLE so MySQL keeps full precision. A unit of
-work is one database transaction.
+`migrations/` (ADR 0012; `migrate.py`); the tables, the engine factory and the row codecs are in
+`schema.py` (its `metadata` is what the newest revision builds). A unit of work is one database
+transaction.
 """
 
 from __future__ import annotations
 
-import os
 import threading
-import types
 import typing
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from proofdesk.adapters.clock import SystemClock
-from proofdesk.core.domain.models import PhotoSet
-from proofdesk.core.domain.place_names import PlaceAllowance
-from proofdesk.core.ports.storage import PlaceAllowanceRepository, SetRepository
-
-if typing.TYPE_CHECKING:
-    from proofdesk.adapters.storage.migrate import SchemaUpgrade
-from proofdesk.core.domain.models import (
-    JournalEntry,
-    ProofReason,
-    Row,
-    RowStatus,
-    Session,
-    SessionStatus,
+from proofdesk.adapters.storage.schema import (
+    from_db_time,
+    journal_table,
+    lock_table,
+    make_engine,
+    place_allowances_table,
+    review_queue,
+    row_from_db,
+    row_to_db,
+    sessions_table,
+    sets_table,
+    storage_error,
+    to_db_time,
 )
+
+# Names other modules still read here (the work queue, the migrations' env.py, the migration
+# tests); they are schema.py's.
+from proofdesk.adapters.storage.schema import metadata as metadata
+from proofdesk.adapters.storage.schema import workers_table as workers_table
+from proofdesk.core.domain.models import JournalEntry, PhotoSet, Row, RowStatus, Session, SessionStatus
+from proofdesk.core.domain.place_names import PlaceAllowance
 from proofdesk.core.ports.storage import (
     JournalRepository,
     LockHolder,
+    PlaceAllowanceRepository,
     QueueLock,
     QueueStore,
     RowConflict,
     RowRepository,
     SessionRepository,
+    SetRepository,
     StorageError,
     UnitOfWork,
 )
 from proofdesk.core.ports.system import Clock
-from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-DateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
-Json = sa.JSON()
+if typing.TYPE_CHECKING:
+    from proofdesk.adapters.storage.migrate import SchemaUpgrade
 
-def _KeyString(length: int) -> sa.types.TypeEngine[Any]:  # noqa: N802 - reads as a type
-    """A key string compared exactly: `A.jpg` and `a.jpg`, `café` and `cafe` are different keys.
-    MySQL/MariaDB's default collations fold case and accents, so there it is binary."""
-    return sa.String(length).with_variant(mysql.VARCHAR(length, charset="utf8mb4", collation="utf8mb4_bin"),
-                                          "mysql", "mariadb")
-
-
-# Column sizes for indexed/key strings (MySQL needs bounded lengths for keys).
-_STRING_SIZES = {"set_name": 255, "original_name": 255, "sha256": 64, "file_name": 255, "session_id": 64,
-                 "perceptual_hash": 32}
-
-
-def _column_type(name: str, annotation: Any) -> sa.types.TypeEngine[Any]:
-    base = annotation
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        base = next(arg for arg in typing.get_args(annotation) if arg is not type(None))
-    origin = typing.get_origin(base)
-    if origin in (list, dict):
-        return Json
-    if base is bool:
-        return sa.Boolean()
-    if base is int:
-        return sa.BigInteger() if name == "size_bytes" else sa.Integer()
-    if base is float:
-        return sa.Double()
-    if base is datetime:
-        return DateTime
-    if base in (RowStatus, SessionStatus) or name == "metadata_quality":
-        return sa.String(16)
-    if name in ("set_name", "original_name", "file_name"):
-        return _KeyString(_STRING_SIZES[name])
-    if name in _STRING_SIZES:
-        return sa.String(_STRING_SIZES[name])
-    if name in ("exposure_time", "captured_at", "captured_offset", "gps_timestamp_utc"):
-        return sa.String(64)
-    return sa.Text()
-
-
-def _row_columns() -> list[sa.Column[Any]]:
-    columns: list[sa.Column[Any]] = [sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)]
-    for name, field in Row.model_fields.items():
-        if name == "id":
-            continue
-        nullable = name not in ("set_name", "original_name", "sha256", "status")
-        columns.append(sa.Column(name, _column_type(name, field.annotation), nullable=nullable))
-    return columns
-
-
-metadata = sa.MetaData()
-
-ACCEPTED_FILE_NAME = "CASE WHEN metadata_quality = 'accepted' AND status <> 'rejected' THEN file_name END"
-
-review_queue = sa.Table(
-    "review_queue",
-    metadata,
-    *_row_columns(),
-    # per-row work claims of `proofdesk worker` (not part of a Row: the work queue's bookkeeping)
-    sa.Column("claimed_by", sa.String(128), nullable=True),
-    sa.Column("claim_token", sa.String(32), nullable=True),
-    sa.Column("claim_stage", sa.String(16), nullable=True),
-    sa.Column("claim_expires_at", DateTime, nullable=True),
-    # the file name of a row whose proof accepted it and nobody rejected: unique, so no two rows
-    # (of any worker) can both hold an accepted claim on one exact name (NULLs never collide)
-    sa.Column("accepted_file_name", _KeyString(255), sa.Computed(ACCEPTED_FILE_NAME, persisted=False)),
-    sa.UniqueConstraint("set_name", "original_name", name="uq_review_queue_set_original"),
-    sa.UniqueConstraint("accepted_file_name", name="uq_review_queue_accepted_file_name"),
-    sa.Index("ix_review_queue_sha256", "sha256"),
-    sa.Index("ix_review_queue_status", "status"),
-)
-
-sessions_table = sa.Table(
-    "pipeline_sessions",
-    metadata,
-    sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("started_at", DateTime, nullable=False),
-    sa.Column("ended_at", DateTime),
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("sets", Json),
-    sa.Column("config_digest", sa.String(64)),
-    sa.Column("pid", sa.Integer),
-    sa.Column("note", sa.Text),
-)
-
-journal_table = sa.Table(
-    "session_journal",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("session_id", sa.String(64), nullable=False),
-    sa.Column("seq", sa.Integer, nullable=False),
-    sa.Column("kind", sa.String(32), nullable=False),
-    sa.Column("target", sa.Text, nullable=False),
-    sa.Column("before", Json),
-    sa.UniqueConstraint("session_id", "seq", name="uq_session_journal_seq"),
-)
-
-# Which source folder each set name belongs to (the name is compared exactly: binary on MySQL).
-sets_table = sa.Table(
-    "photo_sets",
-    metadata,
-    sa.Column("name", _KeyString(255), primary_key=True),
-    sa.Column("path", sa.Text, nullable=False),
-)
-
-# Place names a person vouched for (`proofdesk places allow`): the folded name, and the set and row
-# it holds for ("" for every set / every row of the set), one allowance per key.
-place_allowances_table = sa.Table(
-    "place_allowances",
-    metadata,
-    sa.Column("name_key", _KeyString(255), primary_key=True),
-    sa.Column("set_name", _KeyString(255), primary_key=True),
-    sa.Column("original_name", _KeyString(255), primary_key=True),
-    sa.Column("name", sa.String(255), nullable=False),
-    sa.Column("created_at", DateTime, nullable=False),
-)
-
-workers_table = sa.Table(
-    "pipeline_workers",
-    metadata,
-    sa.Column("id", sa.String(128), primary_key=True),
-    sa.Column("host", sa.String(255), nullable=False),
-    sa.Column("pid", sa.Integer, nullable=False),
-    sa.Column("stages", Json),
-    sa.Column("started_at", DateTime, nullable=False),
-    sa.Column("heartbeat_at", DateTime, nullable=False),
-    sa.Column("lease_expires_at", DateTime, nullable=True),
-    sa.Column("rows_done", sa.Integer, nullable=False, default=0),
-    sa.Column("status", sa.String(16), nullable=False),
-)
-
-lock_table = sa.Table(
-    "queue_lock",
-    metadata,
-    sa.Column("name", sa.String(32), primary_key=True),
-    sa.Column("session_id", sa.String(64), nullable=False),
-    sa.Column("pid", sa.Integer, nullable=False),
-    sa.Column("host", sa.String(255), nullable=False),
-    sa.Column("since", DateTime, nullable=False),
-    sa.Column("expires_at", DateTime, nullable=True),
-)
+_to_db_time, _from_db_time, _row_to_db = to_db_time, from_db_time, row_to_db
 
 _KEYS_PER_STATEMENT = 400  # keys in one IN (…): well under SQLite's bound-parameter limit
-
-# list and dict fields are JSON columns; NULL (a row from before the column existed) reads as empty
-_JSON_ROW_FIELDS = {name for name, field in Row.model_fields.items() if typing.get_origin(field.annotation) is list}
-_JSON_DICT_ROW_FIELDS = {name for name, field in Row.model_fields.items() if typing.get_origin(field.annotation) is dict}
-
-
-def _to_db_time(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.replace(tzinfo=None)
-
-
-def _from_db_time(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None else None
-
-
-def _row_to_db(row: Row) -> dict[str, Any]:
-    values = row.model_dump(mode="python", exclude={"id"})
-    for name in ("created_at", "updated_at"):
-        values[name] = _to_db_time(values[name])
-    values["proof_reasons"] = [reason.model_dump() for reason in row.proof_reasons]
-    for name in ("status", "metadata_quality"):
-        if values[name] is not None:
-            values[name] = str(values[name].value if hasattr(values[name], "value") else values[name])
-    return values
-
-
-def _row_from_db(record: sa.RowMapping) -> Row:
-    values = dict(record)
-    for name in _JSON_ROW_FIELDS:
-        if values.get(name) is None:
-            values[name] = []
-    for name in _JSON_DICT_ROW_FIELDS:
-        if values.get(name) is None:
-            values[name] = {}
-    values["proof_reasons"] = [ProofReason(**reason) for reason in values["proof_reasons"]]
-    for name in ("created_at", "updated_at"):
-        values[name] = _from_db_time(values[name])
-    return Row.model_validate(values)
-
-
-def _wrap(exc: SQLAlchemyError, what: str) -> StorageError:
-    detail = exc.orig if hasattr(exc, "orig") else exc
-    text = str(detail).lower()
-    if "disk is full" in text or "no space left" in text or getattr(detail, "args", (None,))[:1] == (1021,):
-        return StorageError(f"queue database error while {what}: disk full ({detail}); free space on the disk "
-                            "that holds the queue database, then run again")
-    return StorageError(f"queue database error while {what}: {exc.__class__.__name__}: {detail}")
 
 
 class _SqlRows(RowRepository):
@@ -257,12 +74,12 @@ class _SqlRows(RowRepository):
             review_queue.c.set_name == set_name, review_queue.c.original_name == original_name
         )
         record = self._uow.execute(query, "reading a row").mappings().first()
-        return _row_from_db(record) if record else None
+        return row_from_db(record) if record else None
 
     def get_by_id(self, row_id: int) -> Row | None:
         query = self._select().where(review_queue.c.id == row_id)
         record = self._uow.execute(query, "reading a row").mappings().first()
-        return _row_from_db(record) if record else None
+        return row_from_db(record) if record else None
 
     def list(self, status: RowStatus | None = None, set_name: str | None = None) -> list[Row]:
         query = self._select().order_by(review_queue.c.set_name, review_queue.c.original_name)
@@ -270,17 +87,17 @@ class _SqlRows(RowRepository):
             query = query.where(review_queue.c.status == status.value)
         if set_name is not None:
             query = query.where(review_queue.c.set_name == set_name)
-        return [_row_from_db(r) for r in self._uow.execute(query, "listing rows").mappings()]
+        return [row_from_db(r) for r in self._uow.execute(query, "listing rows").mappings()]
 
     def add(self, row: Row) -> Row:
         now = self._uow.clock.now()
         stored = row.changed(created_at=now, updated_at=now)
         try:
-            result = self._uow.connection.execute(review_queue.insert().values(**_row_to_db(stored)))
+            result = self._uow.connection.execute(review_queue.insert().values(**row_to_db(stored)))
         except IntegrityError:
             raise RowConflict(f"row {row.key_text} already exists") from None
         except SQLAlchemyError as exc:
-            raise _wrap(exc, f"inserting row {row.key_text}") from exc
+            raise storage_error(exc, f"inserting row {row.key_text}") from exc
         return stored.changed(id=int(result.inserted_primary_key[0]))
 
     def update(self, row: Row) -> Row:
@@ -291,7 +108,7 @@ class _SqlRows(RowRepository):
         statement = (
             review_queue.update()
             .where(review_queue.c.id == existing.id)
-            .values(**_row_to_db(stored))
+            .values(**row_to_db(stored))
         )
         self._uow.execute(statement, f"updating row {row.key_text}")
         return stored
@@ -306,7 +123,7 @@ class _SqlRows(RowRepository):
         query = self._select().where(review_queue.c.sha256 == sha256).order_by(
             review_queue.c.set_name, review_queue.c.original_name
         )
-        return [_row_from_db(r) for r in self._uow.execute(query, "finding rows").mappings()]
+        return [row_from_db(r) for r in self._uow.execute(query, "finding rows").mappings()]
 
     def get_many(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Row]:
         wanted = list(dict.fromkeys(keys))
@@ -315,7 +132,7 @@ class _SqlRows(RowRepository):
         for start in range(0, len(wanted), _KEYS_PER_STATEMENT):
             query = self._select().where(key_columns.in_(wanted[start : start + _KEYS_PER_STATEMENT]))
             for record in self._uow.execute(query, "reading rows").mappings():
-                row = _row_from_db(record)
+                row = row_from_db(record)
                 found[row.key] = row
         return {key: found[key] for key in wanted if key in found}
 
@@ -323,21 +140,21 @@ class _SqlRows(RowRepository):
         if not rows:
             return
         now = self._uow.clock.now()
-        values = [_row_to_db(row.changed(created_at=now, updated_at=now)) for row in rows]
+        values = [row_to_db(row.changed(created_at=now, updated_at=now)) for row in rows]
         try:
             self._uow.connection.execute(review_queue.insert(), values)  # one executemany
         except IntegrityError:
             raise RowConflict(f"one of the rows {rows[0].key_text} … {rows[-1].key_text} already exists") from None
         except SQLAlchemyError as exc:
-            raise _wrap(exc, f"inserting {len(rows)} rows") from exc
+            raise storage_error(exc, f"inserting {len(rows)} rows") from exc
 
     def update_many(self, rows: Sequence[Row]) -> None:
         if not rows:
             return
-        now = _to_db_time(self._uow.clock.now())
+        now = to_db_time(self._uow.clock.now())
         values = []
         for row in rows:
-            record = _row_to_db(row)
+            record = row_to_db(row)
             del record["created_at"]  # kept as stored
             record["updated_at"] = now
             record["key_set_name"], record["key_original_name"] = row.key
@@ -355,7 +172,7 @@ class _SqlRows(RowRepository):
         rows: list[Row] = []
         for start in range(0, len(wanted), _KEYS_PER_STATEMENT):
             query = self._select().where(review_queue.c.sha256.in_(wanted[start : start + _KEYS_PER_STATEMENT]))
-            rows.extend(_row_from_db(r) for r in self._uow.execute(query, "finding rows").mappings())
+            rows.extend(row_from_db(r) for r in self._uow.execute(query, "finding rows").mappings())
         return sorted(rows, key=lambda row: row.key)
 
     def find_by_name(self, name: str, set_name: str | None = None) -> list[Row]:
@@ -364,7 +181,7 @@ class _SqlRows(RowRepository):
         ).order_by(review_queue.c.set_name, review_queue.c.original_name)
         if set_name is not None:
             query = query.where(review_queue.c.set_name == set_name)
-        return [_row_from_db(r) for r in self._uow.execute(query, "finding rows").mappings()]
+        return [row_from_db(r) for r in self._uow.execute(query, "finding rows").mappings()]
 
     def counts(self) -> dict[str, int]:
         counts = {status.value: 0 for status in RowStatus}
@@ -377,15 +194,15 @@ class _SqlRows(RowRepository):
 def _session_to_db(session: Session) -> dict[str, Any]:
     values = session.model_dump(mode="python")
     values["status"] = session.status.value
-    values["started_at"] = _to_db_time(session.started_at)
-    values["ended_at"] = _to_db_time(session.ended_at)
+    values["started_at"] = to_db_time(session.started_at)
+    values["ended_at"] = to_db_time(session.ended_at)
     return values
 
 
 def _session_from_db(record: sa.RowMapping) -> Session:
     values = dict(record)
-    values["started_at"] = _from_db_time(values["started_at"])
-    values["ended_at"] = _from_db_time(values["ended_at"])
+    values["started_at"] = from_db_time(values["started_at"])
+    values["ended_at"] = from_db_time(values["ended_at"])
     values["sets"] = values["sets"] or []
     return Session.model_validate(values)
 
@@ -410,7 +227,7 @@ class _SqlSets(SetRepository):
         except IntegrityError:
             raise RowConflict(f"set {photo_set.name!r} is already recorded") from None
         except SQLAlchemyError as exc:
-            raise _wrap(exc, f"recording set {photo_set.name!r}") from exc
+            raise storage_error(exc, f"recording set {photo_set.name!r}") from exc
 
     def delete(self, name: str) -> bool:
         statement = sets_table.delete().where(sets_table.c.name == name)
@@ -426,20 +243,20 @@ class _SqlPlaceAllowances(PlaceAllowanceRepository):
         query = sa.select(table).order_by(table.c.name_key, table.c.set_name, table.c.original_name)
         return [
             PlaceAllowance(name=r["name"], set_name=r["set_name"] or None, original_name=r["original_name"] or None,
-                           created_at=_from_db_time(r["created_at"]))
+                           created_at=from_db_time(r["created_at"]))
             for r in self._uow.execute(query, "listing allowed place names").mappings()
         ]
 
     def add(self, allowance: PlaceAllowance) -> bool:
         name_key, set_name, original_name = allowance.key
         values = {"name_key": name_key, "set_name": set_name, "original_name": original_name, "name": allowance.name,
-                  "created_at": _to_db_time(self._uow.clock.now())}
+                  "created_at": to_db_time(self._uow.clock.now())}
         try:  # a duplicate key fails only its statement on SQLite and MySQL: the transaction goes on
             self._uow.connection.execute(place_allowances_table.insert().values(**values))
         except IntegrityError:
             return False
         except SQLAlchemyError as exc:
-            raise _wrap(exc, f"allowing the place name {allowance.name!r}") from exc
+            raise storage_error(exc, f"allowing the place name {allowance.name!r}") from exc
         return True
 
     def remove(self, name: str, set_name: str | None = None, original_name: str | None = None) -> bool:
@@ -460,7 +277,7 @@ class _SqlSessions(SessionRepository):
         except IntegrityError:
             raise StorageError(f"session {session.id} already exists") from None
         except SQLAlchemyError as exc:
-            raise _wrap(exc, f"opening session {session.id}") from exc
+            raise storage_error(exc, f"opening session {session.id}") from exc
 
     def get(self, session_id: str) -> Session | None:
         query = sa.select(sessions_table).where(sessions_table.c.id == session_id)
@@ -536,7 +353,7 @@ class SqlUnitOfWork(UnitOfWork):
         try:
             self.connection: Connection = engine.connect()
         except SQLAlchemyError as exc:
-            raise _wrap(exc, f"connecting to {engine.url.render_as_string(hide_password=True)}") from exc
+            raise storage_error(exc, f"connecting to {engine.url.render_as_string(hide_password=True)}") from exc
         self.rows = _SqlRows(self)
         self.sessions = _SqlSessions(self)
         self.journal = _SqlJournal(self)
@@ -547,13 +364,13 @@ class SqlUnitOfWork(UnitOfWork):
         try:
             return self.connection.execute(statement)
         except SQLAlchemyError as exc:
-            raise _wrap(exc, what) from exc
+            raise storage_error(exc, what) from exc
 
     def execute_many(self, statement: Any, values: list[dict[str, Any]], what: str) -> sa.CursorResult[Any]:
         try:
             return self.connection.execute(statement, values)
         except SQLAlchemyError as exc:
-            raise _wrap(exc, what) from exc
+            raise storage_error(exc, what) from exc
 
     def __exit__(self, *exc_info: Any) -> None:
         self.connection.close()
@@ -562,13 +379,13 @@ class SqlUnitOfWork(UnitOfWork):
         try:
             self.connection.commit()
         except SQLAlchemyError as exc:
-            raise _wrap(exc, "committing") from exc
+            raise storage_error(exc, "committing") from exc
 
     def rollback(self) -> None:
         try:
             self.connection.rollback()
         except SQLAlchemyError as exc:
-            raise _wrap(exc, "rolling back") from exc
+            raise storage_error(exc, "rolling back") from exc
 
 
 class SqlQueueLock(QueueLock):
@@ -583,8 +400,8 @@ class SqlQueueLock(QueueLock):
             "session_id": holder.session_id,
             "pid": holder.pid,
             "host": holder.host,
-            "since": _to_db_time(holder.since),
-            "expires_at": _to_db_time(holder.expires_at),
+            "since": to_db_time(holder.since),
+            "expires_at": to_db_time(holder.expires_at),
         }
         try:
             with self._engine.begin() as connection:
@@ -596,7 +413,7 @@ class SqlQueueLock(QueueLock):
                 return self.acquire(holder)
             return None if current.session_id == holder.session_id else current
         except SQLAlchemyError as exc:
-            raise _wrap(exc, "taking the queue lock") from exc
+            raise storage_error(exc, "taking the queue lock") from exc
 
     def release(self, session_id: str) -> None:
         try:
@@ -607,7 +424,7 @@ class SqlQueueLock(QueueLock):
                     )
                 )
         except SQLAlchemyError as exc:
-            raise _wrap(exc, "releasing the queue lock") from exc
+            raise storage_error(exc, "releasing the queue lock") from exc
 
     def holder(self) -> LockHolder | None:
         try:
@@ -616,55 +433,21 @@ class SqlQueueLock(QueueLock):
                     sa.select(lock_table).where(lock_table.c.name == self.NAME)
                 ).mappings().first()
         except SQLAlchemyError as exc:
-            raise _wrap(exc, "reading the queue lock") from exc
+            raise storage_error(exc, "reading the queue lock") from exc
         if record is None:
             return None
-        since = _from_db_time(record["since"])
+        since = from_db_time(record["since"])
         assert since is not None
-        return LockHolder(record["session_id"], record["pid"], record["host"], since, _from_db_time(record.get("expires_at")))
+        return LockHolder(record["session_id"], record["pid"], record["host"], since, from_db_time(record.get("expires_at")))
 
     def renew(self, session_id: str, expires_at: datetime) -> bool:
         try:
             with self._engine.begin() as connection:
                 result = connection.execute(lock_table.update().where(
-                    lock_table.c.name == self.NAME, lock_table.c.session_id == session_id).values(expires_at=_to_db_time(expires_at)))
+                    lock_table.c.name == self.NAME, lock_table.c.session_id == session_id).values(expires_at=to_db_time(expires_at)))
             return bool(result.rowcount)
         except SQLAlchemyError as exc:
-            raise _wrap(exc, "renewing the queue lock") from exc
-
-
-def _sqlite_begin_immediate(engine: Engine) -> None:
-    """pysqlite starts transactions lazily; take the write lock at BEGIN so two writers queue on
-    the busy timeout instead of failing when a reader upgrades (SQLAlchemy's documented recipe)."""
-
-    @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    @sa.event.listens_for(engine, "begin")
-    def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def make_engine(url: str) -> Engine:
-    """An engine for a queue or gallery URL; SQLite parent folders are created."""
-    parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if database and database != ":memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": 60})
-        _sqlite_begin_immediate(engine)
-        return engine
-    # No ping per checkout (a round trip each): a connection idle for an hour is replaced before
-    # use instead. No reset on return either: every connection is used through a unit of work or
-    # `engine.begin()/connect()`, which end their transaction themselves (a second ROLLBACK per
-    # checkout would be a wasted round trip).
-    return sa.create_engine(url, pool_recycle=3600, pool_reset_on_return=None)
+            raise storage_error(exc, "renewing the queue lock") from exc
 
 
 class SqlQueueStore(QueueStore):

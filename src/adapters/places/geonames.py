@@ -134,6 +134,10 @@ class GeoNamesGazetteer(Gazetteer):
     def _other(self) -> OtherNames:
         return OtherNames.get()  # loaded on first use, by the proof's place.far check only
 
+    def load(self) -> None:
+        self._table.named("")  # the tables, their name index
+        self._other.load_catalogs()  # the other names and their catalogs
+
     def nearby(self, latitude: float, longitude: float, count: int = 50) -> list[PlaceCandidate]:
         return list(self._nearby_cached(round(latitude, 5), round(longitude, 5), count))
 

@@ -142,6 +142,12 @@ class OtherNames:
                 names.append(other)
         return names
 
+    def load_catalogs(self) -> None:
+        """Load now the catalogs and the country index otherwise read on first use."""
+        self._translations("iso3166-1")
+        self._translations("iso3166-2")
+        self.country_code("")
+
     def _translations(self, domain: str) -> list[gettext.NullTranslations]:
         """pycountry's catalogs of `domain` ("iso3166-1", "iso3166-2") in every language it ships."""
         with self._catalog_lock:

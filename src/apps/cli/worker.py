@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 from typing import Any
 
 import click
@@ -30,6 +31,7 @@ def build_worker(cli: CliContext, reporter: Any, stages: list[str], batch: int |
     if caption_stage is not None:
         caption_stage.preflight(reporter)  # the model server's runtime check, once, before any claim
         caption_stage.check_every_run = False
+        caption_stage.places.load()  # the place tables too: claimed rows never wait for them
 
     def score(context: Any) -> None:
         scoring = container.scoring_stages()  # one per claim: the decode hand-over from stage 5 to 6
@@ -39,9 +41,15 @@ def build_worker(cli: CliContext, reporter: Any, stages: list[str], batch: int |
     def scene(context: Any) -> None:
         container.scene_stage()(context)
 
+    per_slot = threading.local()  # a window's slots caption at once: each with its own stage (its own cancel state)
+
     def caption(context: Any) -> None:
         assert caption_stage is not None
-        caption_stage(context)
+        stage = getattr(per_slot, "stage", None)
+        if stage is None:
+            stage = per_slot.stage = container.caption_stage()
+            stage.runtime, stage.check_every_run = caption_stage.runtime, False
+        stage(context)
 
     runners = {"score": score, "scene": scene, "caption": caption}
     proof_config = caption_stage.duplicate_config if caption_stage is not None else settings.proof
@@ -57,13 +65,15 @@ def build_worker(cli: CliContext, reporter: Any, stages: list[str], batch: int |
     return Worker(store=store, queue=queue, stages={name: runners[name] for name in stages}, info=info, reporter=reporter,
                   clock=container.clock(), lease_s=settings.worker.lease_s, batch=batch or settings.worker.batch,
                   keepers_only=settings.captioner.scope == "keepers", follow=follow, poll_s=settings.worker.poll_s,
-                  guards={"caption": duplicates}, storage_batch=settings.storage.batch_size)
+                  guards={"caption": duplicates}, storage_batch=settings.storage.batch_size,
+                  slots={"caption": settings.captioner.parallel})
 
 
 @click.command()
 @click.option("--stages", default="score,resize,scene,caption", show_default=True,
               help="The work this worker takes: score (with resize), scene, caption; comma-separated.")
-@click.option("--batch", type=int, default=None, help="Rows claimed at a time (default worker.batch).")
+@click.option("--batch", type=int, default=None, help="Score rows claimed at a time; for captions, the most "
+              "unstarted rows the first claim of a window may hold (default worker.batch).")
 @click.option("--follow", is_flag=True, help="Keep waiting for new work instead of stopping when the queue is drained.")
 @click.option("--json", "as_json", is_flag=True, help="Print what this worker did as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")

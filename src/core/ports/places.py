@@ -32,6 +32,10 @@ class Gazetteer(ABC):
         Without other names, the place's own parts."""
         return tuple(dict.fromkeys(part for part in (place.city, place.region, place.country) if part))
 
+    def load(self) -> None:  # noqa: B027 - optional hook
+        """Load now what is otherwise loaded on first use (a worker does it before it claims rows,
+        so rows it holds never wait for tables)."""
+
 
 class TimeZoneLookup(ABC):
     @abstractmethod

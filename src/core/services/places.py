@@ -73,6 +73,11 @@ class PlaceFacts:
         self.max_city_km = max_city_km
         self.max_region_km = max_region_km
 
+    def load(self) -> None:
+        """Load the gazetteer's tables now rather than on first use."""
+        if self.gazetteer is not None:
+            self.gazetteer.load()
+
     def facts_for(self, exif: ExifFacts, clock_offset: str | None = None) -> dict[str, Any]:
         """`place_*`, `time_zone`, `utc_offset`, `utc_offset_source` and `clock_offset` for a photo."""
         facts: dict[str, Any] = dict.fromkeys(PLACE_FIELDS)

@@ -137,13 +137,6 @@ def run_pipeline(photos: Path, work: Path, models: dict[str, str]) -> dict[str, 
         PillowImageProcessor(), brisque, clip, files,
         ScoringOptions(long_edge=LONG_EDGE, batch_size=16, workers=min(4, os.cpu_count() or 1)),
     )
-    pipeline = Pipeline(
-        store=SqlQueueStore(f"sqlite:///{work / 'queue.sqlite'}", clock=clock), files=files,
-        exif=Pyexiv2ExifReader(), scanner=LocalSetScanner(), inspector=PillowImageInspector(), clock=clock,
-        reporter=RecordingReporter(), rules=IntakeRules(), pid=os.getpid(), host="bench",
-        is_alive=lambda holder: False,
-        row_stages=[(Stage.SCORE, stages.score_stage), (Stage.RESIZE, stages.resize_stage)],
-    )
     elapsed = {"seconds": 0.0, "rss_before_mb": rss_now_mb()}
 
     def timed(function: Any) -> Any:
@@ -156,9 +149,15 @@ def run_pipeline(photos: Path, work: Path, models: dict[str, str]) -> dict[str, 
 
         return wrapper
 
+    pipeline = Pipeline(
+        store=SqlQueueStore(f"sqlite:///{work / 'queue.sqlite'}", clock=clock), files=files,
+        exif=Pyexiv2ExifReader(), scanner=LocalSetScanner(), inspector=PillowImageInspector(), clock=clock,
+        reporter=RecordingReporter(), rules=IntakeRules(), pid=os.getpid(), host="bench",
+        is_alive=lambda holder: False,
+        row_stages=[(Stage.SCORE, timed(stages.score_stage)), (Stage.RESIZE, timed(stages.resize_stage))],
+    )
     pipeline.intake.read_exif = timed(pipeline.intake.read_exif)  # type: ignore[method-assign]
     pipeline.intake.queue_rows = timed(pipeline.intake.queue_rows)  # type: ignore[method-assign]
-    pipeline.row_stages = [(stage, timed(run)) for stage, run in pipeline.row_stages]
     pipeline.run([str(photos)], until=Stage.RESIZE)
     outputs = list((work / "work" / "model").rglob("*.jpg"))
     return {**elapsed, "outputs": len(outputs)}

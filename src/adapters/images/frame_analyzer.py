@@ -17,6 +17,7 @@ _BLOCK = 16
 _OFFSETS = (-0.06, -0.03, 0.0, 0.03, 0.06)  # 5 x 5 windows, the centre one 13th (index 12)
 _WINDOW = 0.86  # each window covers 86 % of the width and height
 _THUMBNAIL = 192  # the hashes are taken on a luma thumbnail of this long edge
+_HASH_SIDE = 8  # 8x8 bits per window, from a 32x32 DCT (imagehash's phash defaults)
 
 
 def _blocks(values: np.ndarray) -> np.ndarray:
@@ -60,22 +61,28 @@ def measure(luma: np.ndarray) -> QualityMeasures:
 
 
 def signature(picture: Image.Image) -> str:
-    """25 DCT hashes of windows shifted by up to 6 % of the picture, centre window 13th."""
-    import imagehash
+    """25 DCT hashes of windows shifted by up to 6 % of the picture, centre window 13th: imagehash's
+    `phash` of each window (LANCZOS to 32x32, 2-D DCT-II, the 8x8 low frequencies above their
+    median), the 25 transforms done as one batch."""
+    import numpy as np
+    import scipy.fftpack
 
     grey = picture.convert("L")
     grey.thumbnail((_THUMBNAIL, _THUMBNAIL))
     width, height = grey.size
     window_w, window_h = width * _WINDOW, height * _WINDOW
-    hashes = []
+    windows = []
     for dy in _OFFSETS:
         for dx in _OFFSETS:
             left = (width - window_w) / 2 + dx * width
             top = (height - window_h) / 2 + dy * height
             box = (round(left), round(top), round(left + window_w), round(top + window_h))
-            hashes.append(str(imagehash.phash(grey.crop(box))))
-    assert len(hashes) == SIGNATURE_WINDOWS
-    return ".".join(hashes)
+            windows.append(np.asarray(grey.crop(box).resize((_HASH_SIDE * 4, _HASH_SIDE * 4), Image.Resampling.LANCZOS)))
+    assert len(windows) == SIGNATURE_WINDOWS
+    dct = scipy.fftpack.dct(scipy.fftpack.dct(np.stack(windows), axis=1), axis=2)[:, :_HASH_SIDE, :_HASH_SIDE]
+    low = dct.reshape(SIGNATURE_WINDOWS, -1)
+    bits = low > np.median(low, axis=1, keepdims=True)
+    return ".".join(bytes(row).hex() for row in np.packbits(bits, axis=1))
 
 
 class NumpyFrameAnalyzer(FrameAnalyzer):

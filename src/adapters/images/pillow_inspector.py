@@ -1,7 +1,9 @@
-"""Stage-1 image checks with Pillow: hash, then a full decode (`Image.load()`); camera RAW files
-with LibRaw (`libraw.py`): their embedded preview decoded, else their sensor data unpacked.
+"""Stage-1 image checks with Pillow: hash, then a decode (`Image.load()`; a JPEG at the reduced
+scale of its perceptual hash, which still entropy-decodes every byte, and the hash is kept for
+stage 4); camera RAW files with LibRaw (`libraw.py`): their embedded preview decoded, else their
+sensor data unpacked.
 
-`Image.verify()` misses a JPEG truncated at half; decoding every pixel does not. Pillow's
+`Image.verify()` misses a JPEG truncated at half; decoding every block does not. Pillow's
 LOAD_TRUNCATED_IMAGES stays off so a truncated file is an error, and the decompression-bomb
 limit comes from the settings.
 """
@@ -10,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 import warnings
+from collections import OrderedDict
 from pathlib import PurePath
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
@@ -38,7 +42,32 @@ def register_heif() -> bool:
     return _heif_registered
 
 
+_HASH_DRAFT = (256, 256)  # the perceptual hash's JPEG draft size (the decode it is taken from)
+_KNOWN_HASHES = 100_000  # perceptual hashes kept by content digest (about 100 bytes each)
+
+
+def _phash(image: Image.Image) -> str:
+    """imagehash's DCT hash of the upright picture."""
+    import imagehash
+
+    return str(imagehash.phash(ImageOps.exif_transpose(image)))
+
+
 class PillowImageInspector(ImageInspector):
+    def __init__(self) -> None:
+        self._hashes: OrderedDict[str, str] = OrderedDict()  # sha256 -> perceptual hash, from validation's decode
+        self._hashes_lock = threading.Lock()
+
+    def _remember_hash(self, digest: str, value: str) -> None:
+        with self._hashes_lock:
+            self._hashes[digest] = value
+            while len(self._hashes) > _KNOWN_HASHES:
+                self._hashes.popitem(last=False)
+
+    def _known_hash(self, digest: str) -> str | None:
+        with self._hashes_lock:
+            return self._hashes.get(digest)
+
     def inspect(self, path: str, max_pixels: int) -> ImageCheck:
         register_heif()
         try:
@@ -64,7 +93,13 @@ class PillowImageInspector(ImageInspector):
                     width, height = image.size
                     if width <= 0 or height <= 0:
                         return ImageCheck(digest, size, image_format, problem="image has no pixels (0×0)")
+                    # A JPEG decoded at reduced scale still reads and entropy-decodes every byte
+                    # of it (a truncated or corrupt one fails the same), at a fraction of the cost;
+                    # it is the very decode the perceptual hash takes, so that hash is kept.
+                    jpeg = image_format == "JPEG" and image.draft("L", _HASH_DRAFT) is not None
                     image.load()
+                    if jpeg:
+                        self._remember_hash(digest, _phash(image))
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             return ImageCheck(
                 digest, size, problem=f"decompression bomb: more than {max_pixels:,} pixels "
@@ -125,9 +160,13 @@ class PillowImageInspector(ImageInspector):
                     decoded = PillowImageProcessor().decode(handle.read(), 256)
                 picture = Image.frombuffer("RGB", (decoded.width, decoded.height), decoded.rgb, "raw", "RGB", 0, 1)
                 return str(imagehash.phash(picture))
-            with Image.open(path) as image:
-                image.draft("L", (256, 256))
-                upright = ImageOps.exif_transpose(image)
-                return str(imagehash.phash(upright))
+            with open(path, "rb") as handle:
+                data = handle.read()
+            known = self._known_hash(hashlib.sha256(data).hexdigest())  # validated in this process: decoded then
+            if known is not None:
+                return known
+            with Image.open(io.BytesIO(data)) as image:
+                image.draft("L", _HASH_DRAFT)
+                return _phash(image)
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, ExternalFailure):
             return None

@@ -73,12 +73,19 @@ def test_status_in_an_empty_folder_exits_0_with_empty_counts_and_creates_no_queu
 
 
 def _demo_desk_all_captioned(proofdesk: Proofdesk, demo_set: Path, tmp_path: Path) -> Path:
-    """The demo set run with `captioner.scope = all`: every frame captioned and accepted, DSC_0105
-    (the motorcycle pair's second frame) suggested for culling."""
+    """The demo set run with `captioner.scope = all`: every frame captioned, DSC_0105 (the motorcycle
+    pair's second frame) suggested for culling; its offline caption near-duplicates its keeper's
+    (blocked across the scene), so a person writes its own text and it is accepted."""
     set_dir = tmp_path / demo_set.name
     shutil.copytree(demo_set, set_dir)
     result = proofdesk("run", str(set_dir), "--no-review", env=ALL_FRAMES)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output
+    [blocked] = [row for row in proofdesk.rows() if row["metadata_quality"] == "blocked"]
+    assert blocked["original_name"] == "DSC_0105.jpg"
+    assert any("a frame of the same scene" in reason["message"] for reason in blocked["proof_reasons"])
+    edited = proofdesk("edit", "DSC_0105.jpg", "--caption", "A parked motorcycle seen from its left side, a second take.",
+                       "--alt-text", "Motorcycle parked on a street, seen from the left", env=ALL_FRAMES)
+    assert edited.exit_code == 0, edited.output
     culled = [row for row in proofdesk.rows() if row["cull_suggested"]]
     assert [(row["original_name"], row["metadata_quality"]) for row in culled] == [("DSC_0105.jpg", "accepted")]
     return set_dir

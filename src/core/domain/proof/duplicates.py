@@ -12,8 +12,8 @@ scored by rapidfuzz `process.extractOne` with `score_cutoff` in C++. No pairwise
 queue. Every public method takes one re-entrant lock, so check-and-claim is atomic: two rows
 claiming the same caption at once cannot both get it; `lock` lets a caller group several steps.
 
-Across a scene (`set_scene`): a scene's keeper speaks for the scene, so its caption and alt text are
-also compared with the other frames of its scene at `scene_threshold`, when that is lower than the
+Across a scene (`set_scene`): the frames of one scene show one moment, so each frame's caption and alt
+text are also compared with the other frames of its scene at `scene_threshold`, when that is lower than the
 index's own (the offline backend's index counts only exact duplicates, as its texts of different
 photos differ by a few characters; two frames of one picture with such texts tell one story twice).
 """
@@ -214,8 +214,8 @@ class DuplicateIndex:
 
     def find(self, owner: str, field_name: str, text: str | None) -> DuplicateMatch | None:
         """The other owner whose text equals or nearly equals `text`, if any (the owner's own
-        current entry never counts); for a scene's keeper, also a frame of its scene whose text
-        reaches `scene_threshold`."""
+        current entry never counts); for a frame of a scene (its keeper or another), also another
+        frame of that scene whose text reaches `scene_threshold`."""
         key = self.normalise(field_name, text)
         if not key:
             return None
@@ -223,7 +223,7 @@ class DuplicateIndex:
             return self._find(owner, field_name, key) or self._find_in_scene(owner, field_name, key)
 
     def _find_in_scene(self, owner: str, field_name: str, key: str) -> DuplicateMatch | None:
-        if self.scene_threshold >= self.threshold or owner not in self._keepers or field_name not in NEAR_FIELDS:
+        if self.scene_threshold >= self.threshold or owner not in self._scene_of or field_name not in NEAR_FIELDS:
             return None
         index = self._index(field_name)
         best: DuplicateMatch | None = None

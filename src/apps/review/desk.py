@@ -2,7 +2,8 @@
 scene (rank, keeper or cull suggestion, quality flags), keys for Generate / approve / reject /
 keeper / publish, one final confirmation dialog after publish.
 
-The desk only translates keys into `ReviewService` calls and renders rows. Slow work (Generate,
+The desk is a view, a key map and dialogs: every action is a `ReviewActions` call (the same
+actions a web desk offers), whose result it renders. Slow work (Generate,
 publish) runs in a worker thread; its result is handed back to the main loop through a pipe
 (`MainLoop.watch_pipe`), never touching widgets from the worker.
 """
@@ -22,13 +23,13 @@ from proofdesk.core.domain.models import EDITABLE_FIELDS, Row
 from proofdesk.core.domain.proof.claims import ClaimCounts
 from proofdesk.core.domain.queue import (
     held_file_name,
-    holds_publication,
     is_blocked,
     renamed_while_published,
     replaced_while_published,
 )
 from proofdesk.core.ports.review import Reviewer
 from proofdesk.core.services.review import ReviewService
+from proofdesk.core.services.review_actions import ActionResult, PublishApproved, ReviewActions, TakeDown
 
 PALETTE = [
     ("header", "white,bold", "dark blue"),
@@ -48,10 +49,8 @@ PALETTE = [
 
 FIELD_LABELS = {"caption": "Caption", "alt_text": "Alt text", "keywords": "Keywords", "file_name": "File name"}
 
-Publisher = Callable[[], str]  # publishes approved rows, returns a one-paragraph report
-# takes one row ("set/original name") down from the target and the gallery (True: and rejects it);
-# returns a one-paragraph report
-Unpublisher = Callable[[str, bool], str]
+Publisher = PublishApproved  # publishes approved rows, returns a one-paragraph report
+Unpublisher = TakeDown  # takes one row down (True: and rejects it), returns a one-paragraph report
 
 
 def field_text(row: Row, name: str) -> str:
@@ -139,10 +138,10 @@ class ReviewDesk:
         background: Callable[[Callable[[], Any], Callable[[Any], None]], None] | None = None,
         preview: bool | None = None,
         unpublisher: Unpublisher | None = None,
+        actions: ReviewActions | None = None,
     ) -> None:
         self.service = service
-        self.publisher = publisher
-        self.unpublisher = unpublisher
+        self.actions = actions or ReviewActions(service, publish_approved=publisher, take_down=unpublisher)
         self.filter = "all"
         self.marked: set[str] = set()
         self.current: Row | None = None
@@ -329,6 +328,13 @@ class ReviewDesk:
         else:
             self.spelling.set_text("")
 
+    def show(self, result: ActionResult | BaseException, failed: str = "") -> None:
+        """An action's line in the message bar (an exception from background work as a failure)."""
+        if isinstance(result, BaseException):
+            self.say(f"{failed}{result}", error=True)
+        else:
+            self.say(result.message, error=result.error)
+
     def say(self, text: str, error: bool = False) -> None:
         self.message.set_text(("error" if error else "message", text))
 
@@ -367,17 +373,15 @@ class ReviewDesk:
         if not changes:
             self.dirty = False
             return self.current
-        if not confirmed and "file_name" in changes and holds_publication(self.current):
+        if not confirmed and self.actions.needs_rename_confirmation(self.current, changes):
             self._confirm_rename(self.current, changes["file_name"])
             return None
-        try:
-            row = self.service.edit(self.current.key_text, changes)
-        except ProofdeskError as exc:
-            self.say(str(exc), error=True)
+        result = self.actions.edit(self.current.key_text, changes)
+        self.show(result)
+        if result.row is None:
             return None
+        row = result.row
         self.dirty = False
-        verdict = row.metadata_quality.value if row.metadata_quality else "not proven"
-        self.say(f"saved {row.key_text}: {verdict}")
         self.current = row
         self._refresh_current()
         return row
@@ -399,11 +403,9 @@ class ReviewDesk:
         if self.current is None or self.busy:
             return
         row = self.current
-        if self.unpublisher is None:
-            self.say("unpublishing is not configured (see docs/configuration.md, [publish])", error=True)
-            return
-        if not holds_publication(row):
-            self.say(f"{row.key_text} is not published: nothing to take down", error=True)
+        refusal = self.actions.can_unpublish(row)
+        if refusal is not None:
+            self.show(refusal)
             return
         self.show_dialog("Unpublish", [
             f"Take {row.key_text} ({held_file_name(row)}) down now?", "",
@@ -415,17 +417,13 @@ class ReviewDesk:
         self.close_dialog()
         self.busy = True
         self.say(f"unpublishing {row.key_text} …")
-        unpublisher = self.unpublisher
-        assert unpublisher is not None
-        self._background(lambda: unpublisher(row.key_text, reject), lambda result: self._unpublished(row.key_text, result))
+        self._background(lambda: self.actions.unpublish(row.key_text, reject),
+                         lambda result: self._unpublished(row.key_text, result))
 
-    def _unpublished(self, key: str, result: Any) -> None:
+    def _unpublished(self, key: str, result: ActionResult | BaseException) -> None:
         self.busy = False
         self.reload(keep=key)
-        if isinstance(result, BaseException):
-            self.say(f"unpublish failed: {result}", error=True)
-            return
-        self.say(str(result).replace("\n", "; "))
+        self.show(result, "unpublish failed: ")
 
     def _refresh_current(self) -> None:
         assert self.current is not None
@@ -437,12 +435,10 @@ class ReviewDesk:
         if self.dirty and self.save() is None:
             return
         key = self.current.key_text
-        try:
-            row = getattr(self.service, action)(key)
-        except ProofdeskError as exc:
-            self.say(str(exc), error=True)
+        result = self.actions.decide(action, key)
+        self.show(result)
+        if result.error:
             return
-        self.say(f"{action} {key}: now {row.status.value}")
         self.reload(keep=key)
         self._advance()
 
@@ -470,16 +466,10 @@ class ReviewDesk:
         if self.dirty and self.save() is None:
             return
         key = self.current.key_text
-        try:
-            scene = self.service.choose_keeper(key)
-        except ProofdeskError as exc:
-            self.say(str(exc), error=True)
-            return
-        chosen = next((row for row in scene if row.keeper), None)
-        where = f"scene {chosen.scene_id} ({len(scene)} frame(s))" if chosen else "its scene"
-        handed = " (the old keeper's text is offered as a suggestion)" if chosen and chosen.pending_suggestion else ""
-        self.say(f"keeper {key}: now the keeper of {where}; the others are suggested for culling{handed}")
-        self.reload(keep=key)
+        result = self.actions.keeper(key)
+        self.show(result)
+        if not result.error:
+            self.reload(keep=key)
 
     def do_mark(self) -> None:
         if self.current is None:
@@ -490,15 +480,11 @@ class ReviewDesk:
         self._advance()
 
     def _batch(self, action: str) -> None:
+        result = self.actions.batch(action, sorted(self.marked))
+        self.show(result)
         if not self.marked:
-            self.say("no rows marked (space marks a row)", error=True)
             return
-        result = self.service.batch(action, sorted(self.marked), all_or_nothing=False)
         self.marked.difference_update(result.done)
-        text = f"{action}: {len(result.done)} done"
-        if result.refused:
-            text += f", {len(result.refused)} refused: " + "; ".join(message for _, message in result.refused[:3])
-        self.say(text, error=bool(result.refused))
         self.reload()
 
     def do_approve_marked(self) -> None:
@@ -515,12 +501,10 @@ class ReviewDesk:
         for name in ("caption", "alt_text", "keywords"):
             words = self._unknown(self.edits[name].edit_text)
             if words:
-                try:
-                    self.service.add_word(words[0])
-                except ProofdeskError as exc:
-                    self.say(str(exc), error=True)
+                result = self.actions.add_word(words[0])
+                self.show(result)
+                if result.error:
                     return
-                self.say(f"added {words[0]!r} to the project dictionary")
                 self._on_change()
                 self._render_spelling()
                 return
@@ -548,18 +532,11 @@ class ReviewDesk:
             on_key={"a": allow(None, None), "s": allow(row.set_name, None), "r": allow(row.original_name, row.set_name)})
 
     def _allow_place(self, row: Row, name: str, near: str | None, set_name: str | None) -> None:
-        from proofdesk.core.services.places import PlaceAllowances
-
         self.close_dialog()
-        try:
-            allowance, _ = PlaceAllowances(self.service.store).allow(name, near=near, set_name=set_name)
-            proven = self.service.reprove(row.key_text)
-        except ProofdeskError as exc:
-            self.say(str(exc), error=True)
-            return
-        verdict = proven.metadata_quality.value if proven.metadata_quality else "not proven"
-        self.say(f"allowed {allowance.name!r} for {allowance.scope}; {row.key_text} proved again: {verdict}")
-        self.reload(keep=row.key_text)
+        result = self.actions.allow_place(row.key_text, name, near, set_name)
+        self.show(result)
+        if not result.error:
+            self.reload(keep=row.key_text)
 
     def do_generate(self) -> None:
         if self.current is None or self.busy:
@@ -567,38 +544,30 @@ class ReviewDesk:
         key = self.current.key_text
         self.busy = True
         self.say(f"generating {key} …")
-        self._background(lambda: self.service.regenerate(key), lambda result: self._generated(key, result))
+        self._background(lambda: self.actions.generate(key), lambda result: self._generated(key, result))
 
-    def _generated(self, key: str, result: Any) -> None:
+    def _generated(self, key: str, result: ActionResult | BaseException) -> None:
         self.busy = False
-        if isinstance(result, BaseException):
-            self.say(f"Generate failed for {key}: {result}", error=True)
-            return
-        verdict = result.metadata_quality.value if result.metadata_quality else "not proven"
-        self.say(f"generated {key}: {verdict} (u / F7 goes back to the previous suggestion)")
-        self.reload(keep=key)
+        self.show(result, f"Generate failed for {key}: ")
+        if isinstance(result, ActionResult) and not result.error:
+            self.reload(keep=key)
 
     def do_undo_suggestion(self) -> None:
         if self.current is None:
             return
-        try:
-            row = self.service.undo_suggestion(self.current.key_text)
-        except ProofdeskError as exc:
-            self.say(str(exc), error=True)
-            return
-        self.say(f"restored the previous suggestion of {row.key_text}")
-        self.reload(keep=row.key_text)
+        result = self.actions.undo_suggestion(self.current.key_text)
+        self.show(result)
+        if result.row is not None:
+            self.reload(keep=result.row.key_text)
 
     def do_publish(self) -> None:
         if self.dirty:
             self.save()
-        if self.publisher is None:
-            self.say("publishing is not configured (see docs/configuration.md, [publish])", error=True)
+        refusal = self.actions.can_publish()
+        if refusal is not None:
+            self.show(refusal)
             return
-        approved = len(self.service.rows("approved"))
-        if approved == 0:
-            self.say("no approved rows to publish", error=True)
-            return
+        approved = self.actions.approved_count()
         self.show_dialog("Publish", [f"Publish {approved} approved row(s) now?", "", "y: publish   n / esc: cancel"],
                          on_key={"y": self._start_publish})
 
@@ -606,16 +575,15 @@ class ReviewDesk:
         self.close_dialog()
         self.busy = True
         self.say("publishing …")
-        assert self.publisher is not None
-        self._background(self.publisher, self._published)
+        self._background(self.actions.publish, self._published)
 
-    def _published(self, result: Any) -> None:
+    def _published(self, result: ActionResult | BaseException) -> None:
         self.busy = False
         self.reload()
-        if isinstance(result, BaseException):
-            self.say(f"publish failed: {result}", error=True)
+        if isinstance(result, BaseException) or result.error:
+            self.show(result, "publish failed: ")
             return
-        self.show_dialog("Published", [str(result), "", "enter / OK closes the review desk"],
+        self.show_dialog("Published", [result.message, "", "enter / OK closes the review desk"],
                          on_key={"enter": self.do_quit, "o": self.do_quit}, final=True)
 
     def _layout_left(self) -> None:

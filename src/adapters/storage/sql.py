@@ -31,10 +31,8 @@ from proofdesk.adapters.storage.schema import (
     to_db_time,
 )
 
-# Names other modules still read here (the work queue, the migrations' env.py, the migration
-# tests); they are schema.py's.
+# Names the migrations' env.py and the migration tests read here; they are schema.py's.
 from proofdesk.adapters.storage.schema import metadata as metadata
-from proofdesk.adapters.storage.schema import workers_table as workers_table
 from proofdesk.core.domain.models import JournalEntry, PhotoSet, Row, RowStatus, Session, SessionStatus
 from proofdesk.core.domain.place_names import PlaceAllowance
 from proofdesk.core.ports.storage import (
@@ -57,7 +55,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 if typing.TYPE_CHECKING:
     from proofdesk.adapters.storage.migrate import SchemaUpgrade
 
-_to_db_time, _from_db_time, _row_to_db = to_db_time, from_db_time, row_to_db
+_row_to_db = row_to_db  # the migration tests' name for schema.row_to_db
 
 _KEYS_PER_STATEMENT = 400  # keys in one IN (…): well under SQLite's bound-parameter limit
 

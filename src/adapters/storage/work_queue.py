@@ -17,7 +17,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
-from proofdesk.adapters.storage.sql import SqlQueueStore, SqlUnitOfWork, _from_db_time, _to_db_time, workers_table
+from proofdesk.adapters.storage.schema import from_db_time, to_db_time, workers_table
+from proofdesk.adapters.storage.sql import SqlQueueStore, SqlUnitOfWork
 from proofdesk.core.domain.models import Row
 from proofdesk.core.ports.storage import StorageError
 from proofdesk.core.ports.work import WORK_STAGES, Claim, WorkerInfo, WorkerStatus, WorkQueue
@@ -80,7 +81,7 @@ class SqlWorkQueue(WorkQueue):
 
     def register(self, worker: WorkerInfo, lease_s: float) -> None:
         with self._uow() as uow:  # ids are unique (host, pid, random): an insert, never a delete
-            now = _to_db_time(worker.started_at)
+            now = to_db_time(worker.started_at)
             uow.execute(workers_table.insert().values(
                 id=worker.id, host=worker.host, pid=worker.pid, stages=list(worker.stages), started_at=now,
                 heartbeat_at=now, lease_expires_at=None, rows_done=0, status="working"), "registering the worker")
@@ -105,11 +106,11 @@ class SqlWorkQueue(WorkQueue):
             status = record["status"]
             if status != "stopped" and record["lease_expires_at"] is not None and record["lease_expires_at"] < now:
                 status = "lost"  # no heartbeat within its lease: killed, or its machine is off
-            started, beat = _from_db_time(record["started_at"]), _from_db_time(record["heartbeat_at"])
+            started, beat = from_db_time(record["started_at"]), from_db_time(record["heartbeat_at"])
             assert started is not None and beat is not None
             result.append(WorkerStatus(
                 id=record["id"], host=record["host"], pid=record["pid"], stages=list(record["stages"] or []),
-                started_at=started, heartbeat_at=beat, lease_expires_at=_from_db_time(record["lease_expires_at"]),
+                started_at=started, heartbeat_at=beat, lease_expires_at=from_db_time(record["lease_expires_at"]),
                 leased_rows=int(leased.get(record["id"], 0)), rows_done=record["rows_done"], status=status,
             ))
         return result
@@ -140,7 +141,7 @@ class SqlWorkQueue(WorkQueue):
                 "SELECT id, set_name, original_name, claim_expires_at FROM review_queue WHERE id IN :ids ORDER BY id"
             ).bindparams(sa.bindparam("ids", expanding=True), ids=ids), "reading the claim").all()
             uow.commit()
-        expires = _from_db_time(max(r[3] for r in held))
+        expires = from_db_time(max(r[3] for r in held))
         assert expires is not None
         return Claim(token=token, worker_id=worker_id, stage=stage, keys=[(r[1], r[2]) for r in held], expires_at=expires,
                      ids=tuple(r[0] for r in held))

@@ -340,7 +340,7 @@ def _container_size(data: bytes) -> tuple[int, int] | None:
     """The stored size of a non-JPEG picture (HEIC, PNG, TIFF) as its container records it, read
     with Pillow without decoding the pixels (exiftool's File:ImageWidth/ImageHeight)."""
     from PIL import Image, UnidentifiedImageError
-    from proofdesk.adapters.images.pillow_inspector import register_heif
+    from proofdesk.adapters.images.heif import register_heif
 
     register_heif()
     try:

@@ -19,29 +19,13 @@ from pathlib import PurePath
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from proofdesk.adapters.images import libraw
+from proofdesk.adapters.images.heif import register_heif
 from proofdesk.core.domain.errors import ExternalFailure
 from proofdesk.core.domain.intake import RAW_EXTENSIONS, ImageCheck, raw_format_readable
 from proofdesk.core.domain.raw import missing_picture_reason
 from proofdesk.core.ports.files import ImageInspector
 
 _CHUNK = 1024 * 1024
-_heif_registered: bool | None = None
-
-
-def register_heif() -> bool:
-    """Let Pillow open HEIC/HEIF when pillow-heif is installed (optional)."""
-    global _heif_registered
-    if _heif_registered is None:
-        try:
-            from pillow_heif import register_heif_opener  # type: ignore[import-not-found]
-
-            register_heif_opener()
-            _heif_registered = True
-        except ImportError:
-            _heif_registered = False
-    return _heif_registered
-
-
 _HASH_DRAFT = (256, 256)  # the perceptual hash's JPEG draft size (the decode it is taken from)
 _KNOWN_HASHES = 100_000  # perceptual hashes kept by content digest (about 100 bytes each)
 

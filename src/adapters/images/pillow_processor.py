@@ -20,7 +20,7 @@ from pathlib import PurePath
 
 from PIL import Image, ImageCms, UnidentifiedImageError
 from proofdesk.adapters.images import libraw
-from proofdesk.adapters.images.pillow_inspector import register_heif
+from proofdesk.adapters.images.heif import register_heif
 from proofdesk.core.domain.intake import RAW_EXTENSIONS
 from proofdesk.core.domain.raw import RawRender, model_source, publish_source, published_long_edge
 from proofdesk.core.ports.media import DecodedImage, ImageDecodeError, ImageProcessor

@@ -248,7 +248,7 @@ class Publisher:
             if conflict:
                 return self._refuse(row, result, conflict)
             # proven again before the first byte of it is written anywhere
-            refusal, proven = self._reprove(row, record, gallery_names)
+            refusal, proven = self.reprove(row, record, gallery_names)
             if refusal:
                 return self._send_back(row, proven, result, refusal)
             full, thumbnail = self._build_files(row)
@@ -297,7 +297,7 @@ class Publisher:
         with self.store.unit_of_work() as uow:
             return uow.rows.get(*row.key)
 
-    def _reprove(self, row: Row, record: GalleryRecord | None, gallery_names: Collection[str]) -> tuple[list[ProofReason], Row]:
+    def reprove(self, row: Row, record: GalleryRecord | None, gallery_names: Collection[str]) -> tuple[list[ProofReason], Row]:
         """The row proven again and why it may not be published ([] when it may). The gallery's
         entry under its File_Name, when there is one, is its own (`conflict_reason` said so)."""
         own = {row.file_name} if record is not None else set()

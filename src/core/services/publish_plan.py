@@ -3,11 +3,14 @@ remote files of a File_Name taken down (a renamed row's old name, `unpublish`)."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Collection
+from typing import Protocol
 
 from proofdesk.core.domain import queue
 from proofdesk.core.domain.lifecycle import published_files
+from proofdesk.core.domain.models import ProofReason, Row
 from proofdesk.core.domain.publishing import (
+    GalleryRecord,
     PublishOptions,
     PublishReport,
     RowResult,
@@ -15,10 +18,23 @@ from proofdesk.core.domain.publishing import (
     no_file_name,
     remote_paths,
 )
-from proofdesk.core.ports.publishing import PublishFailure, Uploader
+from proofdesk.core.ports.publishing import Gallery, PublishFailure, Uploader
 
-if TYPE_CHECKING:
-    from proofdesk.core.services.publish import Publisher
+
+class PublishChecks(Protocol):
+    """What a dry run needs of the publisher (`publish.Publisher`): its options and gallery, the
+    approved rows, and the proof it runs on each before writing."""
+
+    @property
+    def options(self) -> PublishOptions: ...
+
+    @property
+    def gallery(self) -> Gallery: ...
+
+    def approved_rows(self) -> list[Row]: ...
+
+    def reprove(self, row: Row, record: GalleryRecord | None,
+                gallery_names: Collection[str]) -> tuple[list[ProofReason], Row]: ...
 
 
 def take_down_files(uploader: Uploader, options: PublishOptions, file_name: str) -> list[str]:
@@ -27,7 +43,7 @@ def take_down_files(uploader: Uploader, options: PublishOptions, file_name: str)
     return [path for path in published_files(file_name, options) if uploader.remove(path)]
 
 
-def plan_publish(publisher: Publisher, report: PublishReport) -> None:
+def plan_publish(publisher: PublishChecks, report: PublishReport) -> None:
     """What `publish` would do, row by row, with the same checks; nothing is written."""
     gallery_names: set[str] | None = None
     for row in publisher.approved_rows():
@@ -49,6 +65,6 @@ def plan_publish(publisher: Publisher, report: PublishReport) -> None:
             except PublishFailure as exc:
                 report.blocking_error = f"gallery not readable, name conflicts not checked: {exc}"
         conflict = gallery_conflict(row, record)
-        refusal = [conflict] if conflict else publisher._reprove(row, record, gallery_names or set())[0]
+        refusal = [conflict] if conflict else publisher.reprove(row, record, gallery_names or set())[0]
         if refusal:
             result.refuse(refusal, "would_refuse")

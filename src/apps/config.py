@@ -283,7 +283,8 @@ class WorkerSettings(_Section):
                                                         "(default: its host name).")
     lease_s: float = Field(default=60.0, gt=0, le=3600, description="Seconds a claim or the queue lock stays held "
                                                                     "without renewal (renewed every third of it).")
-    batch: int = Field(default=8, ge=1, le=10_000, description="Rows a worker claims at a time.")
+    batch: int = Field(default=8, ge=1, le=10_000, description="Score rows a worker claims at a time; for captions the "
+                                                               "most rows its first claim takes (the rest: one per free slot).")
     poll_s: float = Field(default=1.0, gt=0, le=600, description="Seconds a worker waits before asking again.")
 
 

@@ -28,10 +28,12 @@ def build_worker(cli: CliContext, reporter: Any, stages: list[str], batch: int |
                          "(with SQLite, `proofdesk run` does every stage on one machine)")
     queue = container.work_queue()
     caption_stage = container.caption_stage() if "caption" in stages else None
-    if caption_stage is not None:
-        caption_stage.preflight(reporter)  # the model server's runtime check, once, before any claim
-        caption_stage.check_every_run = False
-        caption_stage.places.load()  # the place tables too: claimed rows never wait for them
+
+    def prepare() -> None:
+        if caption_stage is not None:
+            caption_stage.preflight(reporter)  # the model server's runtime check, once, before any claim
+            caption_stage.check_every_run = False
+            caption_stage.places.load()  # the place tables too: claimed rows never wait for them
 
     def score(context: Any) -> None:
         scoring = container.scoring_stages()  # one per claim: the decode hand-over from stage 5 to 6
@@ -66,7 +68,7 @@ def build_worker(cli: CliContext, reporter: Any, stages: list[str], batch: int |
                   clock=container.clock(), lease_s=settings.worker.lease_s, batch=batch or settings.worker.batch,
                   keepers_only=settings.captioner.scope == "keepers", follow=follow, poll_s=settings.worker.poll_s,
                   guards={"caption": duplicates}, storage_batch=settings.storage.batch_size,
-                  slots={"caption": settings.captioner.parallel})
+                  slots={"caption": settings.captioner.parallel}, prepare=prepare)
 
 
 @click.command()

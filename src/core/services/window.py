@@ -1,4 +1,4 @@
-"""The sliding window of `proofdesk worker` (ADR 0018): claims split into one claim per row, a
+"""The sliding window of `proofdesk worker` (ADR 0022): claims split into one claim per row, a
 reporter the window's slots share, and the writer that writes finished rows in batches while the
 slots go on."""
 

@@ -12,8 +12,8 @@ near-identical text.
 A stage with slots (caption: `captioner.parallel` of them) is worked from a sliding window: each
 slot works one row, and a slot that frees claims the next row then and there, so the slots stay
 full until the queue is empty and no worker sits on rows another idle worker could take. Only the
-first claim of a window, made before any answer time is known, may hold unstarted rows (at most
-`batch`, and no more than a fair share of the free rows).
+first claim of a window of a worker alone on the stage may hold unstarted rows (at most `batch`;
+ADR 0022).
 """
 
 from __future__ import annotations
@@ -154,6 +154,7 @@ class Worker:
         guards: dict[str, Callable[[list[Row]], list[Row]]] | None = None,
         storage_batch: int = 100,
         slots: dict[str, int] | None = None,
+        prepare: Callable[[], None] | None = None,
     ) -> None:
         unknown = [stage for stage in stages if stage not in WORK_STAGES]
         if unknown:
@@ -166,6 +167,7 @@ class Worker:
         self.storage_batch = storage_batch
         # rows worked at once per stage; a stage named here is worked from a window
         self.slots = {stage: count for stage, count in (slots or {}).items() if count >= 1}
+        self.prepare = prepare  # e.g. the runtime check and the place tables: once registered, before any claim
         self.report = WorkerReport(info.id)
         self._held: dict[int, Claim] = {}  # by row id: every row this worker holds, started or not
         self._current: Claim | None = None
@@ -200,11 +202,14 @@ class Worker:
     # ---------------------------------------------------------------- the loop
 
     def run(self) -> WorkerReport:
+        # registered first: the others see this worker coming while it prepares (their first claims)
         self.queue.register(self.info, self.lease_s)
         self._beat()
         keeper = threading.Thread(target=self._keep_leases, name="proofdesk-lease", daemon=True)
         keeper.start()
         try:
+            if self.prepare is not None:
+                self.prepare()
             while True:
                 if self._work_once():
                     continue
@@ -242,10 +247,13 @@ class Worker:
             return True
         return False
 
-    def _first_claim_size(self, slots: int) -> int:
-        """Rows the first claim of a window takes: its slots, and before any answer time is known
-        up to `batch` (unstarted rows then wait their turn), never more than a fair share."""
-        return max(slots, self.batch)
+    def _first_claim_size(self, stage: str, slots: int) -> int:
+        """Rows the first claim of a window takes: one per slot; a worker alone on the stage (no other
+        live worker registered for it) takes up to `batch`, as no one else could take the ones it has
+        not started (the first claim is made before any answer time is known)."""
+        others = [w for w in self.queue.workers() if w.id != self.info.id and stage in w.stages
+                  and w.status in ("working", "waiting")]
+        return slots if others else max(slots, self.batch)
 
     def _work_window(self, stage: str, runner: StageRunner, slots: int) -> bool:
         """Keep `slots` rows in flight: a slot that frees claims the next row (one short
@@ -270,7 +278,7 @@ class Worker:
                 failure = failure or writer.failure
                 free = slots - len(running)
                 if failure is None and not exhausted and free > len(unstarted):
-                    want = self._first_claim_size(slots) if first else free - len(unstarted)
+                    want = self._first_claim_size(stage, slots) if first else free - len(unstarted)
                     claim = self.queue.claim(self.info.id, stage, want, self.lease_s, self.keepers_only)
                     first = False
                     if claim is None:

@@ -647,10 +647,10 @@ class FakeSpellchecker(Spellchecker):
         self.added: list[str] = []
 
     def unknown_words(self, text: str) -> list[str]:
-        from proofdesk.core.services.review import WORD
+        from proofdesk.core.domain.proof.text import spelling_words
 
         seen: dict[str, None] = {}
-        for word in WORD.findall(text):
+        for word in spelling_words(text):
             if len(word) > 1 and word.lower() not in self.known:
                 seen.setdefault(word, None)
         return list(seen)

@@ -11,8 +11,8 @@ import threading
 from pathlib import Path
 
 from proofdesk.core.domain.errors import DomainError
+from proofdesk.core.domain.proof.text import spelling_words
 from proofdesk.core.ports.review import Spellchecker
-from proofdesk.core.services.review import WORD
 
 
 def read_dictionary(path: Path) -> list[str]:
@@ -38,7 +38,7 @@ class PySpellchecker(Spellchecker):
         return self.path
 
     def unknown_words(self, text: str) -> list[str]:
-        words = WORD.findall(text)
+        words = spelling_words(text)
         candidates = [w for w in words if len(w) > 1 and w.lower() not in self._project]
         unknown = self._checker.unknown([w.lower() for w in candidates])
         seen: dict[str, None] = {}

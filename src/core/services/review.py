@@ -9,7 +9,6 @@ row and keeps the previous suggestion so the operator can go back.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,15 +33,13 @@ from proofdesk.core.domain.proof import (
     apply_proof,
     proof,
 )
+from proofdesk.core.domain.proof.text import SPELLING_WORD
 from proofdesk.core.domain.provenance import entry, person_fields, written_by_person
 from proofdesk.core.domain.queue import IllegalTransition
 from proofdesk.core.ports.review import Decision, Spellchecker
 from proofdesk.core.ports.storage import QueueStore
 from proofdesk.core.services.duplicates import build_duplicate_index
 from proofdesk.core.services.places import PlaceFacts
-
-WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
-
 
 FILTERS: dict[str, Callable[[Row], bool]] = {
     "all": lambda row: True,
@@ -320,7 +317,7 @@ class ReviewService:
         spellchecker = self._spellchecker()
         cleaned = [word.strip() for word in words]
         for word in cleaned:
-            if not word or not WORD.fullmatch(word):
+            if not word or not SPELLING_WORD.fullmatch(word):
                 raise InputError(f"{word!r} is not a single word; nothing was added")
         for word in cleaned:
             spellchecker.add_word(word)

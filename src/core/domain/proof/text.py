@@ -19,6 +19,8 @@ STOP_WORDS: frozenset[str] = frozenset(
 _WHITESPACE = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+# a word as a spellchecker reads it: letters only (a digit or underscore ends it), apostrophes inside kept
+SPELLING_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s\b", re.IGNORECASE)
 _KEYWORD_EDGE = " \t\r\n\"'`#.,;:!?*“”‘’()[]{}<>"
 
@@ -31,6 +33,11 @@ def collapse_whitespace(text: str) -> str:
 def normalise_for_duplicates(text: str) -> str:
     """Lowercase, punctuation collapsed to single spaces, digits kept (the near-duplicate form)."""
     return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip()
+
+
+def spelling_words(text: str) -> list[str]:
+    """The words of `text` a spellchecker checks, as written (case kept)."""
+    return SPELLING_WORD.findall(text)
 
 
 def words(text: str) -> list[str]:

@@ -119,3 +119,153 @@ def test_core_comments_state_their_rules_instead_of_pointing_at_design_or_style_
                  for number, line in enumerate(path.read_text().splitlines(), 1)
                  if "DESIGN.md" in line or "STYLE.md" in line]
     assert offenders == []
+
+
+# ---------------------------------------------------------------- the whole tree
+# Ratchets: each check lists what still offends (the restructure in progress removes entries); a
+# new offender fails, and so does an entry that no longer offends (take it off the list).
+
+
+def _module_name(path: Path) -> str:
+    parts = ["proofdesk", *path.relative_to(SRC).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+SRC_MODULES = {_module_name(path): path for path in sorted(SRC.rglob("*.py"))}
+
+
+def _proofdesk_imports(path: Path) -> set[str]:
+    """The src modules `path` imports anywhere: at the top, inside functions, under TYPE_CHECKING;
+    relative imports resolved; `from package import module` counts the module."""
+    own = _module_name(path)
+    package = own if path.name == "__init__.py" else own.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+        for name in names:
+            while name and name not in SRC_MODULES:
+                name = name.rpartition(".")[0]
+            if name and name != own:
+                found.add(name)
+    return found
+
+
+def _import_cycles() -> set[frozenset[str]]:
+    graph = {name: _proofdesk_imports(path) for name, path in SRC_MODULES.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: set[frozenset[str]] = set()
+
+    def visit(module: str) -> None:  # Tarjan's strongly connected components
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for other in graph[module]:
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            component = set()
+            while True:
+                member = stack.pop()
+                component.add(member)
+                if member == module:
+                    break
+            if len(component) > 1:
+                cycles.add(frozenset(component))
+
+    for module in graph:
+        if module not in index:
+            visit(module)
+    return cycles
+
+
+KNOWN_IMPORT_CYCLES: set[frozenset[str]] = {
+    frozenset({"proofdesk.core.services.window", "proofdesk.core.services.worker"}),
+}
+
+
+def test_no_import_cycle_anywhere_in_src() -> None:
+    cycles = _import_cycles()
+    assert cycles - KNOWN_IMPORT_CYCLES == set(), f"import cycles: {sorted(sorted(c) for c in cycles - KNOWN_IMPORT_CYCLES)}"
+    assert KNOWN_IMPORT_CYCLES - cycles == set(), "a known cycle is gone: take it off KNOWN_IMPORT_CYCLES"
+
+
+def test_the_cycle_check_counts_an_import_inside_a_function() -> None:
+    publish = SRC / "core" / "services" / "publish.py"
+    assert "proofdesk.core.services.publish_plan" in _proofdesk_imports(publish)  # imported inside a method
+
+
+KNOWN_ADAPTERS_IMPORTING_SERVICES = {"adapters/memory.py"}
+
+
+def test_adapters_do_not_import_services() -> None:
+    offenders = {str(path.relative_to(SRC)) for path in (SRC / "adapters").rglob("*.py")
+                 if any(name.startswith("proofdesk.core.services") for name in _proofdesk_imports(path))}
+    assert offenders - KNOWN_ADAPTERS_IMPORTING_SERVICES == set()
+    assert KNOWN_ADAPTERS_IMPORTING_SERVICES - offenders == set(), "take the fixed module off the list"
+
+
+def _any_typed_context_or_reporter(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        typed: list[tuple[str, ast.expr | None]] = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+            typed = [(argument.arg, argument.annotation) for argument in arguments]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            typed = [(node.target.id, node.annotation)]
+        for name, annotation in typed:
+            if (name.endswith("context") or name.endswith("reporter")) and annotation is not None \
+                    and "Any" in ast.unparse(annotation):
+                found.append(f"{path.relative_to(SRC)}:{getattr(node, 'lineno', '?')} {name}: {ast.unparse(annotation)}")
+    return found
+
+
+def test_no_context_or_reporter_in_core_services_is_typed_any() -> None:
+    offenders = [hit for path in sorted((SRC / "core" / "services").rglob("*.py")) for hit in _any_typed_context_or_reporter(path)]
+    assert offenders == [], "type it with the port or protocol (RowContext, Reporter): " + "; ".join(offenders)
+
+
+MAX_SRC_MODULE_LINES = 500
+KNOWN_LONG_MODULES = {"adapters/memory.py", "adapters/storage/sql.py", "apps/config.py", "apps/container.py",
+                      "apps/review/desk.py"}
+
+
+def test_no_file_in_src_is_longer_than_500_lines() -> None:
+    long = {str(path.relative_to(SRC)) for path in SRC.rglob("*.py")
+            if len(path.read_text().splitlines()) > MAX_SRC_MODULE_LINES}
+    assert long - KNOWN_LONG_MODULES == set(), f"split these (at most {MAX_SRC_MODULE_LINES} lines): {sorted(long - KNOWN_LONG_MODULES)}"
+    assert KNOWN_LONG_MODULES - long == set(), "take the shortened module off KNOWN_LONG_MODULES"
+
+
+# Front ends get their adapters and units of work from the container (apps/container.py).
+KNOWN_APPS_REACHING_PAST_THE_CONTAINER = {
+    "apps/cli/common.py", "apps/cli/export.py", "apps/cli/publish.py", "apps/cli/report.py", "apps/cli/rows.py",
+    "apps/cli/run.py", "apps/cli/sessions.py", "apps/cli/worker.py", "apps/demo.py", "apps/doctor.py",
+    "apps/report.py", "apps/review/preview.py",
+}
+
+
+def _reaches_past_the_container(path: Path) -> bool:
+    text = path.read_text()
+    return ("unit_of_work(" in text
+            or any(name.startswith("proofdesk.adapters") for name in _proofdesk_imports(path)))
+
+
+def test_no_app_module_but_the_container_imports_adapters_or_opens_a_unit_of_work() -> None:
+    offenders = {str(path.relative_to(SRC)) for path in (SRC / "apps").rglob("*.py")
+                 if path.name != "__init__.py" and path.name != "container.py" and _reaches_past_the_container(path)}
+    assert offenders - KNOWN_APPS_REACHING_PAST_THE_CONTAINER == set(), (
+        f"ask a service from the container instead: {sorted(offenders - KNOWN_APPS_REACHING_PAST_THE_CONTAINER)}")
+    assert KNOWN_APPS_REACHING_PAST_THE_CONTAINER - offenders == set(), "take the fixed module off the list"

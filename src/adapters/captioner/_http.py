@@ -6,14 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from proofdesk.adapters.retry import retrying
 from proofdesk.core.ports.captioning import CaptionerError
-from tenacity import (
-    RetryError,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential,
-)
+from tenacity import RetryError
 
 
 class _Retryable(Exception):
@@ -46,12 +41,7 @@ class HttpBackend:
             return response
 
         try:
-            for attempt in Retrying(
-                stop=stop_after_attempt(self.retries),
-                wait=wait_exponential(multiplier=self.backoff_s, max=10),
-                retry=retry_if_exception(_is_retryable),
-                reraise=False,
-            ):
+            for attempt in retrying(self.retries, self.backoff_s, _is_retryable, max_wait_s=10, reraise=False):
                 with attempt:
                     return once()
         except RetryError as exc:

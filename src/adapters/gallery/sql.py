@@ -22,18 +22,13 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from proofdesk.adapters.retry import retrying
 from proofdesk.adapters.storage.schema import make_engine
 from proofdesk.core.domain.publishing import GalleryEntry, GalleryRecord
 from proofdesk.core.ports.publishing import Gallery, GalleryError, ServiceUnavailable
 from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
-from tenacity import (
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential,
-)
 
 T = TypeVar("T")
 
@@ -224,12 +219,7 @@ class SqlGallery(Gallery):
                 raise GalleryError(f"{self.description}: {what} failed: {_message(exc)}") from None
 
         try:
-            for retry in Retrying(
-                stop=stop_after_attempt(self.retries),
-                wait=wait_exponential(multiplier=self.backoff_s, max=10 * max(self.backoff_s, 0.1)),
-                retry=retry_if_exception_type(_Retry),
-                reraise=True,
-            ):
+            for retry in retrying(self.retries, self.backoff_s, _Retry):
                 with retry:
                     return attempt()
         except _Retry as exc:

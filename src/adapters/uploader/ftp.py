@@ -27,18 +27,13 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
+from proofdesk.adapters.retry import retrying
 from proofdesk.adapters.uploader._temp import temp_name_for
 from proofdesk.core.ports.publishing import (
     ServiceUnavailable,
     Uploader,
     UploadError,
     split_remote_path,
-)
-from tenacity import (
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential,
 )
 
 log = logging.getLogger(__name__)
@@ -179,12 +174,7 @@ class FtpUploader(Uploader):
 
         with self._mutex:
             try:
-                for retry in Retrying(
-                    stop=stop_after_attempt(self.retries),
-                    wait=wait_exponential(multiplier=self.backoff_s, max=10 * max(self.backoff_s, 0.1)),
-                    retry=retry_if_exception_type(_Transient),
-                    reraise=True,
-                ):
+                for retry in retrying(self.retries, self.backoff_s, _Transient):
                     with retry:
                         return attempt()
             except _Transient as exc:

@@ -49,9 +49,15 @@ class ScoringOptions(BaseModel):
     handover_bytes: int = Field(default=256 * 1024 * 1024, ge=0)
 
 
+def incoming_layout(set_name: str, sha256: str, name: str) -> str:
+    """Where an original lives in the incoming area: `<set>/<first 12 of its sha256>/<name>` (the one
+    definition of the layout: stage 2 copies there, later stages read from there)."""
+    return f"{set_name}/{sha256[:12]}/{name}"
+
+
 def incoming_relpath(row: Row) -> str:
     """The row's original in the incoming area (as stage 2 stored it)."""
-    return f"{row.set_name}/{row.sha256[:12]}/{row.original_name}"
+    return incoming_layout(row.set_name, row.sha256, row.original_name)
 
 
 def model_relpath(row: Row) -> str:

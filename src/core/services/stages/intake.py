@@ -14,6 +14,7 @@ from proofdesk.core.domain import queue
 from proofdesk.core.domain.intake import IntakeRules, Problem, ValidFile
 from proofdesk.core.domain.models import ExifFacts, JournalEntry, PhotoSet, Row, Stage
 from proofdesk.core.domain.proof.timeofday import CLEAR_CLOCK_OFFSET
+from proofdesk.core.domain.scoring import incoming_layout
 from proofdesk.core.ports.files import ExifReader, FileStore, ImageInspector
 from proofdesk.core.ports.storage import QueueStore
 from proofdesk.core.ports.system import Clock, Reporter
@@ -50,7 +51,7 @@ class IntakeStages:
 
     @staticmethod
     def incoming_relpath(file: ValidFile) -> str:
-        return f"{file.set_name}/{file.sha256[:12]}/{file.name}"
+        return incoming_layout(file.set_name, file.sha256, file.name)
 
     def record_sets(self, session_id: str, sets: list[PhotoSet]) -> None:
         """Record the source folder of each set seen for the first time (journalled: a rollback

@@ -17,7 +17,9 @@ threads (0 = one per core).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -182,17 +184,21 @@ class OpenClipAestheticScorer(LoadOnceOrFallBack, AestheticScorer):
         with torch.inference_mode():
             for start in range(0, len(images), self.batch_size):
                 chunk = images[start : start + self.batch_size]
-                batch = torch.stack(
-                    [
-                        self._preprocess(
-                            Image.frombuffer("RGB", (image.width, image.height), image.rgb, "raw", "RGB", 0, 1)
-                        )
-                        for image in chunk
-                    ]
-                ).to(self.device)
+                pictures = [Image.frombuffer("RGB", (image.width, image.height), image.rgb, "raw", "RGB", 0, 1)
+                            for image in chunk]
+                batch = torch.stack(self._prepared(pictures)).to(self.device)
                 features = self._model.encode_image(batch)
                 outputs.append(features / features.norm(dim=-1, keepdim=True))
         return torch.cat(outputs) if outputs else torch.empty((0, self.embedding_size or 0))
+
+    def _prepared(self, pictures: list[Any]) -> list[Any]:
+        """The model's preprocessing of each picture (resize, crop, normalise), on one thread per core:
+        Pillow's resize lets go of the GIL, and the same function runs on each picture as before."""
+        workers = min(len(pictures), self.threads or os.cpu_count() or 1)
+        if workers < 2:
+            return [self._preprocess(picture) for picture in pictures]
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="proofdesk-clip-prep") as pool:
+            return list(pool.map(self._preprocess, pictures))
 
     def score_batch(self, images: Sequence[DecodedImage]) -> list[Score]:
         if not self.load():

@@ -11,15 +11,14 @@ from __future__ import annotations
 import threading
 import typing
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from proofdesk.adapters.clock import SystemClock
+from proofdesk.adapters.storage.lock import SqlQueueLock
 from proofdesk.adapters.storage.schema import (
     from_db_time,
     journal_table,
-    lock_table,
     make_engine,
     place_allowances_table,
     review_queue,
@@ -32,12 +31,12 @@ from proofdesk.adapters.storage.schema import (
 )
 
 # Names the migrations' env.py and the migration tests read here; they are schema.py's.
+from proofdesk.adapters.storage.schema import lock_table as lock_table
 from proofdesk.adapters.storage.schema import metadata as metadata
 from proofdesk.core.domain.models import JournalEntry, PhotoSet, Row, RowStatus, Session, SessionStatus
 from proofdesk.core.domain.place_names import PlaceAllowance
 from proofdesk.core.ports.storage import (
     JournalRepository,
-    LockHolder,
     PlaceAllowanceRepository,
     QueueLock,
     QueueStore,
@@ -384,68 +383,6 @@ class SqlUnitOfWork(UnitOfWork):
             self.connection.rollback()
         except SQLAlchemyError as exc:
             raise storage_error(exc, "rolling back") from exc
-
-
-class SqlQueueLock(QueueLock):
-    NAME = "queue"
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    def acquire(self, holder: LockHolder) -> LockHolder | None:
-        values = {
-            "name": self.NAME,
-            "session_id": holder.session_id,
-            "pid": holder.pid,
-            "host": holder.host,
-            "since": to_db_time(holder.since),
-            "expires_at": to_db_time(holder.expires_at),
-        }
-        try:
-            with self._engine.begin() as connection:
-                connection.execute(lock_table.insert().values(**values))
-            return None
-        except IntegrityError:
-            current = self.holder()
-            if current is None:  # released in between: try once more
-                return self.acquire(holder)
-            return None if current.session_id == holder.session_id else current
-        except SQLAlchemyError as exc:
-            raise storage_error(exc, "taking the queue lock") from exc
-
-    def release(self, session_id: str) -> None:
-        try:
-            with self._engine.begin() as connection:
-                connection.execute(
-                    lock_table.delete().where(
-                        lock_table.c.name == self.NAME, lock_table.c.session_id == session_id
-                    )
-                )
-        except SQLAlchemyError as exc:
-            raise storage_error(exc, "releasing the queue lock") from exc
-
-    def holder(self) -> LockHolder | None:
-        try:
-            with self._engine.connect() as connection:
-                record = connection.execute(
-                    sa.select(lock_table).where(lock_table.c.name == self.NAME)
-                ).mappings().first()
-        except SQLAlchemyError as exc:
-            raise storage_error(exc, "reading the queue lock") from exc
-        if record is None:
-            return None
-        since = from_db_time(record["since"])
-        assert since is not None
-        return LockHolder(record["session_id"], record["pid"], record["host"], since, from_db_time(record.get("expires_at")))
-
-    def renew(self, session_id: str, expires_at: datetime) -> bool:
-        try:
-            with self._engine.begin() as connection:
-                result = connection.execute(lock_table.update().where(
-                    lock_table.c.name == self.NAME, lock_table.c.session_id == session_id).values(expires_at=to_db_time(expires_at)))
-            return bool(result.rowcount)
-        except SQLAlchemyError as exc:
-            raise storage_error(exc, "renewing the queue lock") from exc
 
 
 class SqlQueueStore(QueueStore):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from proofdesk.apps.cli.common import OTHER_OUTPUT, CliContext, file_system_failure, handle_errors, unit_of_work
+from proofdesk.apps.cli.common import OTHER_OUTPUT, CliContext, file_system_failure, handle_errors
 from proofdesk.core.domain.errors import ExternalFailure
 
 
@@ -19,10 +19,10 @@ def report(cli: CliContext, output: Path | None, open_it: bool) -> None:
     """Write a contact sheet of every row (thumbnail, caption, alt text, keywords, file name, scores,
     proof verdict with reasons, status) as HTML with thumbnails beside it; works offline."""
     from proofdesk.apps.report import write_contact_sheet
+    from proofdesk.core.services.status import all_rows
 
     target = output or cli.settings.workdir_path / "report" / "report.html"
-    with unit_of_work(cli) as uow:
-        rows = uow.rows.list()
+    rows = all_rows(cli.container.queue_store())
     try:
         write_contact_sheet(rows, target, f"proofdesk contact sheet — {len(rows)} row(s)")
     except OSError as exc:
@@ -37,9 +37,9 @@ def report(cli: CliContext, output: Path | None, open_it: bool) -> None:
 def session_sheet(cli: CliContext, session_id: str, keys: set[str]) -> Path:
     """`runs/<session>/report.html` for the rows the session touched."""
     from proofdesk.apps.report import write_contact_sheet
+    from proofdesk.core.services.status import all_rows
 
-    with unit_of_work(cli) as uow:
-        rows = [row for row in uow.rows.list() if row.key_text in keys]
+    rows = all_rows(cli.container.queue_store(), keys)
     target = cli.settings.runs_dir / session_id / "report.html"
     return write_contact_sheet(rows, target, f"proofdesk session {session_id} — {len(rows)} row(s)")
 

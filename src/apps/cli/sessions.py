@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from proofdesk.apps.cli.common import CliContext, handle_errors, print_json, unit_of_work
+from proofdesk.apps.cli.common import CliContext, handle_errors, print_json
 
 
 @click.command()
@@ -28,8 +28,9 @@ def rollback(cli: CliContext, session_id: str | None) -> None:
 @handle_errors
 def sessions(cli: CliContext, as_json: bool) -> None:
     """List pipeline sessions (open, closed, rolled back)."""
-    with unit_of_work(cli) as uow:
-        listed = uow.sessions.list()
+    from proofdesk.core.services.status import list_sessions
+
+    listed = list_sessions(cli.container.queue_store())
     if as_json:
         print_json([s.model_dump(mode="json") for s in listed])
         return

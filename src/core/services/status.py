@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from proofdesk.core.domain.errors import InputError
-from proofdesk.core.domain.models import ProofVerdict, Row
-from proofdesk.core.ports.storage import UnitOfWork
+from proofdesk.core.domain.models import ProofVerdict, Row, Session
+from proofdesk.core.ports.storage import QueueStore, UnitOfWork
 
 
 def queue_status(uow: UnitOfWork) -> dict[str, Any]:
@@ -48,3 +48,16 @@ def find_row(uow: UnitOfWork, name: str, set_name: str | None = None) -> Row:
         sets = ", ".join(sorted(row.set_name for row in matches))
         raise InputError(f"{name!r} is in several sets ({sets}); add --set NAME")
     return matches[0]
+
+
+def all_rows(store: QueueStore, keys: set[str] | None = None) -> list[Row]:
+    """Every row of the queue (or those whose "set/name" is in `keys`), in one read."""
+    with store.unit_of_work() as uow:
+        rows = uow.rows.list()
+    return rows if keys is None else [row for row in rows if row.key_text in keys]
+
+
+def list_sessions(store: QueueStore) -> list[Session]:
+    """The pipeline's sessions (open, closed, rolled back), as the journal lists them."""
+    with store.unit_of_work() as uow:
+        return uow.sessions.list()

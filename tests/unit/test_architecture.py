@@ -190,9 +190,7 @@ def _import_cycles() -> set[frozenset[str]]:
     return cycles
 
 
-KNOWN_IMPORT_CYCLES: set[frozenset[str]] = {
-    frozenset({"proofdesk.core.services.window", "proofdesk.core.services.worker"}),
-}
+KNOWN_IMPORT_CYCLES: set[frozenset[str]] = set()
 
 
 def test_no_import_cycle_anywhere_in_src() -> None:

@@ -5,15 +5,25 @@ slots go on."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, Protocol, TypeVar
 
 from proofdesk.core.domain.models import Row
 from proofdesk.core.ports.system import Reporter
 from proofdesk.core.ports.work import Claim, WorkQueue
 
-if TYPE_CHECKING:
-    from proofdesk.core.services.worker import WorkerContext
+
+class ClaimedContext(Protocol):
+    """What the writer needs of a worker's context (`worker.WorkerContext`): its claim, and where
+    the keys the queue wrote of a batch handed over are settled."""
+
+    @property
+    def claim(self) -> Claim: ...
+
+    def settle(self, written: list[tuple[str, str]], batch: Sequence[Row]) -> None: ...
+
+
+ContextT = TypeVar("ContextT", bound=ClaimedContext)
 
 DUPLICATES_LOCK = "proofdesk.duplicates"
 
@@ -61,31 +71,31 @@ def row_claims(claim: Claim) -> list[Claim]:
                   ids=(row_id,)) for key, row_id in zip(claim.keys, claim.ids, strict=True)]
 
 
-class WindowWriter:
+class WindowWriter(Generic[ContextT]):
     """Writes a window's finished rows on its own thread, so a slot starts its next row while the
     last one is written. Whatever finished while a write ran goes in the next one: one duplicate
     re-check (under the database lock) for all of them, one transaction per claim; each claim is
     released once its rows are written."""
 
     def __init__(self, queue: WorkQueue, guard: Callable[[list[Row]], list[Row]] | None,
-                 done: Callable[[WorkerContext], None]) -> None:
+                 done: Callable[[ContextT], None]) -> None:
         self.queue, self.guard, self.done = queue, guard, done
         self.failure: BaseException | None = None
-        self._waiting: list[tuple[WorkerContext, list[Row]]] = []
-        self._finished: list[WorkerContext] = []  # contexts whose rows are all handed over
+        self._waiting: list[tuple[ContextT, list[Row]]] = []
+        self._finished: list[ContextT] = []  # contexts whose rows are all handed over
         self._closed = False
         self._ready = threading.Condition()
         self._thread = threading.Thread(target=self._loop, name="proofdesk-writer", daemon=True)
         self._thread.start()
 
-    def put(self, context: WorkerContext, rows: list[Row]) -> None:
+    def put(self, context: ContextT, rows: list[Row]) -> None:
         with self._ready:
             if self.failure is not None:
                 raise self.failure
             self._waiting.append((context, rows))
             self._ready.notify()
 
-    def finish(self, context: WorkerContext) -> None:
+    def finish(self, context: ContextT) -> None:
         """The context's runner is done: once its rows are written, release and report it."""
         with self._ready:
             self._finished.append(context)
@@ -118,7 +128,7 @@ class WindowWriter:
                     self.failure = self.failure or exc
                 self.done(context)
 
-    def _write(self, batches: list[tuple[WorkerContext, list[Row]]]) -> None:
+    def _write(self, batches: list[tuple[ContextT, list[Row]]]) -> None:
         rows = [row for _, batch in batches for row in batch]
         if self.guard is not None:
             with self.queue.named_lock(DUPLICATES_LOCK, timeout_s=60):

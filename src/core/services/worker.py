@@ -65,7 +65,7 @@ class WorkerContext:
     claim: Claim
     batch_size: int = 100
     guard: Callable[[list[Row]], list[Row]] | None = None  # e.g. the duplicate re-check
-    sink: WindowWriter | None = None  # in a window: rows go to the worker's writer, which writes them in batches
+    sink: WindowWriter[WorkerContext] | None = None  # in a window: rows go to the worker's writer, which writes them in batches
     written: set[tuple[str, str]] = field(default_factory=set)
     lost: list[str] = field(default_factory=list)
     _pending: list[Row] = field(default_factory=list, init=False, repr=False)
@@ -322,7 +322,7 @@ class Worker:
         return worked
 
     def _run_row(self, stage: str, runner: StageRunner, claim: Claim, reporter: Reporter,
-                 writer: WindowWriter) -> WorkerContext:
+                 writer: WindowWriter[WorkerContext]) -> WorkerContext:
         context = WorkerContext(self.store, reporter, self.queue, claim, batch_size=self.storage_batch,
                                 guard=self.guards.get(stage), sink=writer)
         try:

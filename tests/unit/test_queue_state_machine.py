@@ -220,7 +220,7 @@ def apply(row: Row, event: str, n: int) -> Row:
 def test_republishing_keeps_the_mirrored_gallery_id() -> None:
     """The gallery upsert on File_Name keeps the gallery row, so a republished row keeps its id
     (the sequence hypothesis once found: publish, edit, approve, publish again)."""
-    row = Row(set_name="s", original_name="a.jpg", sha256="a" * 64, caption="short")
+    row = Row(set_name="s", original_name="a.jpg", sha256="a" * 64, caption="short", file_name="a.jpg")
     for n, event in enumerate(["prefill", "edit_good", "approve", "publish", "edit_good", "approve", "publish"]):
         row = apply(row, event, n)
     assert row.status == RowStatus.PUBLISHED and row.remote_id == "id-3"
@@ -229,6 +229,7 @@ def test_republishing_keeps_the_mirrored_gallery_id() -> None:
 @settings(deadline=None)  # examples: the hypothesis profile (tests/conftest.py)
 @given(st.lists(EVENTS, max_size=40))
 @example(["prefill", "edit_good", "approve", "taken_meanwhile", "publish"])  # approved, then blocked
+@example(["prefill", "edit_good", "approve", "publish", "edit_name"])  # no name: nothing is published
 def test_random_event_sequences_keep_the_invariants(events: list[str]) -> None:
     row = Row(set_name="s", original_name="a.jpg", sha256="a" * 64, caption="short")
     for n, event in enumerate(events):

@@ -215,9 +215,9 @@ def mark_published(row: Row, remote_id: str) -> Row:
         raise IllegalTransition(row, "publish", "only an approved row can be published")
     if not row.has_current_accepted_proof():
         raise IllegalTransition(row, "publish", "its metadata is not covered by an accepted proof")
+    if row.file_name is None:  # nothing can be published without a name (publish refuses it first)
+        raise IllegalTransition(row, "publish", "it has no file name")
     kept = row.remote_id if row.remote_id is not None else str(remote_id)
-    if row.file_name is None:  # publishing refuses such a row; the state machine alone allows it
-        return _changed(row, status=RowStatus.PUBLISHED, remote_id=kept, publish_error=None)
     return now_holds(row, row.file_name, row.sha256, kept).changed(status=RowStatus.PUBLISHED, publish_error=None)
 
 

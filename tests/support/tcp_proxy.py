@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-import select
+import selectors
 import socket
 import threading
 
@@ -66,11 +66,18 @@ class TcpProxy:
             threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
 
     def _pump(self, client: socket.socket, upstream: socket.socket) -> None:
+        # A selector (epoll), not select.select: late in a long test run the process holds more
+        # than 1,024 descriptors and select() refuses them ("filedescriptor out of range"), which
+        # looked like the server dropping the connection.
         pair = {client: upstream, upstream: client}
+        selector = selectors.DefaultSelector()
         try:
+            for sock in pair:
+                selector.register(sock, selectors.EVENT_READ)
             while not self._cut.is_set():
-                readable, _, _ = select.select(list(pair), [], [], 0.1)
-                for sock in readable:
+                for key, _ in selector.select(timeout=0.1):
+                    sock = key.fileobj
+                    assert isinstance(sock, socket.socket)
                     data = sock.recv(65536)
                     if not data:
                         return
@@ -78,6 +85,7 @@ class TcpProxy:
         except (OSError, ValueError):
             return
         finally:
+            selector.close()
             with self._mutex:
                 self._open.discard(client)
                 self._open.discard(upstream)

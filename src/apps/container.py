@@ -67,6 +67,7 @@ from proofdesk.core.services.pipeline import Pipeline
 from proofdesk.core.services.places import PlaceAllowances, PlaceFacts
 from proofdesk.core.services.publish import Publisher
 from proofdesk.core.services.review import ReviewService
+from proofdesk.core.services.review_actions import ReviewActions
 from proofdesk.core.services.sets import SetPaths
 from proofdesk.core.services.stages.base import RowStage
 from proofdesk.core.services.stages.caption import CaptionSettings, CaptionStage
@@ -472,6 +473,10 @@ class Container(containers.DeclarativeContainer):
     desk_unpublisher = providers.Callable(_desk_unpublisher, publisher.provider, config.resolved.runs_dir)
 
     reviewer = providers.Singleton(UrwidReviewer, publisher=desk_publisher, unpublisher=desk_unpublisher)
+
+    # the web desk's actions (`proofdesk serve`): one instance per desk, so its undo history is its own
+    review_actions = providers.Factory(ReviewActions, review=review_service, publish_approved=desk_publisher,
+                                       take_down=desk_unpublisher, places=place_allowances)
 
     # The front end passes its Reporter when it asks for a pipeline: `container.pipeline(reporter=...)`.
     # set folders relative to the project folder (the config file's, or the workdir's parent)

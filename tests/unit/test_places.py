@@ -152,3 +152,16 @@ def test_lower_case_keywords_that_are_words_first_do_not_name_towns(places: Plac
     assert messages(PlaceFarRule(), row, with_dictionary, keywords=("bell", "fountain", "archway", "tower")) == []
     flagged = messages(PlaceFarRule(), row, with_dictionary, keywords=("paris", "thailand", "phuket"))
     assert [m.split('"')[1] for m in flagged] == ["Paris", "Thailand", "Phuket"]
+
+
+def test_many_time_zone_lookups_share_one_finder_and_its_open_files() -> None:
+    import os
+
+    from proofdesk.adapters.places.timezones import TimezoneFinderLookup
+
+    first = TimezoneFinderLookup()
+    assert first.zone_at(43.84, 10.50) == "Europe/Rome"
+    before = len(os.listdir("/proc/self/fd"))
+    others = [TimezoneFinderLookup() for _ in range(10)]
+    assert [lookup.zone_at(47.37, 8.54) for lookup in others] == ["Europe/Zurich"] * 10
+    assert len(os.listdir("/proc/self/fd")) - before == 0

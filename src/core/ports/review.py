@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+
+from proofdesk.core.domain.errors import InputError
+from proofdesk.core.domain.models import Row
 
 
 class Spellchecker(ABC):
@@ -34,6 +37,31 @@ class Decision:
     action: str
     key: str
     changes: dict[str, Any] = field(default_factory=dict)
+
+    def apply(self, service: ReviewDecisions) -> Row:
+        """Take this decision through `service` (the review service); its refusals are raised."""
+        if self.action == "edit":
+            return service.edit(self.key, self.changes)
+        if self.action == "generate":
+            return service.regenerate(self.key)
+        if self.action == "approve":
+            return service.approve(self.key)
+        if self.action == "reject":
+            return service.reject(self.key)
+        if self.action == "reopen":
+            return service.reopen(self.key)
+        raise InputError(f"unknown review action {self.action!r} for {self.key}; "
+                         "choose approve, reject, reopen, edit or generate")
+
+
+class ReviewDecisions(Protocol):
+    """What a reviewer's decisions go through (the review service implements it)."""
+
+    def approve(self, key: str) -> Row: ...
+    def reject(self, key: str) -> Row: ...
+    def reopen(self, key: str) -> Row: ...
+    def edit(self, key: str, changes: dict[str, Any]) -> Row: ...
+    def regenerate(self, key: str) -> Row: ...
 
 
 class Reviewer(ABC):

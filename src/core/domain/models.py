@@ -324,6 +324,7 @@ class Row(DomainModel):
     keeper_chosen_by: str | None = None  # "scores", or "person" (kept by every rerun)
     cull_suggested: bool | None = None
     cull_reason: str | None = None
+    rating: int | None = Field(default=None, ge=1, le=5)  # a person's stars (the web desk's keys 1-5): xmp:Rating when published
 
     # metadata (stage 7, then human edits)
     caption: str | None = None

@@ -106,7 +106,10 @@ def place_path(row: Row, template: str) -> str | None:
 
 
 def rating(row: Row, options: XmpOptions) -> int | None:
-    """xmp:Rating 0-5 from the configured score (None when off, unscored or a fallback score)."""
+    """xmp:Rating: a person's 1-5 stars when given, else 0-5 from the configured score (None when
+    off, unscored or a fallback score)."""
+    if row.rating is not None:
+        return row.rating
     if options.rating_score == "off":
         return None
     if options.rating_score == "clip_aesthetic":

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from proofdesk.core.domain.errors import ProofdeskError
-from proofdesk.core.domain.models import ProofReason, Row
+from proofdesk.core.domain.models import Row
 from proofdesk.core.domain.queue import holds_publication
 from proofdesk.core.services.places import PlaceAllowances
 from proofdesk.core.services.review import ReviewService
+from proofdesk.core.services.review_desk import ActionResult, DeskActions, Undo, UndoStep, row_version
 
 # publishes the approved rows; returns a one-paragraph report
 PublishApproved = Callable[[], str]
@@ -29,27 +30,6 @@ PublishApproved = Callable[[], str]
 TakeDown = Callable[[str, bool], str]
 
 NOT_CONFIGURED = "{what} is not configured (see docs/configuration.md, [publish])"
-
-
-@dataclass(frozen=True)
-class ActionResult:
-    """What a front end shows after an action."""
-
-    message: str
-    row: Row | None = None  # the acted-on row as stored now (None when the action failed or has none)
-    error: bool = False
-    scene: tuple[Row, ...] = ()  # keeper: every frame of the scene, as stored now
-    done: tuple[str, ...] = ()  # batch: the rows that moved
-    refused: tuple[tuple[str, str], ...] = ()  # batch: (row, why) for those that did not
-
-    @property
-    def findings(self) -> list[ProofReason]:
-        """The proof's violations on the row (fixes left out)."""
-        return [reason for reason in self.row.proof_reasons if not reason.is_fix] if self.row is not None else []
-
-    @property
-    def key(self) -> str | None:
-        return self.row.key_text if self.row is not None else None
 
 
 def _verdict(row: Row) -> str:
@@ -61,14 +41,16 @@ def _failed(exc: BaseException, prefix: str = "") -> ActionResult:
 
 
 @dataclass
-class ReviewActions:
+class ReviewActions(DeskActions):
     """The review actions over a `ReviewService`, with the publish and take-down callables the
-    container composes (either may be missing: the action then says it is not configured)."""
+    container composes (either may be missing: the action then says it is not configured); the
+    desk's versions, ratings, undo and scene key come from `DeskActions` (review_desk.py)."""
 
     review: ReviewService
     publish_approved: PublishApproved | None = None
     take_down: TakeDown | None = None
     places: PlaceAllowances | None = field(default=None)
+    history: list[Undo] = field(default_factory=list)  # this desk's decisions, last one undone first
 
     # ------------------------------------------------------------- decisions
 
@@ -85,9 +67,11 @@ class ReviewActions:
         """approve / reject / reopen one row; the state machine says what is allowed."""
         transitions = {"approve": self.review.approve, "reject": self.review.reject, "reopen": self.review.reopen}
         try:
+            before = self.review.get(key)
             row = transitions[action](key)
         except ProofdeskError as exc:
             return _failed(exc)
+        self.remember(f"{action} {key}", [self.status_step(before, row)])
         return ActionResult(f"{action} {key}: now {row.status.value}", row)
 
     def batch(self, action: str, keys: list[str]) -> ActionResult:
@@ -162,10 +146,15 @@ class ReviewActions:
     def keeper(self, key: str) -> ActionResult:
         """Make a frame its scene's keeper (a person's choice, kept by reruns)."""
         try:
+            picked = self.review.get(key)
+            scene_id = picked.scene_id
+            before = next((r for r in self.review.rows() if r.keeper and scene_id and r.scene_id == scene_id), None)
             scene = self.review.choose_keeper(key)
         except ProofdeskError as exc:
             return _failed(exc)
         chosen = next((row for row in scene if row.keeper), None)
+        if before is not None and chosen is not None and before.key_text != chosen.key_text:
+            self.remember(f"keeper {key}", [UndoStep(key, "keeper", before.key_text, row_version(chosen), row_version(picked))])
         where = f"scene {chosen.scene_id} ({len(scene)} frame(s))" if chosen else "its scene"
         handed = " (the old keeper's text is offered as a suggestion)" if chosen and chosen.pending_suggestion else ""
         row = next((row for row in scene if row.key_text == key), chosen)

@@ -28,7 +28,7 @@ from proofdesk.adapters.files.scanner import LocalSetScanner
 from proofdesk.adapters.gallery.sql import SqlGallery
 from proofdesk.adapters.images.frame_analyzer import NumpyFrameAnalyzer
 from proofdesk.adapters.images.pillow_inspector import PillowImageInspector
-from proofdesk.adapters.images.pillow_processor import PillowImageProcessor
+from proofdesk.adapters.images.pillow_processor import PillowImageProcessor, raw_picture
 from proofdesk.adapters.memory import InMemoryQueueStore
 from proofdesk.adapters.places.geonames import GeoNamesGazetteer
 from proofdesk.adapters.places.timezones import TimezoneFinderLookup
@@ -512,9 +512,10 @@ def build_container(settings: Settings) -> Container:
     container.config.from_dict(config_values(settings))
     # rows hold paths relative to the workdir (or the shared root): the desk and the contact sheet
     # find the pictures through the file store
-    from proofdesk.apps.review.preview import use_path_resolver
+    from proofdesk.apps.review.preview import use_path_resolver, use_raw_reader
 
     use_path_resolver(container.file_store().resolve)
+    use_raw_reader(raw_picture)  # the desk draws a camera RAW original through the image adapter
     return container
 
 

@@ -5,7 +5,7 @@ lower one as its background. That works in every terminal that passes 24-bit col
 xterm) and needs nothing beyond Pillow.
 
 Which file: the row's model-ready image (`ollama_path`), else its incoming original (the model-ready
-copy is cleaned after publishing), else a placeholder. Decoding runs in a worker (one at a time; a
+copy is cleaned after publishing), else a placeholder. The viewer (`V`) opens the original. Decoding runs in a worker (one at a time; a
 request the selection has already left is skipped) and the result is cached per row and pane size;
 the pane only turns cached pixels into text on the main loop.
 
@@ -46,7 +46,17 @@ class Pixels:
     rgb: bytes
 
 
+# a camera RAW file's upright picture, its long edge at most the given size (a PIL image), or
+# None for a file that is no RAW
+RawReader = Callable[[str, int], Any]
+
+
+def _no_raw_reader(_path: str, _long_edge: int) -> None:
+    return None
+
+
 _resolve: Callable[[str], str] = os.path.abspath
+_read_raw: RawReader = _no_raw_reader
 
 
 def use_path_resolver(resolve: Callable[[str], str]) -> None:
@@ -56,15 +66,29 @@ def use_path_resolver(resolve: Callable[[str], str]) -> None:
     _resolve = resolve
 
 
+def use_raw_reader(read_raw: RawReader) -> None:
+    """How a camera RAW original becomes a picture (the image adapter knows RAW formats); set once
+    by the container. Without it a RAW file is drawn by what Pillow makes of it."""
+    global _read_raw
+    _read_raw = read_raw
+
+
+def _existing(stored: str | None) -> str | None:
+    path = _resolve(stored) if stored else None
+    return path if path and os.path.exists(path) else None
+
+
 def preview_source(row: Row | None) -> str | None:
     """The file to draw for `row`: its model-ready image, else its incoming original, else None."""
     if row is None:
         return None
-    for stored in (row.ollama_path, row.incoming_path):
-        path = _resolve(stored) if stored else None
-        if path and os.path.exists(path):
-            return path
-    return None
+    return _existing(row.ollama_path) or _existing(row.incoming_path)
+
+
+def original_source(row: Row) -> str | None:
+    """The row's original image at full size: its incoming copy, else the file it was read from
+    (the card or shoot folder), else None. Never the model's downsized copy."""
+    return _existing(row.incoming_path) or _existing(row.source_path)
 
 
 def scene_parts(row: Row) -> list[tuple[str, str]] | None:
@@ -105,9 +129,8 @@ def fit(width: int, height: int, cols: int, rows: int) -> tuple[int, int]:
 def decode(path: str, cols: int, rows: int) -> Pixels:
     """Open, orient and shrink the image at `path` to fit `cols` × `rows` cells."""
     from PIL import Image, ImageOps
-    from proofdesk.adapters.images.pillow_processor import raw_picture
 
-    raw = raw_picture(path, max(cols * 2, rows * 4)) if os.path.isfile(path) else None  # a camera RAW original
+    raw = _read_raw(path, max(cols * 2, rows * 4)) if os.path.isfile(path) else None  # a camera RAW original
     if raw is not None:
         oriented = raw
     else:

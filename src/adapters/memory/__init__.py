@@ -23,6 +23,7 @@ from proofdesk.adapters.memory.publishing import FakeMetadataWriter, InMemoryGal
 from proofdesk.adapters.memory.review import FakeSpellchecker, ScriptedReviewer
 from proofdesk.adapters.memory.storage import InMemoryQueueLock, InMemoryQueueStore, InMemoryUnitOfWork
 from proofdesk.adapters.memory.system import FixedClock, RecordingReporter
+from proofdesk.adapters.memory.work_queue import InMemoryWorkQueue
 
 __all__ = [
     "FakeAestheticScorer",
@@ -45,6 +46,7 @@ __all__ = [
     "InMemoryQueueStore",
     "InMemoryUnitOfWork",
     "InMemoryUploader",
+    "InMemoryWorkQueue",
     "RecordingReporter",
     "ScriptedReviewer",
 ]

@@ -26,6 +26,7 @@ from proofdesk.apps.cli import (
     review_cmds,
     rows,
     run,
+    serve,
     sessions,
     sets,
     worker,
@@ -106,7 +107,7 @@ def main(ctx: click.Context, config_file: Path | None, verbose: bool, quiet_all:
 
 
 def _add_commands() -> None:
-    for module in (rows, run, sessions, export, doctor, review_cmds, culling, worker, publish, init, db, report, places, sets):
+    for module in (rows, run, sessions, export, doctor, review_cmds, culling, worker, publish, init, db, report, places, sets, serve):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -109,6 +109,20 @@ class DeskActions:
         self.remember(f"back to pending {key}", [self.status_step(before, row)])
         return self._result(f"back to pending {key}: now {row.status.value}", row)
 
+    def row_by_id(self, row_id: int) -> Row | None:
+        """The row a front end names by its id (pictures are served by id, never by a path)."""
+        with self.review.store.unit_of_work() as uow:
+            return uow.rows.get_by_id(row_id)
+
+    def draft(self, key: str, changes: dict[str, object]) -> tuple[Row, str, list[ProofReason], dict[str, list[str]]]:
+        """The live proof of an editor's draft, nothing stored: (row, verdict, findings, the words the
+        spellchecker (with the project dictionary) does not know, per text field)."""
+        row = self.review.get(key)
+        result = self.review.preview(row, dict(changes))
+        unknown: dict[str, list[str]] = {name: self.review.unknown_words(str(changes.get(name) or ""))
+                                         for name in ("caption", "alt_text") if name in changes}
+        return row, result.verdict.value, list(result.violations), unknown
+
     # ------------------------------------------------------------- ratings
 
     def rate(self, key: str, stars: int | None) -> ActionResult:

@@ -93,6 +93,7 @@
     badge(cell, "verdict", row.verdict);
     badge(cell, "stars", "★".repeat(row.rating || 0));
     cell.querySelector(".file").textContent = row.file_name || "";
+    cell.querySelector(".caption").textContent = row.caption || "";
   }
 
   async function refreshAll() {

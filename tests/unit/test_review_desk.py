@@ -41,7 +41,7 @@ def test_list_shows_rows_with_status_verdict_and_marker(service: ReviewService) 
     text = screen(desk)
     assert "filter: all (3 rows)" in text
     assert "pending   accepted" in text and "pending   blocked" in text
-    assert "arno-bridge.jpg" in text and "piazza-grande.jpg" in text
+    assert "arno-bridge.jpg" in text and "DSCN0021.jpg" in text  # the list names each row (set/original name)
     assert "Caption: The old stone bridge" in text and "Proof: ACCEPTED" in text
     assert "captured 2008-10-22T16:28:39" in text and "GPS 43.46740, 11.88510" in text
 

@@ -189,8 +189,14 @@ def test_viewer_command_uses_proofdesk_viewer_else_the_system_opener() -> None:
     assert viewer_command("/p/a.jpg", {})[0] in ("xdg-open", "open")
 
 
-def test_capital_v_opens_the_viewer_without_waiting(desk: ReviewDesk, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_capital_v_opens_the_original_in_the_viewer_without_waiting(desk: ReviewDesk, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    assert desk.current is not None
+    original = red_blue(tmp_path / "first-original.png", (1200, 600))  # the model's copy is first.png
+    with desk.service.store.unit_of_work() as uow:
+        uow.rows.update(desk.current.changed(incoming_path=str(original)))
+        uow.commit()
+    desk.reload()
     out = tmp_path / "opened.txt"
     viewer = tmp_path / "viewer.py"
     viewer.write_text(f"import sys, time, pathlib\npathlib.Path({str(out)!r}).write_text(sys.argv[1])\ntime.sleep(5)\n")
@@ -201,4 +207,4 @@ def test_capital_v_opens_the_viewer_without_waiting(desk: ReviewDesk, tmp_path: 
     deadline = time.monotonic() + 10
     while not out.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert out.read_text() == str(tmp_path / "first.png")
+    assert out.read_text() == str(original)

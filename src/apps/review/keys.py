@@ -1,7 +1,8 @@
 """Key bindings of the review desk, as data: one place to read, change and document them.
 
-`scope` is where a binding works: `list` (the row list has focus: plain letters are free) or
-`global` (everywhere, also while typing in a field: function and control keys only).
+`scope` is where a binding works: `list` (the row list has focus: plain letters are free), `edit`
+(a field has the cursor) or `global` (everywhere, also while typing in a field: function and
+control keys only).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("f9", "publish", "publish approved", "global"),
     Binding("f10", "quit", "quit", "global"),
     Binding("esc", "close_dialog", "close dialog", "global"),
+    Binding("ctrl u", "clear_field", "clear the field that has the cursor (unsaved until F2 or a move)", "edit"),
     Binding("a", "approve", "approve"),
     Binding("r", "reject", "reject"),
     Binding("o", "reopen", "reopen rejected"),
@@ -45,20 +47,37 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("p", "publish", "publish approved"),
     Binding("U", "unpublish", "unpublish: take the photo down from the gallery"),
     Binding("v", "toggle_preview", "show / hide the picture"),
-    Binding("V", "open_viewer", "open the full image in the system viewer"),
+    Binding("V", "open_viewer", "open the original image in the system viewer"),
     Binding("e", "edit", "edit row"),
     Binding("enter", "edit", "edit row"),
     Binding("?", "help", "help"),
     Binding("q", "quit", "quit"),
 )
 
-PREVIEW_HELP = (
-    "The picture under the row list is the selected row's model-ready image (or its incoming",
-    "original once that was cleaned after publishing), drawn as half-block cells in 24-bit colour.",
-    "It is decoded in the background and kept per row. v hides or shows it; start the desk with",
-    "PROOFDESK_PREVIEW=off to begin with it hidden. V opens the full image in $PROOFDESK_VIEWER",
-    "(else xdg-open / open) without waiting for it.",
+# paragraphs of the help screen (each wraps to the dialog's width)
+CURSOR_HELP = (
+    "After a decision the cursor moves to the next row: a / F4 (approve), r / F5 (reject), o "
+    "(reopen) and space (mark) move it down one row (on the last row it stays). A refused decision "
+    "(a blocked row) leaves it where it is; other keys keep it on its row."
 )
+
+LIST_HELP = (
+    "Each row: * when marked, its status and proof verdict, then set/original name (→ the new file "
+    "name when there is room). In a narrow list (an 80-column terminal) the scores give way to the "
+    "name and the verdict is one mark: + accepted, ! blocked, - not proven. A decided or edited row "
+    "stays in the list until the filter changes (f), even when it no longer matches the filter."
+)
+
+PREVIEW_HELP = (
+    "The picture under the row list is the selected row's model-ready image (or its incoming "
+    "original once that was cleaned after publishing), drawn as half-block cells in 24-bit colour. "
+    "It is decoded in the background and kept per row. v hides or shows it; start the desk with "
+    "PROOFDESK_PREVIEW=off to begin with it hidden. V opens the original image (the incoming copy of "
+    "the camera file, not the model's 1024-px copy) in $PROOFDESK_VIEWER (else xdg-open / open) "
+    "without waiting for it."
+)
+
+SCOPES = {"global": "anywhere", "list": "in the list", "edit": "in a field"}
 
 FILTER_CYCLE = ("all", "blocked", "pending", "approved", "rejected", "published")
 
@@ -81,9 +100,10 @@ def footer_text() -> str:
 
 
 def help_lines() -> list[str]:
+    """The help screen: where the cursor goes after a decision first (a person asks that before
+    anything else), then every binding, the row list's columns and the picture."""
     lines = []
     for binding in BINDINGS:
         label = "space" if binding.key == " " else binding.key
-        where = "anywhere" if binding.scope == "global" else "in the list"
-        lines.append(f"{label:>8}  {binding.help} ({where})")
-    return [*lines, "", *PREVIEW_HELP]
+        lines.append(f"{label:>8}  {binding.help} ({SCOPES[binding.scope]})")
+    return [CURSOR_HELP, "", *lines, "", LIST_HELP, "", PREVIEW_HELP]

@@ -264,3 +264,17 @@ def open_in_viewer(path: str) -> None:
     process = subprocess.Popen(viewer_command(path), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     threading.Thread(target=process.wait, daemon=True, name="viewer-reaper").start()
+
+
+def open_original(row: Row) -> tuple[str, bool]:
+    """Open `row`'s original image (never the model's downsized copy) in the viewer; the line the
+    desk shows and whether it reports a failure."""
+    path = original_source(row)
+    if path is None:
+        stored = row.incoming_path or row.source_path or "no path stored"
+        return f"the original of {row.key_text} is missing ({stored})", True
+    try:
+        open_in_viewer(path)
+    except OSError as exc:
+        return f"cannot start the viewer (set PROOFDESK_VIEWER): {exc}", True
+    return f"opened the original {path} in the viewer", False

@@ -1,11 +1,11 @@
 """The composition root: builds every adapter from the settings (dependency-injector).
 
 `build_container(settings)` feeds the validated settings into `config` (a
-`providers.Configuration`), plus a `resolved` section of values derived from them (absolute
-paths, the engines actually chosen, worker counts). Backends are chosen with `providers.Selector`
-over a config value. Nothing is built at import time or by `build_container`: providers create
-objects on first call, and the CLI imports this module only inside commands that need it, so
-`proofdesk --help` stays fast.
+`providers.Configuration`); the values derived from them (absolute paths, the engines actually
+chosen, worker counts) are `Settings` properties, read through `settings.provided`. Backends
+are chosen with `providers.Selector` over a config value. Nothing is built at import time or by
+`build_container`: providers create objects on first call, and the CLI imports this module only
+inside commands that need it, so `proofdesk --help` stays fast.
 """
 
 from __future__ import annotations
@@ -43,12 +43,13 @@ from proofdesk.adapters.scoring.fallback import (
     FallbackQualityScorer,
 )
 from proofdesk.adapters.scoring.opencv_brisque import OpenCvBrisqueScorer
-from proofdesk.adapters.spelling.pyspell import PySpellchecker
+from proofdesk.adapters.spelling.pyspell import PySpellchecker, read_glossary
 from proofdesk.adapters.storage.sql import SqlQueueStore
 from proofdesk.adapters.storage.work_queue import SqlWorkQueue
 from proofdesk.adapters.uploader.ftp import FtpUploader
 from proofdesk.adapters.uploader.local import LocalUploader
 from proofdesk.apps.config import Settings, env_name
+from proofdesk.apps.reporting import desk_publisher, desk_unpublisher
 from proofdesk.apps.review.desk import UrwidReviewer
 from proofdesk.core.domain.models import Row, Stage
 from proofdesk.core.domain.proof import DuplicateIndex
@@ -63,6 +64,7 @@ from proofdesk.core.ports.publishing import Gallery, MetadataWriter, Uploader
 from proofdesk.core.ports.review import Reviewer, Spellchecker
 from proofdesk.core.ports.storage import QueueStore
 from proofdesk.core.ports.system import Clock
+from proofdesk.core.ports.work import WorkQueue
 from proofdesk.core.services.pipeline import Pipeline
 from proofdesk.core.services.places import PlaceAllowances, PlaceFacts
 from proofdesk.core.services.publish import Publisher
@@ -73,68 +75,11 @@ from proofdesk.core.services.stages.base import RowStage
 from proofdesk.core.services.stages.caption import CaptionSettings, CaptionStage
 from proofdesk.core.services.stages.scene import SceneStage
 from proofdesk.core.services.stages.scoring import ScoringStages
+from proofdesk.core.services.worker_stages import build_worker
 
 
-def config_values(settings: Settings) -> dict[str, Any]:
-    """The settings as the container's `config`: every key as in the TOML file (secrets revealed,
-    for the adapters that need them) and a `resolved` section derived from them."""
-    values = settings.model_dump()
-    for section, key in (("captioner", "api_key"), ("gallery", "password")):
-        secret = getattr(getattr(settings, section), key)
-        values[section][key] = secret.get_secret_value() if secret else None
-    ftp_password = settings.publish.ftp.password
-    values["publish"]["ftp"]["password"] = ftp_password.get_secret_value() if ftp_password else None
-    values["resolved"] = _resolved(settings)
-    return values
-
-
-def _path(settings: Settings, value: str | None) -> str | None:
-    """A file path from the config: relative paths are relative to the config file's folder."""
-    return str(settings.resolve_path(value)) if value else value
-
-
-def _resolved(settings: Settings) -> dict[str, Any]:
-    scoring, captioner, publish = settings.scoring, settings.captioner, settings.publish
-    cores = max(1, os.cpu_count() or 1)
-    workdir = settings.workdir_path
-    local_root = Path(publish.local.dir).expanduser()
-    offline = captioner.backend == "offline"
-    return {
-        "workdir": workdir,
-        # a session keeps a lease on the queue lock only where other machines can see it
-        "session_lease_s": settings.worker.lease_s if settings.storage.backend == "mysql" else None,
-        "files_root": settings.files_root,
-        # rows store paths relative to the files root (the workdir, or the shared root): a project
-        # folder moved or copied elsewhere works as it is
-        "relative_paths": True,
-        "project_root": str(Path(settings.config_file).absolute().parent) if settings.config_file else str(workdir.parent),
-        "runs_dir": settings.runs_dir,
-        "dictionary": settings.dictionary_path,
-        "queue": "memory" if settings.storage.backend == "memory" else "sql",
-        "storage_url": settings.storage_url,
-        "gallery_url": settings.gallery_url,
-        "local_publish_root": local_root if local_root.is_absolute() else workdir / local_root,
-        "ftp_ca_file": _path(settings, publish.ftp.ca_file),
-        "full_dir": publish.ftp.remote_dir if publish.uploader == "ftp" else "/",
-        "thumb_dir": publish.ftp.thumb_dir if publish.uploader == "ftp" else "/" + publish.local.thumb_dir.strip("/"),
-        "brisque_engine": scoring.brisque_engine if scoring.brisque else "fallback",
-        "brisque_fallback_reason": "scoring.brisque_engine = fallback" if scoring.brisque
-        else "scoring.brisque = false",
-        "brisque_model": _path(settings, scoring.brisque_model),
-        "brisque_range": _path(settings, scoring.brisque_range),
-        "brisque_threads": scoring.threads or cores,
-        "workers": scoring.workers or min(4, cores),
-        # a built-in open_clip name as it is, or a model-config JSON path resolved like other paths
-        "clip_model": _path(settings, scoring.clip_model) if scoring.clip_model.endswith(".json")
-        else scoring.clip_model,
-        "clip_weights": _path(settings, scoring.clip_weights),
-        "aesthetic_head": _path(settings, scoring.aesthetic_head),
-        "classifier": "on" if settings.classifier.enabled else "off",
-        "places": "on" if settings.places.enabled else "off",
-        "vocabulary": settings.classifier.vocabulary or DEFAULT_VOCABULARY,
-        "caption_model": "offline" if offline else captioner.model,
-        "caption_fallback_model": None if offline else captioner.fallback_model,
-    }
+def _vocabulary(configured: list[str]) -> list[str]:
+    return configured or list(DEFAULT_VOCABULARY)
 
 
 def _host_name(configured: str | None) -> str:
@@ -168,44 +113,6 @@ def _gallery_names(gallery: providers.Provider[Gallery]) -> Callable[[], list[st
     return names
 
 
-def _desk_unpublisher(publisher: providers.Provider[Publisher], runs_dir: Path) -> Callable[[str, bool], str]:
-    """What the review desk's unpublish key runs (in its worker thread): take one row
-    ("set/original name") down, and reject it when asked; returns the report's lines."""
-
-    def unpublish(key: str, reject: bool) -> str:
-        import io
-
-        from proofdesk.apps.reporting import ConsoleReporter
-        from proofdesk.core.services.unpublish import unpublish_rows
-
-        set_name, name = key.split("/", 1)
-        reporter = ConsoleReporter(runs_dir, quiet=True, stream=io.StringIO())
-        try:
-            return unpublish_rows(publisher(reporter=reporter), [name], set_name=set_name, reject=reject).render()
-        finally:
-            reporter.close()
-
-    return unpublish
-
-
-def _desk_publisher(publisher: providers.Provider[Publisher], runs_dir: Path) -> Callable[[], str]:
-    """What the review desk's publish key runs (in its worker thread): publish, return a paragraph."""
-
-    def publish() -> str:
-        import io
-
-        from proofdesk.apps.reporting import ConsoleReporter
-        from proofdesk.core.services.publish import publish_approved
-
-        reporter = ConsoleReporter(runs_dir, quiet=True, stream=io.StringIO())
-        try:
-            return publish_approved(publisher(reporter=reporter)).render()
-        finally:
-            reporter.close()
-
-    return publish
-
-
 def _row_stages(scoring: ScoringStages, scene: RowStage, caption: RowStage | None) -> list[tuple[Stage, RowStage]]:
     """The stages after stage 4, in pipeline order (a missing one is skipped)."""
     stages = [(Stage.SCORE, scoring.score_stage), (Stage.RESIZE, scoring.resize_stage), (Stage.SCENE, scene),
@@ -213,13 +120,21 @@ def _row_stages(scoring: ScoringStages, scene: RowStage, caption: RowStage | Non
     return [(stage, run) for stage, run in stages if run is not None]
 
 
+def _shared_work_queue(store: QueueStore, work_queue: Callable[[], WorkQueue]) -> WorkQueue | None:
+    if isinstance(store, SqlQueueStore) and store.dialect in ("mysql", "mariadb"):
+        return work_queue()
+    return None
+
+
 class Container(containers.DeclarativeContainer):
     """Build with `build_container(settings)`; swap an adapter with `container.NAME.override(...)`."""
 
     config = providers.Configuration()
-    # The settings object itself, for what is not a plain value (intake rules, proof config,
-    # glossary and digest, read when first needed).
+    # The settings object itself: what is not a plain value (intake rules, proof config, digest) and
+    # the values derived from the keys (`settings.provided.storage_url`, …), read when first needed.
     settings = providers.Dependency(instance_of=Settings)
+    # terms that count as identifier evidence: `captioner.glossary` and the lines of its file
+    glossary = providers.Callable(read_glossary, config.captioner.glossary, settings.provided.glossary_path)
 
     clock = providers.Singleton(SystemClock)
     # the name this machine goes by in locks and the worker list, and how it judges another holder
@@ -227,36 +142,37 @@ class Container(containers.DeclarativeContainer):
     is_alive = providers.Callable(liveness_check, host)
 
     queue_store = providers.Selector(
-        config.resolved.queue,
-        sql=providers.Singleton(SqlQueueStore, url=config.resolved.storage_url, clock=clock),  # sqlite or MySQL
+        settings.provided.queue_backend,
+        sql=providers.Singleton(SqlQueueStore, url=settings.provided.storage_url, clock=clock),  # sqlite or MySQL
         memory=providers.Singleton(InMemoryQueueStore, clock=clock),
     )
 
-    file_store = providers.Singleton(LocalFileStore, root=config.resolved.files_root,
-                                     relative_paths=config.resolved.relative_paths)
+    # rows store paths relative to the files root (the workdir, or the shared root): a project folder
+    # moved or copied elsewhere works as it is
+    file_store = providers.Singleton(LocalFileStore, root=settings.provided.files_root, relative_paths=True)
     exif_reader = providers.Singleton(Pyexiv2ExifReader, placeholder_text=config.intake.placeholder_text)
     set_scanner = providers.Singleton(LocalSetScanner)
     image_inspector = providers.Singleton(PillowImageInspector)
     image_processor = providers.Singleton(PillowImageProcessor, max_image_pixels=config.intake.max_image_pixels)
 
     quality_scorer = providers.Selector(
-        config.resolved.brisque_engine,
+        settings.provided.brisque_engine,
         opencv=providers.Singleton(
             OpenCvBrisqueScorer,
-            model_path=config.resolved.brisque_model,
-            range_path=config.resolved.brisque_range,
-            threads=config.resolved.brisque_threads,
+            model_path=settings.provided.brisque_model,
+            range_path=settings.provided.brisque_range,
+            threads=settings.provided.brisque_threads,
         ),
-        fallback=providers.Singleton(FallbackQualityScorer, reason=config.resolved.brisque_fallback_reason),
+        fallback=providers.Singleton(FallbackQualityScorer, reason=settings.provided.brisque_fallback_reason),
     )
 
     aesthetic_scorer = providers.Selector(
         config.scoring.aesthetic_engine,
         open_clip=providers.Singleton(
             OpenClipAestheticScorer,
-            model=config.resolved.clip_model,
-            weights=config.resolved.clip_weights,
-            head=config.resolved.aesthetic_head,
+            model=settings.provided.clip_model,
+            weights=settings.provided.clip_weights,
+            head=settings.provided.aesthetic_head,
             batch_size=config.scoring.batch_size,
             threads=config.scoring.threads,
             device=config.scoring.device,
@@ -279,9 +195,9 @@ class Container(containers.DeclarativeContainer):
             long_edge=config.scoring.resize_long_edge,
             jpeg_quality=config.scoring.jpeg_quality,
             batch_size=config.scoring.batch_size,
-            workers=config.resolved.workers,
+            workers=settings.provided.scoring_workers,
         ),
-        cache=providers.Singleton(FileAnswerCache, root=providers.Callable(Path.joinpath, config.resolved.files_root,
+        cache=providers.Singleton(FileAnswerCache, root=providers.Callable(Path.joinpath, settings.provided.files_root,
                                                                            "cache", "scores")),
     )
 
@@ -305,13 +221,13 @@ class Container(containers.DeclarativeContainer):
     )
 
     answer_cache = providers.Singleton(
-        FileAnswerCache, root=providers.Callable(Path.joinpath, config.resolved.files_root, "cache", "answers")
+        FileAnswerCache, root=providers.Callable(Path.joinpath, settings.provided.files_root, "cache", "answers")
     )
 
     # sqlite or MySQL, both through SQLAlchemy
     gallery = providers.Singleton(
         _sql_gallery,
-        url=config.resolved.gallery_url,
+        url=settings.provided.gallery_url,
         table=config.gallery.table,
         columns=config.gallery.columns,
         password=config.gallery.password,
@@ -322,12 +238,12 @@ class Container(containers.DeclarativeContainer):
     )
 
     classifier = providers.Selector(
-        config.resolved.classifier,
+        settings.provided.classifier_switch,
         on=providers.Singleton(
             OpenClipClassifier,
-            model=config.resolved.clip_model,
-            weights=config.resolved.clip_weights,
-            vocabulary=config.resolved.vocabulary,
+            model=settings.provided.clip_model,
+            weights=settings.provided.clip_weights,
+            vocabulary=providers.Callable(_vocabulary, config.classifier.vocabulary),
             template=config.classifier.template,
             min_probability=config.classifier.min_probability,
             device=config.scoring.device,
@@ -338,7 +254,7 @@ class Container(containers.DeclarativeContainer):
 
     # Offline facts from GPS: loaded on first use, so a run without GPS never pays for them.
     place_facts = providers.Selector(
-        config.resolved.places,
+        settings.provided.places_switch,
         on=providers.Singleton(
             PlaceFacts,
             gazetteer=providers.Singleton(GeoNamesGazetteer, min_population=config.proof.place_min_population),
@@ -370,12 +286,12 @@ class Container(containers.DeclarativeContainer):
         captioner=captioner,
         settings=providers.Factory(
             CaptionSettings,
-            model=config.resolved.caption_model,
-            fallback_model=config.resolved.caption_fallback_model,
+            model=settings.provided.caption_model,
+            fallback_model=settings.provided.caption_fallback_model,
             max_repairs=config.captioner.max_repairs,
             scope=config.captioner.scope,
             parallel=config.captioner.parallel,
-            glossary=settings.provided.glossary.call(),
+            glossary=glossary,
             num_ctx=config.captioner.num_ctx,
             hint_count=config.classifier.top_k,
             image_long_edge=config.scoring.resize_long_edge,
@@ -389,14 +305,14 @@ class Container(containers.DeclarativeContainer):
     )
 
     spellchecker = providers.Singleton(
-        PySpellchecker, dictionary_path=config.resolved.dictionary, language=config.review.language
+        PySpellchecker, dictionary_path=settings.provided.dictionary_path, language=config.review.language
     )
 
     review_service = providers.Singleton(
         ReviewService,
         store=queue_store,
         proof_config=settings.provided.proof,
-        glossary=settings.provided.glossary,
+        glossary=glossary.provider,
         gallery_names=providers.Callable(_gallery_names, gallery.provider),
         suggester=providers.Callable(_suggester, caption_stage.provider),
         spellchecker=spellchecker,
@@ -413,13 +329,13 @@ class Container(containers.DeclarativeContainer):
             password=config.publish.ftp.password,
             password_hint=f"set {env_name('publish.ftp.password')}",
             tls=config.publish.ftp.tls,
-            ca_file=config.resolved.ftp_ca_file,
+            ca_file=settings.provided.ftp_ca_file,
             timeout_s=config.publish.ftp.timeout_s,
             retries=config.publish.ftp.retries,
             backoff_s=config.publish.ftp.backoff_s,
             passive=config.publish.ftp.passive,
         ),
-        local=providers.Singleton(LocalUploader, root=config.resolved.local_publish_root),
+        local=providers.Singleton(LocalUploader, root=settings.provided.local_publish_root),
     )
 
     metadata_writer = providers.Singleton(Pyexiv2MetadataWriter)
@@ -438,8 +354,8 @@ class Container(containers.DeclarativeContainer):
         prover=review_service.provided.proven,
         options=providers.Factory(
             PublishOptions,
-            full_dir=config.resolved.full_dir,
-            thumb_dir=config.resolved.thumb_dir,
+            full_dir=settings.provided.publish_full_dir,
+            thumb_dir=settings.provided.publish_thumb_dir,
             image_base_url=config.gallery.base_url,
             thumb_base_url=config.gallery.thumb_base_url,
             thumbnail_size=config.scoring.thumbnail_size,
@@ -468,9 +384,9 @@ class Container(containers.DeclarativeContainer):
     )
 
     # The review desk's publish key (`proofdesk review` looks this provider up by name).
-    desk_publisher = providers.Callable(_desk_publisher, publisher.provider, config.resolved.runs_dir)
+    desk_publisher = providers.Callable(desk_publisher, publisher.provider, settings.provided.runs_dir)
 
-    desk_unpublisher = providers.Callable(_desk_unpublisher, publisher.provider, config.resolved.runs_dir)
+    desk_unpublisher = providers.Callable(desk_unpublisher, publisher.provider, settings.provided.runs_dir)
 
     reviewer = providers.Singleton(UrwidReviewer, publisher=desk_publisher, unpublisher=desk_unpublisher)
 
@@ -480,7 +396,7 @@ class Container(containers.DeclarativeContainer):
 
     # The front end passes its Reporter when it asks for a pipeline: `container.pipeline(reporter=...)`.
     # set folders relative to the project folder (the config file's, or the workdir's parent)
-    set_paths = providers.Singleton(SetPaths, root=config.resolved.project_root)
+    set_paths = providers.Singleton(SetPaths, root=settings.provided.project_root)
 
     pipeline = providers.Factory(
         Pipeline,
@@ -498,18 +414,28 @@ class Container(containers.DeclarativeContainer):
         row_stages=providers.Callable(_row_stages, scoring_stages, scene_stage, caption_stage),
         places=place_facts,
         batch_size=config.storage.batch_size,
-        lease_s=config.resolved.session_lease_s,
+        lease_s=settings.provided.session_lease_s,
         set_paths=set_paths,
     )
 
-    # `proofdesk worker`: claims on the shared MySQL/MariaDB queue
+    # `proofdesk worker`: claims on the shared MySQL/MariaDB queue (`shared_work_queue` is None for
+    # SQLite, where `proofdesk run` does every stage on one machine)
     work_queue = providers.Singleton(SqlWorkQueue, store=queue_store)
+    shared_work_queue = providers.Callable(_shared_work_queue, queue_store, work_queue.provider)
+    # the front end passes its reporter and the work: `container.worker(reporter=..., stages=[...], ...)`
+    worker = providers.Factory(
+        build_worker, store=queue_store, queue=shared_work_queue, clock=clock, host=host,
+        scoring=scoring_stages.provider, scene=scene_stage.provider, caption=caption_stage.provider,
+        gallery_names=providers.Callable(_gallery_names, gallery.provider), proof_config=settings.provided.proof,
+        lease_s=config.worker.lease_s, batch=config.worker.batch, scope=config.captioner.scope,
+        poll_s=config.worker.poll_s, storage_batch=config.storage.batch_size, caption_slots=config.captioner.parallel,
+    )
 
 
 def build_container(settings: Settings) -> Container:
     """The container for these settings (no adapter is built until a provider is called)."""
     container = Container(settings=settings)
-    container.config.from_dict(config_values(settings))
+    container.config.from_dict(settings.revealed())
     # rows hold paths relative to the workdir (or the shared root): the desk and the contact sheet
     # find the pictures through the file store
     from proofdesk.apps.review.preview import use_path_resolver, use_raw_reader

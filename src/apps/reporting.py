@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from proofdesk.core.domain.errors import ExternalFailure
 from proofdesk.core.ports.system import Reporter
@@ -22,6 +23,9 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+
+if TYPE_CHECKING:
+    from proofdesk.core.services.publish import Publisher
 
 log = logging.getLogger("proofdesk")
 
@@ -156,3 +160,39 @@ class ConsoleReporter(Reporter):
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
+
+
+def _quietly(runs_dir: Path, job: Callable[[Reporter], str]) -> str:
+    """`job` run with a reporter that prints nothing (a desk's worker thread owns no terminal)."""
+    import io
+
+    reporter = ConsoleReporter(runs_dir, quiet=True, stream=io.StringIO())
+    try:
+        return job(reporter)
+    finally:
+        reporter.close()
+
+
+def desk_publisher(publisher: Callable[..., Publisher], runs_dir: Path) -> Callable[[], str]:
+    """What a desk's publish key runs (in its worker thread): publish, return the report's paragraph."""
+
+    def publish() -> str:
+        from proofdesk.core.services.publish import publish_approved
+
+        return _quietly(runs_dir, lambda reporter: publish_approved(publisher(reporter=reporter)).render())
+
+    return publish
+
+
+def desk_unpublisher(publisher: Callable[..., Publisher], runs_dir: Path) -> Callable[[str, bool], str]:
+    """What a desk's unpublish key runs (in its worker thread): take one row ("set/original name")
+    down, and reject it when asked; returns the report's lines."""
+
+    def unpublish(key: str, reject: bool) -> str:
+        from proofdesk.core.services.unpublish import unpublish_rows
+
+        set_name, name = key.split("/", 1)
+        return _quietly(runs_dir, lambda reporter: unpublish_rows(
+            publisher(reporter=reporter), [name], set_name=set_name, reject=reject).render())
+
+    return unpublish

@@ -232,7 +232,7 @@ def test_no_context_or_reporter_in_core_services_is_typed_any() -> None:
 
 
 MAX_SRC_MODULE_LINES = 500
-KNOWN_LONG_MODULES = {"apps/config.py", "apps/container.py"}
+KNOWN_LONG_MODULES = {"apps/review/desk.py"}
 
 
 def test_no_file_in_src_is_longer_than_500_lines() -> None:
@@ -245,7 +245,7 @@ def test_no_file_in_src_is_longer_than_500_lines() -> None:
 # Front ends get their adapters and units of work from the container (apps/container.py).
 KNOWN_APPS_REACHING_PAST_THE_CONTAINER = {
     "apps/cli/common.py", "apps/cli/export.py", "apps/cli/publish.py", "apps/cli/rows.py", "apps/cli/run.py",
-    "apps/cli/worker.py", "apps/demo.py", "apps/doctor.py", "apps/report.py",
+    "apps/demo.py", "apps/doctor.py", "apps/report.py",
 }
 
 

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
-from proofdesk.core.domain.errors import DomainError
+from proofdesk.core.domain.errors import DomainError, InputError
 from proofdesk.core.domain.proof.text import spelling_words
 from proofdesk.core.ports.review import Spellchecker
+
+
+def _words(lines: list[str]) -> list[str]:
+    """A word list's entries: one per line, blank lines and `#` comments left out."""
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
 def read_dictionary(path: Path) -> list[str]:
@@ -20,7 +26,20 @@ def read_dictionary(path: Path) -> list[str]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         return []
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    return _words(lines)
+
+
+def read_glossary(terms: Sequence[str], path: Path | None) -> tuple[str, ...]:
+    """The glossary (terms that count as identifier evidence): `captioner.glossary`, then the lines
+    of `captioner.glossary_file`, each once. The project dictionary is for spelling only and no
+    part of it."""
+    listed = list(terms)
+    if path is not None:
+        try:
+            listed.extend(_words(path.read_text(encoding="utf-8").splitlines()))
+        except OSError as exc:
+            raise InputError(f"captioner.glossary_file: cannot read {path}: {exc.strerror or exc}") from None
+    return tuple(dict.fromkeys(listed))
 
 
 class PySpellchecker(Spellchecker):

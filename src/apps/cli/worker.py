@@ -3,72 +3,10 @@ docs/scale-out.md). Several machines run it against one `storage.url` and one `s
 
 from __future__ import annotations
 
-import os
-import secrets
-import threading
-from typing import Any
-
 import click
 from proofdesk.apps.cli.common import CliContext, handle_errors, print_json
 
 STAGE_ALIASES = {"score": "score", "resize": "score", "scene": "scene", "caption": "caption"}
-
-
-def build_worker(cli: CliContext, reporter: Any, stages: list[str], batch: int | None, follow: bool) -> Any:
-    """The Worker for these stages, composed from the container's adapters and stage code."""
-    from proofdesk.adapters.storage.sql import SqlQueueStore
-    from proofdesk.core.domain.errors import InputError
-    from proofdesk.core.ports.work import WorkerInfo
-    from proofdesk.core.services.worker import Worker, recheck_duplicates
-
-    container, settings = cli.container, cli.settings
-    store = container.queue_store()
-    if not isinstance(store, SqlQueueStore) or store.dialect not in ("mysql", "mariadb"):
-        raise InputError("workers share a MySQL/MariaDB queue: set storage.url = mysql+pymysql://user@host/db "
-                         "(with SQLite, `proofdesk run` does every stage on one machine)")
-    queue = container.work_queue()
-    caption_stage = container.caption_stage() if "caption" in stages else None
-
-    def prepare() -> None:
-        if caption_stage is not None:
-            caption_stage.preflight(reporter)  # the model server's runtime check, once, before any claim
-            caption_stage.check_every_run = False
-            caption_stage.places.load()  # the place tables too: claimed rows never wait for them
-
-    def score(context: Any) -> None:
-        scoring = container.scoring_stages()  # one per claim: the decode hand-over from stage 5 to 6
-        scoring.score_stage(context)
-        scoring.resize_stage(context)
-
-    def scene(context: Any) -> None:
-        container.scene_stage()(context)
-
-    per_slot = threading.local()  # a window's slots caption at once: each with its own stage (its own cancel state)
-
-    def caption(context: Any) -> None:
-        assert caption_stage is not None
-        stage = getattr(per_slot, "stage", None)
-        if stage is None:
-            stage = per_slot.stage = container.caption_stage()
-            stage.runtime, stage.check_every_run = caption_stage.runtime, False
-        stage(context)
-
-    runners = {"score": score, "scene": scene, "caption": caption}
-    proof_config = caption_stage.duplicate_config if caption_stage is not None else settings.proof
-
-    def duplicates(rows: list[Any]) -> list[Any]:
-        with store.unit_of_work() as uow:
-            everything = uow.rows.list()
-        return recheck_duplicates(rows, everything, container.gallery().file_names(), proof_config)
-
-    host = container.host()
-    info = WorkerInfo(id=f"{host}-{os.getpid()}-{secrets.token_hex(2)}", host=host, pid=os.getpid(), stages=stages,
-                      started_at=container.clock().now())
-    return Worker(store=store, queue=queue, stages={name: runners[name] for name in stages}, info=info, reporter=reporter,
-                  clock=container.clock(), lease_s=settings.worker.lease_s, batch=batch or settings.worker.batch,
-                  keepers_only=settings.captioner.scope == "keepers", follow=follow, poll_s=settings.worker.poll_s,
-                  guards={"caption": duplicates}, storage_batch=settings.storage.batch_size,
-                  slots={"caption": settings.captioner.parallel}, prepare=prepare)
 
 
 @click.command()
@@ -97,7 +35,8 @@ def worker(cli: CliContext, stages: str, batch: int | None, follow: bool, as_jso
             wanted.append(STAGE_ALIASES[name])
     reporter = ConsoleReporter(cli.settings.runs_dir, quiet=quiet or cli.quiet or as_json)
     try:
-        built = build_worker(cli, reporter, wanted, batch, follow)
+        built = cli.container.worker(reporter=reporter, stages=wanted, batch=batch or cli.settings.worker.batch,
+                                     follow=follow)
         reporter.session_opened(f"worker-{built.info.id}")
         report = built.run()
     finally:

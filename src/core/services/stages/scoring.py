@@ -59,7 +59,7 @@ from proofdesk.core.ports.media import (
     QualityScorer,
     Score,
 )
-from proofdesk.core.services.stages.base import StageContext
+from proofdesk.core.services.stages.base import RowContext
 
 # ---------------------------------------------------------------- decoded images
 
@@ -204,7 +204,7 @@ class ScoringStages:
             return _Decoded(decoded, None, _why(exc))
 
     def _score_each(self, scorer: QualityScorer | AestheticScorer, name: str, chunk: list[Row],
-                    images: list[DecodedImage], context: StageContext) -> list[Score | None]:
+                    images: list[DecodedImage], context: RowContext) -> list[Score | None]:
         """The scorer's scores for a batch. When the batch raises, the pictures are scored one by one:
         the one the scorer cannot take gets a line naming it and no score (it is scored again on the
         next run), and the others go on; a scorer's failure on one file never ends the session."""
@@ -226,7 +226,7 @@ class ScoringStages:
 
     # ---- stage 5
 
-    def score_stage(self, context: StageContext) -> None:
+    def score_stage(self, context: RowContext) -> None:
         reporter = context.reporter
         rows = context.rows()
         todo = [row for row in rows if Stage.SCORE.value not in row.stages_done]
@@ -289,7 +289,7 @@ class ScoringStages:
             + (f", {counts['tiny']} flagged tiny" if counts["tiny"] else ""),
         )
 
-    def _save_scores(self, context: StageContext, row: Row, brisque: Score | None, aesthetic: Score | None,
+    def _save_scores(self, context: RowContext, row: Row, brisque: Score | None, aesthetic: Score | None,
                      analysis: FrameAnalysis | None, counts: dict[str, int], cached: bool) -> None:
         """Write what stage 5 found for one row. A row a scorer failed on keeps what was found but is
         not marked scored, so the next run scores it again."""
@@ -348,7 +348,7 @@ class ScoringStages:
         except ImageDecodeError as exc:
             raise ImageDecodeError(f"{row.key_text}: {exc}") from exc
 
-    def resize_stage(self, context: StageContext) -> None:
+    def resize_stage(self, context: RowContext) -> None:
         reporter = context.reporter
         rows = context.rows()
         todo = [row for row in rows if not self._is_resized(row)]

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from proofdesk.core.domain.models import ProofReason, Row, RowStatus, SessionStatus
+from proofdesk.core.domain.models import ROW_FIELDS, ProofReason, Row, RowStatus, SessionStatus
 from proofdesk.core.ports.storage import StorageError
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection, Engine
@@ -64,7 +64,7 @@ def _column_type(name: str, annotation: Any) -> sa.types.TypeEngine[Any]:
 
 def _row_columns() -> list[sa.Column[Any]]:
     columns: list[sa.Column[Any]] = [sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)]
-    for name, field in Row.model_fields.items():
+    for name, field in ROW_FIELDS.items():
         if name == "id":
             continue
         nullable = name not in ("set_name", "original_name", "sha256", "status")
@@ -166,8 +166,8 @@ lock_table = sa.Table(
 
 
 # list and dict fields are JSON columns; NULL (a row from before the column existed) reads as empty
-_JSON_ROW_FIELDS = {name for name, field in Row.model_fields.items() if typing.get_origin(field.annotation) is list}
-_JSON_DICT_ROW_FIELDS = {name for name, field in Row.model_fields.items() if typing.get_origin(field.annotation) is dict}
+_JSON_ROW_FIELDS = {name for name, field in ROW_FIELDS.items() if typing.get_origin(field.annotation) is list}
+_JSON_DICT_ROW_FIELDS = {name for name, field in ROW_FIELDS.items() if typing.get_origin(field.annotation) is dict}
 
 
 def to_db_time(value: datetime | None) -> datetime | None:

@@ -8,36 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal, Self
 
-from proofdesk.core.domain.errors import DomainError
+from proofdesk.core.domain.base import DomainModel as DomainModel
+from proofdesk.core.domain.base import InvalidChange as InvalidChange
+from proofdesk.core.domain.exif import EXIF_FIELDS as EXIF_FIELDS
+from proofdesk.core.domain.exif import ExifFacts as ExifFacts
+from proofdesk.core.domain.exif import ExifReadAccess
 from proofdesk.core.domain.places import Place
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-
-
-class InvalidChange(DomainError, ValueError):
-    """A change to a domain model names a field the model does not have, or gives a value it refuses."""
-
-
-class DomainModel(BaseModel):
-    """Base of the domain models: every change goes through `changed`, which validates it."""
-
-    def changed(self, **fields: Any) -> Self:
-        """A copy with `fields` replaced, validated like a new instance.
-
-        An unknown field name is refused (a misspelt key would otherwise be dropped silently),
-        and so is a value of the wrong type; model validators run on the result.
-        """
-        model = type(self)
-        unknown = [name for name in fields if name not in model.model_fields]
-        if unknown:
-            raise InvalidChange(f"{model.__name__} has no field {', '.join(map(repr, unknown))}")
-        try:
-            return model.model_validate({**self.__dict__, **fields})
-        except ValidationError as exc:
-            raise InvalidChange(f"invalid change to {model.__name__}: {exc}") from exc
+from pydantic import ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
+from pydantic.fields import FieldInfo
 
 
 class RowStatus(StrEnum):
@@ -123,63 +106,6 @@ class ProofReason(DomainModel):
         return FIX_PREFIX + self.message if self.is_fix else self.message
 
 
-class ExifFacts(DomainModel):
-    """What the EXIF/IPTC/XMP reader found. Every field is optional: a photo without EXIF is valid.
-
-    `captured_at` is the ISO 8601 wall time exactly as DateTimeOriginal records it (no time-zone
-    conversion); `captured_offset` is OffsetTimeOriginal (e.g. "+02:00") when present;
-    `gps_timestamp_utc` is GPSDateStamp + GPSTimeStamp as an ISO 8601 UTC time.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    captured_at: str | None = None
-    captured_offset: str | None = None
-    gps_timestamp_utc: str | None = None
-    camera_make: str | None = None
-    camera_model: str | None = None
-    lens: str | None = None
-    focal_length_mm: float | None = None
-    f_number: float | None = None
-    exposure_time: str | None = None  # as a fraction, e.g. "1/250"
-    iso: int | None = None
-    gps_latitude: float | None = None
-    gps_longitude: float | None = None
-    gps_altitude_m: float | None = None
-    orientation: int | None = None
-    width: int | None = None
-    height: int | None = None
-    exif_caption: str | None = None
-    exif_title: str | None = None
-    exif_keywords: list[str] = Field(default_factory=list)
-    # the file's own alt text (IPTC 2021 AltTextAccessibility), creator and copyright (MWG reading)
-    exif_alt_text: str | None = None
-    exif_creator: str | None = None
-    exif_copyright: str | None = None
-    # what the reader ignored or decoded specially, for people ("GPS time stamp … ignored")
-    metadata_notes: list[str] = Field(default_factory=list)
-
-    @property
-    def is_empty(self) -> bool:
-        return self == ExifFacts()
-
-    def with_sidecar(self, sidecar: ExifFacts) -> ExifFacts:
-        """These facts with a sidecar's keywords added (evidence, like embedded ones) and its caption
-        and title where the file has none."""
-        keywords = list(self.exif_keywords)
-        folded = {keyword.casefold() for keyword in keywords}
-        for keyword in sidecar.exif_keywords:
-            if keyword.casefold() not in folded:
-                keywords.append(keyword)
-                folded.add(keyword.casefold())
-        return self.changed(exif_keywords=keywords, exif_caption=self.exif_caption or sidecar.exif_caption,
-                            exif_title=self.exif_title or sidecar.exif_title,
-                            exif_alt_text=self.exif_alt_text or sidecar.exif_alt_text)
-
-
-EXIF_FIELDS: tuple[str, ...] = tuple(ExifFacts.model_fields)
-
-
 class PhotoSet(DomainModel):
     """A folder of photos that belong together; its folder name is its identifier."""
 
@@ -244,7 +170,7 @@ class Claim(DomainModel):
         return self.verdict == "no" and self.source == "model"
 
 
-class Row(DomainModel):
+class Row(ExifReadAccess, DomainModel):
     """One image's entry in `review_queue`, keyed by (set_name, original_name)."""
 
     model_config = ConfigDict(validate_assignment=True)
@@ -258,30 +184,9 @@ class Row(DomainModel):
     sha256: str
     size_bytes: int = 0
 
-    # EXIF facts (flattened so `rows --json` and SQL columns use the same names)
-    captured_at: str | None = None
-    captured_offset: str | None = None
-    gps_timestamp_utc: str | None = None
-    camera_make: str | None = None
-    camera_model: str | None = None
-    lens: str | None = None
-    focal_length_mm: float | None = None
-    f_number: float | None = None
-    exposure_time: str | None = None
-    iso: int | None = None
-    gps_latitude: float | None = None
-    gps_longitude: float | None = None
-    gps_altitude_m: float | None = None
-    orientation: int | None = None
-    width: int | None = None
-    height: int | None = None
-    exif_caption: str | None = None
-    exif_title: str | None = None
-    exif_keywords: list[str] = Field(default_factory=list)
-    exif_alt_text: str | None = None
-    exif_creator: str | None = None
-    exif_copyright: str | None = None
-    metadata_notes: list[str] = Field(default_factory=list)
+    # what the photo's EXIF/IPTC/XMP says (stage 3); flat under its own names in `rows --json`, the
+    # queue table's columns and the journal, and readable as `row.camera_make` (ExifReadAccess)
+    exif: ExifFacts = Field(default_factory=ExifFacts)
     # the other file of a RAW + JPEG pair (same name, `intake.raw_pairs`): the RAW beside a JPEG that
     # is the picture, or the JPEG beside a RAW that is; never copied or changed by proofdesk
     raw_original_name: str | None = None
@@ -366,6 +271,46 @@ class Row(DomainModel):
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _exif_from_flat_names(cls, data: Any) -> Any:
+        """A row given flat (a constructor's keywords, a database record, a journal entry, `rows
+        --json`) has its EXIF facts gathered into `exif`, over any `exif` given with them."""
+        if isinstance(data, dict) and any(name in data for name in EXIF_FIELDS):
+            data = dict(data)
+            given = data.get("exif")
+            facts = dict(given) if given is not None else {}
+            facts.update((name, data.pop(name)) for name in EXIF_FIELDS if name in data)
+            data["exif"] = facts
+        return data
+
+    @model_serializer(mode="wrap")
+    def _exif_flat(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Dumped flat: the EXIF facts under their own names where `exif` stands (the shape of
+        `rows --json` and of the queue table, unchanged since the facts were Row fields)."""
+        data: dict[str, Any] = handler(self)
+        if "exif" not in data:
+            return data
+        flat: dict[str, Any] = {}
+        for name, value in data.items():
+            flat.update(value if name == "exif" else {name: value})
+        return flat
+
+    def changed(self, **fields: Any) -> Self:
+        """As `DomainModel.changed`; EXIF facts change under their flat names too."""
+        facts = {name: fields.pop(name) for name in EXIF_FIELDS if name in fields}
+        if facts:
+            fields["exif"] = {**dict(fields.get("exif", self.exif)), **facts}
+        return super().changed(**fields)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """As pydantic's (no validation); EXIF facts in `update` go into the copy's `exif`."""
+        if update is not None and any(name in update for name in EXIF_FIELDS):
+            update = dict(update)
+            facts = {name: update.pop(name) for name in EXIF_FIELDS if name in update}
+            update["exif"] = update.get("exif", self.exif).model_copy(update=facts)
+        return super().model_copy(update=update, deep=deep)
+
     @property
     def key(self) -> tuple[str, str]:
         return (self.set_name, self.original_name)
@@ -378,9 +323,6 @@ class Row(DomainModel):
     def place_label(self) -> str | None:
         """"Arezzo, Tuscany, Italy": the known place parts, most specific first."""
         return Place(city=self.place_city, region=self.place_region, country=self.place_country).label
-
-    def exif(self) -> ExifFacts:
-        return ExifFacts(**{name: getattr(self, name) for name in EXIF_FIELDS})
 
     def metadata_digest(self) -> str:
         """A digest of the reviewed metadata: an approval is valid only for this exact content."""
@@ -396,3 +338,14 @@ class Row(DomainModel):
     def to_public_dict(self) -> dict[str, Any]:
         """The JSON shape `proofdesk rows --json` prints."""
         return self.model_dump(mode="json")
+
+
+def _flat_row_fields() -> dict[str, FieldInfo]:
+    fields: dict[str, FieldInfo] = {}
+    for name, info in Row.model_fields.items():
+        fields.update(ExifFacts.model_fields if name == "exif" else {name: info})
+    return fields
+
+
+# Row's fields as `rows --json` and the queue table have them: the EXIF facts flat, in place of `exif`.
+ROW_FIELDS: dict[str, FieldInfo] = _flat_row_fields()

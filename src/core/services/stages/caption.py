@@ -89,7 +89,7 @@ def evidence_for_prompt(evidence: Evidence) -> dict[str, list[str]]:
 
 
 def row_facts(row: Row) -> dict[str, Any]:
-    facts = row.exif().model_dump(mode="json")
+    facts = row.exif.model_dump(mode="json")
     facts["captured_at"] = capture_local_time(row)  # the camera clock corrected by --clock-offset
     facts.update({"set_name": row.set_name, "original_name": row.original_name, "place_city": row.place_city,
                   "place_region": row.place_region, "place_country": row.place_country})

@@ -238,7 +238,7 @@ class IntakeStages:
                 incoming_path=incoming, sha256=file.sha256, size_bytes=file.size_bytes,
                 session_id=session_id, perceptual_hash=self._perceptual_hash(incoming),
                 raw_original_name=file.raw_original_name, jpeg_original_name=file.jpeg_original_name,
-                **(facts or ExifFacts()).model_dump(),
+                exif=facts or ExifFacts(),
                 **self._position_facts(facts or ExifFacts(), self._clock(clock_offset, None)),
             )
             return queue.mark_stage_done(row, Stage.EXIF)
@@ -248,16 +248,16 @@ class IntakeStages:
                 row = self._changed_picture(existing, file, incoming)
             update: dict[str, Any] = {"incoming_path": incoming, "source_path": file.path, "session_id": session_id,
                                       **_pair_names(file)}
-            exif = facts or existing.exif()
+            exif = facts or existing.exif
             if facts is not None:
-                update.update(exif.model_dump())
+                update["exif"] = facts
             update.update(self._position_facts(exif, self._clock(clock_offset, existing)))
             return queue.mark_stage_done(row.changed(**update), Stage.EXIF)
         if (existing.raw_original_name, existing.jpeg_original_name) != (file.raw_original_name, file.jpeg_original_name):
             return existing.changed(**_pair_names(file), session_id=session_id)  # its pair's other file came or went
         if self._position_facts_stale(existing, clock_offset):
             # same file, but a new --clock-offset, a private place, or a queue from before place facts
-            refreshed = self._position_facts(existing.exif(), self._clock(clock_offset, existing))
+            refreshed = self._position_facts(existing.exif, self._clock(clock_offset, existing))
             row = existing.changed(**refreshed, session_id=session_id)
             if row.clock_offset != existing.clock_offset:
                 row = queue.retimed(row)  # its times were written from the old clock: write and prove again

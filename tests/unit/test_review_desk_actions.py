@@ -89,3 +89,15 @@ def test_a_write_with_the_shown_version_passes_and_an_older_version_gets_the_new
     refused = actions.stale(SHARP, "2001-01-01T00:00:00+00:00")
     assert refused is not None and refused.conflict and refused.row is not None and refused.row.key_text == SHARP
     assert "changed elsewhere" in refused.message
+
+
+def test_the_listing_keeps_unchanged_rows_and_reads_changed_ones_again() -> None:
+    actions = ReviewActions(build_review_service())
+    first = {row.key_text: row for row in actions.listing()}
+    actions.reject(ALONE)
+    again = {row.key_text: row for row in actions.listing()}
+    assert list(again) == list(first) and again[ALONE].status == RowStatus.REJECTED
+    with actions.review.store.unit_of_work() as uow:
+        uow.rows.delete(*again[SOFT].key)
+        uow.commit()
+    assert SOFT not in {row.key_text for row in actions.listing()}

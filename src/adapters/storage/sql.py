@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import typing
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -179,6 +180,11 @@ class _SqlRows(RowRepository):
         if set_name is not None:
             query = query.where(review_queue.c.set_name == set_name)
         return [row_from_db(r) for r in self._uow.execute(query, "finding rows").mappings()]
+
+    def versions(self) -> dict[tuple[str, str], datetime | None]:
+        columns = (review_queue.c.set_name, review_queue.c.original_name, review_queue.c.updated_at)
+        query = sa.select(*columns).order_by(review_queue.c.set_name, review_queue.c.original_name)
+        return {(set_name, name): from_db_time(at) for set_name, name, at in self._uow.execute(query, "reading row versions")}
 
     def counts(self) -> dict[str, int]:
         counts = {status.value: 0 for status in RowStatus}

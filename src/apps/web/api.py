@@ -37,8 +37,17 @@ def grid_order(rows: Iterable[Row]) -> list[Row]:
     return ordered
 
 
+_BRIEFS: dict[tuple[tuple[str, str], str], dict[str, Any]] = {}  # by (key, version): unchanged rows are not built again
+
+
 def brief(row: Row) -> dict[str, Any]:
     """One row of the list (what the grid and the filters need)."""
+    cache_key = (row.key, row_version(row))
+    cached = _BRIEFS.get(cache_key)
+    if cached is not None:
+        return cached
+    if len(_BRIEFS) > 50_000:
+        _BRIEFS.clear()
     data = {name: getattr(row, name) for name in LIST_FIELDS}
     data.update(key=row.key_text, status=row.status.value, verdict=verdict(row), version=row_version(row),
                 findings=sum(1 for reason in row.proof_reasons if not reason.is_fix))
@@ -83,7 +92,7 @@ class Api:
     # ------------------------------------------------------------- reading
 
     async def rows(self, request: Request) -> JSONResponse:
-        rows = await run_in_threadpool(self.actions.review.rows)
+        rows = await run_in_threadpool(self.actions.listing)
         query = request.query_params
         wanted = {name: query.get(name) for name in ("status", "verdict", "scene", "set", "culled")}
         listed = []

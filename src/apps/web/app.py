@@ -37,7 +37,7 @@ def create_app(actions: ReviewActions, pictures: PictureCache, keys: DeskKeys, h
     static_dir = resources.files("proofdesk.apps.web") / "static"
 
     async def page(request: Request) -> Response:
-        rows = grid_order(await run_in_threadpool(actions.review.rows))
+        rows = grid_order(await run_in_threadpool(actions.listing))
         html = templates.get_template("desk.html").render(rows=[brief(row) for row in rows], csrf=keys.csrf)
         return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
@@ -86,4 +86,5 @@ def desk_from_container(container: Container, host: str = "127.0.0.1", port: int
     pictures = PictureCache(cache_dir or Path(settings.workdir_path) / "web-cache", container.file_store(),
                             container.image_processor(), actions.row_by_id)
     keys = keys or DeskKeys()
+    actions.listing()  # the first listing reads every row; later ones only the rows that changed
     return create_app(actions, pictures, keys, host, port), keys

@@ -91,6 +91,11 @@ class RowRepository(ABC):
             if name in (row.original_name, row.file_name)
         ]
 
+    def versions(self) -> dict[tuple[str, str], datetime | None]:
+        """Every row's key with its `updated_at` (a front end re-reads only the rows that changed),
+        ordered by (set_name, original_name)."""
+        return {row.key: row.updated_at for row in self.list()}
+
     def counts(self) -> dict[str, int]:
         counts = {status.value: 0 for status in RowStatus}
         for row in self.list():

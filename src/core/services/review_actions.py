@@ -21,7 +21,7 @@ from proofdesk.core.domain.models import Row
 from proofdesk.core.domain.queue import holds_publication
 from proofdesk.core.services.places import PlaceAllowances
 from proofdesk.core.services.review import ReviewService
-from proofdesk.core.services.review_desk import ActionResult, DeskActions, Undo, UndoStep, row_version
+from proofdesk.core.services.review_desk import ActionResult, DeskActions, QueueSnapshot, Undo, UndoStep, row_version
 
 # publishes the approved rows; returns a one-paragraph report
 PublishApproved = Callable[[], str]
@@ -51,6 +51,7 @@ class ReviewActions(DeskActions):
     take_down: TakeDown | None = None
     places: PlaceAllowances | None = field(default=None)
     history: list[Undo] = field(default_factory=list)  # this desk's decisions, last one undone first
+    snapshot: QueueSnapshot | None = field(default=None, repr=False)  # the rows `listing` keeps
 
     # ------------------------------------------------------------- decisions
 

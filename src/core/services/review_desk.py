@@ -10,12 +10,14 @@ overwritten without being seen.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from proofdesk.core.domain.errors import ProofdeskError
 from proofdesk.core.domain.models import ProofReason, Row, RowStatus
+from proofdesk.core.ports.storage import QueueStore
 
 if TYPE_CHECKING:
     from proofdesk.core.services.review import ReviewService
@@ -50,6 +52,25 @@ def row_version(row: Row) -> str:
     return row.updated_at.isoformat() if row.updated_at is not None else ""
 
 
+class QueueSnapshot:
+    """The queue's rows kept between listings: each listing reads every row's version (one light
+    query) and re-reads only the rows that changed, so a desk over thousands of rows lists fast."""
+
+    def __init__(self, store: QueueStore) -> None:
+        self.store = store
+        self._rows: dict[tuple[str, str], Row] = {}
+        self._lock = threading.Lock()
+
+    def rows(self) -> list[Row]:
+        with self._lock, self.store.unit_of_work() as uow:
+            versions = uow.rows.versions()
+            stale = [key for key, at in versions.items() if key not in self._rows or self._rows[key].updated_at != at]
+            self._rows.update(uow.rows.get_many(stale) if stale else {})
+            for gone in set(self._rows) - set(versions):
+                del self._rows[gone]
+            return [self._rows[key] for key in versions if key in self._rows]
+
+
 @dataclass(frozen=True)
 class UndoStep:
     """How to put one row back: its status, rating or its scene's keeper as they were."""
@@ -72,6 +93,13 @@ class DeskActions:
 
     review: ReviewService
     history: list[Undo]
+    snapshot: QueueSnapshot | None
+
+    def listing(self) -> list[Row]:
+        """Every row, as stored now (rows unchanged since the last listing are not read again)."""
+        if self.snapshot is None:
+            self.snapshot = QueueSnapshot(self.review.store)
+        return self.snapshot.rows()
 
     def _result(self, message: str, row: Row | None = None, error: bool = False, **extra: object) -> ActionResult:
         return ActionResult(message, row, error, **extra)  # type: ignore[arg-type]

@@ -246,3 +246,19 @@ def test_serve_prints_one_line_with_the_url_and_the_desk_answers_on_it(config: P
         process.terminate()
         out, err = process.communicate(timeout=30)
     assert out == "" and "warning" not in err  # one line only; loopback says nothing more
+
+
+def test_a_non_loopback_host_must_be_named_and_says_so_on_stderr(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import proofdesk.apps.web.server as server
+
+    class NotServing:
+        def run(self) -> None:
+            return None
+
+    monkeypatch.setattr(server, "serve_forever", lambda container, host, port: (NotServing(), server.desk_url(host, port, "T")))
+    result = CliRunner().invoke(main, ["--config", str(config), "serve", "--host", "0.0.0.0", "--port", "9999"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "proofdesk desk: http://0.0.0.0:9999/?token=T\n"
+    assert "warning: the desk listens on 0.0.0.0" in result.stderr
+    quiet = CliRunner().invoke(main, ["--config", str(config), "serve", "--port", "9999"])
+    assert quiet.stdout.count("\n") == 1 and quiet.stderr == ""

@@ -55,3 +55,12 @@ def test_the_queue_table_keeps_one_column_per_exif_fact_and_round_trips_them() -
     stored = row_to_db(make(exif=FACTS))
     assert stored["camera_make"] == "NIKON CORPORATION" and "exif" not in stored
     assert row_from_db({**stored, "id": 7}).exif == FACTS
+
+
+def test_docs_rows_md_describes_every_field_of_rows_json_in_order() -> None:
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "rows.md").read_text()
+    documented = re.findall(r"^\| `(\w+)` \|", doc, flags=re.M)
+    assert documented == list(ROW_FIELDS)

@@ -293,7 +293,10 @@ class Row(ExifReadAccess, DomainModel):
             return data
         flat: dict[str, Any] = {}
         for name, value in data.items():
-            flat.update(value if name == "exif" else {name: value})
+            if name == "exif":
+                flat.update(value)
+            else:
+                flat[name] = value
         return flat
 
     def changed(self, **fields: Any) -> Self:

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import Proofdesk
+from tests.support.browser import CHROMEDRIVER, CHROMIUM, OFFLINE, Desk, headless_chromium, serve
 from tests.support.burst_shoot import Shoot, make_burst_shoot, real_photos
-from tests.support.web_desk import CHROMEDRIVER, CHROMIUM, OFFLINE, Desk, headless_chromium, serve
 
 SCENES = 3
 WAIT_S = 20.0

@@ -271,8 +271,8 @@ def test_a_fault_after_upload_leaves_the_row_approved_and_releases_the_lock(
 
 
 def test_gallery_entry_and_title(world: World) -> None:
-    row = world.add(1).model_copy(update={"camera_make": "NIKON CORPORATION", "camera_model": "NIKON D750",
-                                          "captured_at": "2008-10-22T16:28:39"})
+    row = world.add(1).changed(camera_make="NIKON CORPORATION", camera_model="NIKON D750",
+                               captured_at="2008-10-22T16:28:39")
     entry = gallery_entry(row, PublishOptions(image_base_url="https://example.org/g/"))
     assert entry.image_url == "https://example.org/g/harbour-1.jpg"
     assert entry.thumb_url == "https://example.org/g/thumbs/harbour-1.jpg"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal, Self
@@ -305,14 +304,6 @@ class Row(ExifReadAccess, DomainModel):
         if facts:
             fields["exif"] = {**dict(fields.get("exif", self.exif)), **facts}
         return super().changed(**fields)
-
-    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
-        """As pydantic's (no validation); EXIF facts in `update` go into the copy's `exif`."""
-        if update is not None and any(name in update for name in EXIF_FIELDS):
-            update = dict(update)
-            facts = {name: update.pop(name) for name in EXIF_FIELDS if name in update}
-            update["exif"] = update.get("exif", self.exif).model_copy(update=facts)
-        return super().model_copy(update=update, deep=deep)
 
     @property
     def key(self) -> tuple[str, str]:

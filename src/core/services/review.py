@@ -36,7 +36,7 @@ from proofdesk.core.domain.proof import (
 from proofdesk.core.domain.proof.text import SPELLING_WORD
 from proofdesk.core.domain.provenance import entry, person_fields, written_by_person
 from proofdesk.core.domain.queue import IllegalTransition
-from proofdesk.core.ports.review import Decision, Spellchecker
+from proofdesk.core.ports.review import Spellchecker
 from proofdesk.core.ports.storage import QueueStore
 from proofdesk.core.services.duplicates import build_duplicate_index
 from proofdesk.core.services.places import PlaceFacts
@@ -374,17 +374,3 @@ def _clean_changes(row: Row, changes: dict[str, Any]) -> dict[str, Any]:
             value = value.strip() or None
         cleaned[name] = value
     return cleaned
-
-
-# ---------------------------------------------------------------- the reviewer as a port
-
-
-def apply_decision(service: ReviewService, decision: Decision) -> Row:
-    if decision.action == "edit":
-        return service.edit(decision.key, decision.changes)
-    if decision.action == "generate":
-        return service.regenerate(decision.key)
-    if decision.action in ("approve", "reject", "reopen"):
-        act: Callable[[str], Row] = getattr(service, decision.action)
-        return act(decision.key)
-    raise InputError(f"unknown review action {decision.action!r}")

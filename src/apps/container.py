@@ -26,6 +26,7 @@ from proofdesk.adapters.exif.pyexiv2_writer import Pyexiv2MetadataWriter
 from proofdesk.adapters.files.local import LocalFileStore
 from proofdesk.adapters.files.scanner import LocalSetScanner
 from proofdesk.adapters.gallery.sql import SqlGallery
+from proofdesk.adapters.images import libraw
 from proofdesk.adapters.images.frame_analyzer import NumpyFrameAnalyzer
 from proofdesk.adapters.images.pillow_inspector import PillowImageInspector
 from proofdesk.adapters.images.pillow_processor import PillowImageProcessor, raw_picture
@@ -153,6 +154,7 @@ class Container(containers.DeclarativeContainer):
     exif_reader = providers.Singleton(Pyexiv2ExifReader, placeholder_text=config.intake.placeholder_text)
     set_scanner = providers.Singleton(LocalSetScanner)
     image_inspector = providers.Singleton(PillowImageInspector)
+    libraw_version = providers.Callable(libraw.libraw_version)  # None: camera RAW files are refused
     image_processor = providers.Singleton(PillowImageProcessor, max_image_pixels=config.intake.max_image_pixels)
 
     quality_scorer = providers.Selector(

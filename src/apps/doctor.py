@@ -18,10 +18,10 @@ def run_checks(settings: Settings, container: Container) -> list[dict[str, Any]]
     from proofdesk.core.domain.errors import ProofdeskError
 
     def storage() -> str:
+        from proofdesk.core.services.status import row_count
+
         store = container.queue_store()
-        with store.unit_of_work() as uow:
-            total = sum(uow.rows.counts().values())
-        return f"{store.description}: {total} row(s)"
+        return f"{store.description}: {row_count(store)} row(s)"
 
     def workdir() -> str:
         path = settings.workdir_path
@@ -94,10 +94,9 @@ def run_checks(settings: Settings, container: Container) -> list[dict[str, Any]]
 
     def raw() -> str:
         """The camera RAW formats this installation reads (LibRaw for pictures, exiv2 for metadata)."""
-        from proofdesk.adapters.images import libraw
         from proofdesk.core.domain.intake import RAW_EXTENSIONS
 
-        version = libraw.libraw_version()
+        version = container.libraw_version()
         if version is None:
             raise ConfigError("rawpy (LibRaw) is not installed: camera RAW files are refused; pip install rawpy")
         import pyexiv2

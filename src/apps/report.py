@@ -19,8 +19,10 @@ from proofdesk.apps.review.preview import preview_source, scene_parts
 from proofdesk.core.domain.models import Claim, Row
 from proofdesk.core.domain.proof.claims import ClaimCounts
 from proofdesk.core.domain.queue import is_blocked
+from proofdesk.core.ports.media import ImageDecodeError, ImageProcessor
 
 THUMB_EDGE = 240
+THUMB_QUALITY = 72
 THUMBS = "thumbs"
 
 STYLE = """
@@ -74,32 +76,22 @@ SCRIPT = """
 """
 
 
-def thumbnail(row: Row, folder: Path) -> str | None:
-    """The row's thumbnail in `folder` (written when missing), as a path relative to the sheet."""
+def thumbnail(row: Row, folder: Path, processor: ImageProcessor) -> str | None:
+    """The row's thumbnail in `folder` (written when missing, through the image processor, which
+    reads camera RAW originals too), as a path relative to the sheet."""
     source = preview_source(row)
     if source is None:
         return None
     name = f"{row.sha256[:20]}-{THUMB_EDGE}.jpg"
     target = folder / name
     if not target.exists():
-        from PIL import Image, ImageOps
-        from proofdesk.adapters.images.pillow_processor import raw_picture
-        from proofdesk.core.ports.media import ImageDecodeError
-
         folder.mkdir(parents=True, exist_ok=True)
         try:
-            raw = raw_picture(source, THUMB_EDGE)  # a camera RAW original, once its model-ready copy is gone
-            if raw is not None:
-                small = raw
-            else:
-                with Image.open(source) as image:
-                    image.draft("RGB", (THUMB_EDGE * 2, THUMB_EDGE * 2))
-                    small = ImageOps.exif_transpose(image).convert("RGB")
-            small.thumbnail((THUMB_EDGE, THUMB_EDGE))
+            data = processor.thumbnail(Path(source).read_bytes(), THUMB_EDGE, THUMB_QUALITY)
             temp = target.with_suffix(".tmp")
-            small.save(temp, "JPEG", quality=72, optimize=True)
+            temp.write_bytes(data)
             os.replace(temp, target)
-        except (OSError, ImageDecodeError):
+        except (OSError, ValueError, ImageDecodeError):
             return None
     return f"{THUMBS}/{name}"
 
@@ -170,8 +162,9 @@ def card(row: Row, thumb: str | None) -> str:
     )
 
 
-def write_contact_sheet(rows: Sequence[Row], target: Path, title: str) -> Path:
-    """Write the sheet of `rows` to `target` (thumbnails in `thumbs/` beside it); returns `target`."""
+def write_contact_sheet(rows: Sequence[Row], target: Path, title: str, processor: ImageProcessor) -> Path:
+    """Write the sheet of `rows` to `target` (thumbnails made by `processor` in `thumbs/` beside it);
+    returns `target`."""
     target.parent.mkdir(parents=True, exist_ok=True)
     folder = target.parent / THUMBS
     counts = {"all": len(rows), "blocked": 0, "pending": 0, "approved": 0, "rejected": 0, "published": 0, "culled": 0}
@@ -180,7 +173,7 @@ def write_contact_sheet(rows: Sequence[Row], target: Path, title: str) -> Path:
         for name in groups(row).split()[1:]:
             if name in counts:
                 counts[name] += 1
-        cards.append(card(row, thumbnail(row, folder)))
+        cards.append(card(row, thumbnail(row, folder, processor)))
     nav = "".join(f'<a href="#{name}">{name} ({count})</a>' for name, count in counts.items())
     page = (
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -1,5 +1,5 @@
 """What every command module shares: exit codes, the lazily built settings and container, error
-mapping to exit codes, JSON output and a unit of work on the queue."""
+mapping to exit codes and JSON output."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -146,12 +145,6 @@ def file_system_failure(exc: OSError, target: Path | None = None, advice: str | 
 
 def print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-
-
-@contextmanager
-def unit_of_work(cli: CliContext) -> Iterator[Any]:
-    with cli.container.queue_store().unit_of_work() as uow:
-        yield uow
 
 
 def on_terminal() -> bool:

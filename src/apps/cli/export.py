@@ -16,7 +16,6 @@ from proofdesk.apps.cli.common import (
     CliContext,
     file_system_failure,
     handle_errors,
-    unit_of_work,
 )
 from proofdesk.core.domain.errors import ExternalFailure
 
@@ -74,11 +73,11 @@ def export(cli: CliContext, output: Path | None, xmp_dir: str | None, set_name: 
     """Write export.json with the accepted rows, only when no row is blocked (else exit 3);
     with --xmp, XMP sidecars of the approved rows first."""
     from proofdesk.core.services.export import export_rows, sidecar_rows
+    from proofdesk.core.services.status import all_rows as every_row
+    from proofdesk.core.services.status import list_sessions
 
-    with unit_of_work(cli) as uow:
-        all_rows = uow.rows.list()
-        result = export_rows(all_rows)
-        sessions_list = uow.sessions.list()
+    all_rows = every_row(cli.container.queue_store())
+    result = export_rows(all_rows)
     wrote = write_sidecars(cli, sidecar_rows(all_rows, set_name), xmp_dir) if xmp_dir is not None else None
     if not result.ok:
         blocked = f"{len(result.blocked)} row(s) are blocked by the proof"
@@ -92,6 +91,7 @@ def export(cli: CliContext, output: Path | None, xmp_dir: str | None, set_name: 
         click.echo(wrote)
     explicit_output = output is not None
     if output is None:
+        sessions_list = list_sessions(cli.container.queue_store())
         last = sessions_list[-1].id if sessions_list else "manual"
         output = cli.settings.runs_dir / last / "export.json"
     try:

@@ -160,11 +160,10 @@ def redirects(cli: CliContext, format_name: str) -> None:
     """The old -> new URL of every photo renamed after it was published (image and thumbnail), so
     links and search rankings follow it."""
     from proofdesk.core.domain.lifecycle import redirect_map, render_redirects
+    from proofdesk.core.services.status import all_rows
 
     publisher = cli.container.publisher(reporter=_silent(cli))
-    with publisher.store.unit_of_work() as uow:
-        rows = uow.rows.list()
-    text = render_redirects(redirect_map(rows, publisher.options), format_name)
+    text = render_redirects(redirect_map(all_rows(publisher.store), publisher.options), format_name)
     if text:
         click.echo(text)
 

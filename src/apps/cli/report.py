@@ -24,7 +24,8 @@ def report(cli: CliContext, output: Path | None, open_it: bool) -> None:
     target = output or cli.settings.workdir_path / "report" / "report.html"
     rows = all_rows(cli.container.queue_store())
     try:
-        write_contact_sheet(rows, target, f"proofdesk contact sheet — {len(rows)} row(s)")
+        write_contact_sheet(rows, target, f"proofdesk contact sheet — {len(rows)} row(s)",
+                            cli.container.image_processor())
     except OSError as exc:
         if exc.filename is None or output is None:
             raise
@@ -41,7 +42,8 @@ def session_sheet(cli: CliContext, session_id: str, keys: set[str]) -> Path:
 
     rows = all_rows(cli.container.queue_store(), keys)
     target = cli.settings.runs_dir / session_id / "report.html"
-    return write_contact_sheet(rows, target, f"proofdesk session {session_id} — {len(rows)} row(s)")
+    return write_contact_sheet(rows, target, f"proofdesk session {session_id} — {len(rows)} row(s)",
+                               cli.container.image_processor())
 
 
 COMMANDS = [report]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from proofdesk.apps.cli.common import CliContext, handle_errors, print_json, set_option, unit_of_work
+from proofdesk.apps.cli.common import CliContext, handle_errors, print_json, set_option
 
 
 @click.command()
@@ -14,22 +14,19 @@ from proofdesk.apps.cli.common import CliContext, handle_errors, print_json, set
 @handle_errors
 def status(cli: CliContext, as_json: bool) -> None:
     """Counts of rows per status and per proof verdict."""
-    from proofdesk.core.services.status import queue_status
+    from proofdesk.core.services.status import store_status, worker_status
 
     queue_file = cli.sqlite_queue_file()
     if queue_file is not None and not queue_file.exists():
         # nothing queued here yet: the counts of an empty queue, and no queue (or workdir) created
-        from proofdesk.adapters.memory import InMemoryQueueStore
-
-        with InMemoryQueueStore().unit_of_work() as uow:
-            report = queue_status(uow)
+        report = store_status(None)
         report["workers"] = []
         description = f"sqlite:///{queue_file} (not created yet: nothing was run here)"
     else:
-        with unit_of_work(cli) as uow:
-            report = queue_status(uow)
-        report["workers"] = _workers(cli)
-        description = cli.container.queue_store().description
+        container = cli.container
+        report = store_status(container.queue_store())
+        report["workers"] = worker_status(container.shared_work_queue(), container.clock().now())
+        description = container.queue_store().description
     if as_json:
         print_json(report)
         return
@@ -63,25 +60,6 @@ def public_row(cli: CliContext, row: Any) -> dict[str, Any]:
     return data
 
 
-def _workers(cli: CliContext) -> list[dict[str, object]]:
-    """The workers of a shared MySQL/MariaDB queue (none for SQLite)."""
-    from proofdesk.adapters.storage.sql import SqlQueueStore
-
-    store = cli.container.queue_store()
-    if not isinstance(store, SqlQueueStore) or store.dialect not in ("mysql", "mariadb"):
-        return []
-    now = cli.container.clock().now()
-    result: list[dict[str, object]] = []
-    for w in cli.container.work_queue().workers():
-        minutes = max((w.heartbeat_at - w.started_at).total_seconds(), 1.0) / 60
-        result.append({"id": w.id, "host": w.host, "pid": w.pid, "stages": w.stages, "status": w.status,
-                       "leased_rows": w.leased_rows, "lease_expires_at": w.lease_expires_at.isoformat() if w.lease_expires_at else None,
-                       "rows_done": w.rows_done, "rows_per_min": round(w.rows_done / minutes, 1),
-                       "started_at": w.started_at.isoformat(), "heartbeat_at": w.heartbeat_at.isoformat(),
-                       "seconds_since_heartbeat": round((now - w.heartbeat_at).total_seconds(), 1)})
-    return result
-
-
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print every row as a JSON list.")
 @click.option("--status", "status_filter", default=None, help="Only rows with this status.")
@@ -91,11 +69,10 @@ def _workers(cli: CliContext) -> list[dict[str, object]]:
 def rows(cli: CliContext, as_json: bool, status_filter: str | None, set_name: str | None) -> None:
     """List rows (`--json` prints every field of each row: status, file names, caption, alt text,
     keywords, EXIF facts, scores and the proof's verdict and reasons)."""
-    from proofdesk.core.services.selection import list_rows, parse_status
+    from proofdesk.core.services.selection import parse_status, rows_of
 
     parse_status(status_filter)  # a bad --status is refused before the queue is opened
-    with unit_of_work(cli) as uow:
-        listed = list_rows(uow, status_filter, set_name)
+    listed = rows_of(cli.container.queue_store(), status_filter, set_name)
     if as_json:
         print_json([public_row(cli, row) for row in listed])
         return
@@ -115,10 +92,9 @@ def rows(cli: CliContext, as_json: bool, status_filter: str | None, set_name: st
 @handle_errors
 def show(cli: CliContext, name: str, set_name: str | None, as_json: bool) -> None:
     """Show one row by its original file name or current file_name."""
-    from proofdesk.core.services.status import find_row
+    from proofdesk.core.services.status import row_named
 
-    with unit_of_work(cli) as uow:
-        row = find_row(uow, name, set_name)
+    row = row_named(cli.container.queue_store(), name, set_name)
     data = public_row(cli, row)
     if as_json:
         print_json(data)

@@ -15,7 +15,6 @@ from proofdesk.apps.cli.common import (
     handle_errors,
     on_terminal,
     print_json,
-    unit_of_work,
 )
 from proofdesk.apps.cli.report import session_sheet
 
@@ -60,7 +59,7 @@ def run_command(cli: CliContext, set_dirs: tuple[Path, ...], until: str, skip_in
     from proofdesk.core.domain.intake import ValidationFailed
     from proofdesk.core.domain.models import Stage
     from proofdesk.core.ports.captioning import CaptionerError
-    from proofdesk.core.services.selection import blocked_keys
+    from proofdesk.core.services.selection import blocked_among
 
     if set_name is not None:
         _check_set_name(set_name)
@@ -83,8 +82,7 @@ def run_command(cli: CliContext, set_dirs: tuple[Path, ...], until: str, skip_in
     finally:
         reporter.close()
     touched = set(result.inserted) | set(result.refreshed) | set(result.unchanged)
-    with unit_of_work(cli) as uow:
-        blocked = blocked_keys(uow, touched)
+    blocked = blocked_among(cli.container.queue_store(), touched)
     if result.session_id:
         reporter.artifacts["report.html"] = session_sheet(cli, result.session_id, touched)
     if as_json:

@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from proofdesk.core.domain.errors import InputError
 from proofdesk.core.domain.models import ProofVerdict, Row, RowStatus
 from proofdesk.core.domain.queue import is_blocked
-from proofdesk.core.ports.storage import UnitOfWork
+from proofdesk.core.ports.storage import QueueStore, UnitOfWork
 
 
 def parse_status(value: str | None) -> RowStatus | None:
@@ -25,6 +25,19 @@ def list_rows(uow: UnitOfWork, status: str | None = None, set_name: str | None =
     """Rows, optionally only those with `status` and/or of `set_name`."""
     wanted = parse_status(status)
     return uow.rows.list(status=wanted, set_name=set_name)
+
+
+def rows_of(store: QueueStore, status: str | None = None, set_name: str | None = None) -> list[Row]:
+    """`list_rows` in one unit of work (a bad `status` is refused before the queue is read)."""
+    parse_status(status)
+    with store.unit_of_work() as uow:
+        return list_rows(uow, status, set_name)
+
+
+def blocked_among(store: QueueStore, keys: Collection[str]) -> list[str]:
+    """`blocked_keys` in one unit of work."""
+    with store.unit_of_work() as uow:
+        return blocked_keys(uow, keys)
 
 
 def blocked_keys(uow: UnitOfWork, keys: Collection[str]) -> list[str]:

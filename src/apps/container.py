@@ -35,14 +35,8 @@ from proofdesk.adapters.places.geonames import GeoNamesGazetteer
 from proofdesk.adapters.places.timezones import TimezoneFinderLookup
 from proofdesk.adapters.process import liveness_check, this_host
 from proofdesk.adapters.scoring.clip_aesthetic import OpenClipAestheticScorer
-from proofdesk.adapters.scoring.clip_classifier import (
-    DEFAULT_VOCABULARY,
-    OpenClipClassifier,
-)
-from proofdesk.adapters.scoring.fallback import (
-    FallbackAestheticScorer,
-    FallbackQualityScorer,
-)
+from proofdesk.adapters.scoring.clip_classifier import DEFAULT_VOCABULARY, OpenClipClassifier
+from proofdesk.adapters.scoring.fallback import FallbackAestheticScorer, FallbackQualityScorer
 from proofdesk.adapters.scoring.opencv_brisque import OpenCvBrisqueScorer
 from proofdesk.adapters.spelling.pyspell import PySpellchecker, read_glossary
 from proofdesk.adapters.storage.sql import SqlQueueStore
@@ -159,12 +153,8 @@ class Container(containers.DeclarativeContainer):
 
     quality_scorer = providers.Selector(
         settings.provided.brisque_engine,
-        opencv=providers.Singleton(
-            OpenCvBrisqueScorer,
-            model_path=settings.provided.brisque_model,
-            range_path=settings.provided.brisque_range,
-            threads=settings.provided.brisque_threads,
-        ),
+        opencv=providers.Singleton(OpenCvBrisqueScorer, model_path=settings.provided.brisque_model,
+                                   range_path=settings.provided.brisque_range, threads=settings.provided.brisque_threads),
         fallback=providers.Singleton(FallbackQualityScorer, reason=settings.provided.brisque_fallback_reason),
     )
 
@@ -187,18 +177,11 @@ class Container(containers.DeclarativeContainer):
     # One per pipeline: it carries the decode hand-over from stage 5 to stage 6 of one run.
     scoring_stages = providers.Factory(
         ScoringStages,
-        analyzer=frame_analyzer,
-        processor=image_processor,
-        quality=quality_scorer,
-        aesthetic=aesthetic_scorer,
+        analyzer=frame_analyzer, processor=image_processor, quality=quality_scorer, aesthetic=aesthetic_scorer,
         files=file_store,
-        options=providers.Factory(
-            ScoringOptions,
-            long_edge=config.scoring.resize_long_edge,
-            jpeg_quality=config.scoring.jpeg_quality,
-            batch_size=config.scoring.batch_size,
-            workers=settings.provided.scoring_workers,
-        ),
+        options=providers.Factory(ScoringOptions, long_edge=config.scoring.resize_long_edge,
+                                  jpeg_quality=config.scoring.jpeg_quality, batch_size=config.scoring.batch_size,
+                                  workers=settings.provided.scoring_workers),
         cache=providers.Singleton(FileAnswerCache, root=providers.Callable(Path.joinpath, settings.provided.files_root,
                                                                            "cache", "scores")),
     )
@@ -447,21 +430,12 @@ def build_container(settings: Settings) -> Container:
     return container
 
 
+# the port each of these providers must give (`check_ports`)
 PORTS: Mapping[str, type] = {
-    "clock": Clock,
-    "queue_store": QueueStore,
-    "file_store": FileStore,
-    "exif_reader": ExifReader,
-    "set_scanner": SetScanner,
-    "image_inspector": ImageInspector,
-    "captioner": Captioner,
-    "spellchecker": Spellchecker,
-    "reviewer": Reviewer,
-    "image_processor": ImageProcessor,
-    "quality_scorer": QualityScorer,
-    "aesthetic_scorer": AestheticScorer,
-    "uploader": Uploader,
-    "gallery": Gallery,
+    "clock": Clock, "queue_store": QueueStore, "file_store": FileStore, "exif_reader": ExifReader,
+    "set_scanner": SetScanner, "image_inspector": ImageInspector, "captioner": Captioner,
+    "spellchecker": Spellchecker, "reviewer": Reviewer, "image_processor": ImageProcessor,
+    "quality_scorer": QualityScorer, "aesthetic_scorer": AestheticScorer, "uploader": Uploader, "gallery": Gallery,
     "metadata_writer": MetadataWriter,
 }
 

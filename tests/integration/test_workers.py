@@ -189,15 +189,19 @@ def test_two_workers_never_accept_near_duplicate_captions(
 def test_a_crashed_intake_is_rolled_back_from_another_machine_once_its_lease_expired(
     tmp_path: Path, photos: Path, server: ScriptedOllama, new_mysql_database: Any
 ) -> None:
-    cluster = Cluster(tmp_path / "cluster", new_mysql_database(), server, lease_s=3.0)
+    # The lease is long enough that the first rollback (a new process: 1-4 s to start on a loaded
+    # 2-core machine) always runs inside it; the second one runs once it has surely ended.
+    lease_s = 10.0
+    cluster = Cluster(tmp_path / "cluster", new_mysql_database(), server, lease_s=lease_s)
     crashed = cluster.run("machine-a", "run", str(photos), "--until", "queue", "-q", PROOFDESK_FAULT="stage2.after_copy:5")
+    died_by = time.monotonic()  # the lease was last renewed before this
     assert crashed.returncode == -signal.SIGKILL
     assert list((cluster.shared / "incoming").rglob("*.jpg"))  # it copied files before it died
 
     early = cluster.run("machine-b", "rollback")
     assert early.returncode == 5, early.stdout + early.stderr  # its lease still runs: it may be alive
     assert "machine-a" in early.stderr
-    time.sleep(3.5)
+    time.sleep(max(0.0, died_by + lease_s + 0.5 - time.monotonic()))
     late = cluster.run("machine-b", "rollback")
     assert late.returncode == 0, late.stdout + late.stderr
     assert cluster.rows() == []

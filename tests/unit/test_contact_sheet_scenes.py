@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from proofdesk.adapters.images.pillow_processor import PillowImageProcessor
 from proofdesk.apps.report import card, write_contact_sheet
 from proofdesk.core.domain.models import Row, RowStatus
 from proofdesk.core.domain.scenes import KEEPER_BY_PERSON
@@ -46,6 +47,6 @@ def test_a_card_without_a_scene_has_no_scene_line() -> None:
 
 def test_the_scene_line_is_escaped_and_on_every_card_of_the_sheet(tmp_path: Path) -> None:
     hostile = CULLED.changed(cull_reason="<b>DSC_0410</b> & co")
-    page = write_contact_sheet([KEEPER, hostile, BLACK, row("DSC_0500.jpg")], tmp_path / "report.html", "t").read_text()
+    page = write_contact_sheet([KEEPER, hostile, BLACK, row("DSC_0500.jpg")], tmp_path / "report.html", "t", PillowImageProcessor()).read_text()
     assert "cull suggested: &lt;b&gt;DSC_0410&lt;/b&gt; &amp; co" in page and "<b>DSC_0410</b>" not in page
     assert page.count('<p class="scene">') == 3

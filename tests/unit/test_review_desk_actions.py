@@ -101,3 +101,33 @@ def test_the_listing_keeps_unchanged_rows_and_reads_changed_ones_again() -> None
         uow.rows.delete(*again[SOFT].key)
         uow.commit()
     assert SOFT not in {row.key_text for row in actions.listing()}
+
+
+def test_an_edit_saved_elsewhere_during_generate_is_kept_and_generate_is_refused_with_the_newer_row() -> None:
+    review = build_review_service()
+    actions = ReviewActions(review)
+    model = review.suggester
+    assert model is not None
+
+    def slow_model(row, index, keeper=None):  # type: ignore[no-untyped-def]
+        review.edit(SHARP, {"caption": "Saved by the terminal desk while the model thought."})
+        return model(row, index, keeper)
+
+    review.suggester = slow_model
+    shown = row_version(review.get(SHARP))
+    result = actions.guarded(SHARP, shown, lambda: actions.generate(SHARP))
+    assert result.error and result.conflict and "changed elsewhere" in result.message
+    assert result.row is not None and result.row.caption == "Saved by the terminal desk while the model thought."
+    assert review.get(SHARP).caption == "Saved by the terminal desk while the model thought."
+
+
+def test_a_write_between_the_version_check_and_the_action_s_read_is_refused_too() -> None:
+    review = build_review_service()
+    actions = ReviewActions(review)
+    shown = row_version(review.get(SHARP))
+    review.reject(SHARP)  # the CLI, after the page showed the row
+    with review.expecting(SHARP, shown):
+        refused = actions.approve(SHARP)
+    assert refused.error and refused.conflict and review.get(SHARP).status == RowStatus.REJECTED
+    with review.expecting(SHARP, row_version(review.get(SHARP))):
+        assert not actions.reopen(SHARP).error

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from proofdesk.adapters.clock import SystemClock
+from proofdesk.core.domain.errors import RowChanged
 from proofdesk.core.domain.models import (
     JournalEntry,
     PhotoSet,
@@ -119,10 +120,12 @@ class _MemoryRows(RowRepository):
         self._state.rows[row.key] = stored
         return stored.model_copy(deep=True)
 
-    def update(self, row: Row) -> Row:
+    def update(self, row: Row, expected_updated_at: datetime | None = None) -> Row:
         existing = self._state.rows.get(row.key)
         if existing is None:
             raise StorageError(f"row {row.key_text} does not exist; add it first")
+        if expected_updated_at is not None and existing.updated_at != expected_updated_at:
+            raise RowChanged(row.key_text)
         stored = row.changed(id=existing.id, created_at=existing.created_at, updated_at=self._clock.now())
         stored = stored.model_copy(deep=True)
         self._state.rows[row.key] = stored

@@ -34,6 +34,7 @@ from proofdesk.adapters.storage.schema import (
 # Names the migrations' env.py and the migration tests read here; they are schema.py's.
 from proofdesk.adapters.storage.schema import lock_table as lock_table
 from proofdesk.adapters.storage.schema import metadata as metadata
+from proofdesk.core.domain.errors import RowChanged
 from proofdesk.core.domain.models import JournalEntry, PhotoSet, Row, RowStatus, Session, SessionStatus
 from proofdesk.core.domain.place_names import PlaceAllowance
 from proofdesk.core.ports.storage import (
@@ -98,17 +99,19 @@ class _SqlRows(RowRepository):
             raise storage_error(exc, f"inserting row {row.key_text}") from exc
         return stored.changed(id=int(result.inserted_primary_key[0]))
 
-    def update(self, row: Row) -> Row:
+    def update(self, row: Row, expected_updated_at: datetime | None = None) -> Row:
         existing = self.get(*row.key)
         if existing is None:
             raise StorageError(f"row {row.key_text} does not exist; add it first")
+        if expected_updated_at is not None and existing.updated_at != expected_updated_at:
+            raise RowChanged(row.key_text)
         stored = row.changed(id=existing.id, created_at=existing.created_at, updated_at=self._uow.clock.now())
-        statement = (
-            review_queue.update()
-            .where(review_queue.c.id == existing.id)
-            .values(**row_to_db(stored))
-        )
-        self._uow.execute(statement, f"updating row {row.key_text}")
+        statement = review_queue.update().where(review_queue.c.id == existing.id)
+        if expected_updated_at is not None:  # the same check in the write itself: a writer between the two loses nothing
+            statement = statement.where(review_queue.c.updated_at == to_db_time(expected_updated_at))
+        result = self._uow.execute(statement.values(**row_to_db(stored)), f"updating row {row.key_text}")
+        if expected_updated_at is not None and result.rowcount == 0:
+            raise RowChanged(row.key_text)
         return stored
 
     def delete(self, set_name: str, original_name: str) -> bool:

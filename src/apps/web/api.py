@@ -150,9 +150,6 @@ class Api:
         action = request.path_params["action"]
         body = await self._body(request)
         key = row.key_text
-        stale = await run_in_threadpool(self.actions.stale, key, body.get("version"))
-        if stale is not None:
-            return answer(stale)
         calls: dict[str, Any] = {
             "approve": lambda: self.actions.approve(key),
             "reject": lambda: self.actions.reject(key),
@@ -168,7 +165,7 @@ class Api:
         }
         if action not in calls:
             return JSONResponse({"error": f"unknown action {action!r}; one of {', '.join(calls)}"}, status_code=404)
-        return answer(await run_in_threadpool(calls[action]))
+        return answer(await run_in_threadpool(self.actions.guarded, key, body.get("version"), calls[action]))
 
     async def undo(self, request: Request) -> JSONResponse:
         return answer(await run_in_threadpool(self.actions.undo))

@@ -376,3 +376,9 @@ def retimed(row: Row) -> Row:
     stages = [stage for stage in row.stages_done if stage != Stage.CAPTION.value]
     return _changed(row, stages_done=stages, status=RowStatus.INGESTED, metadata_quality=None,
                     proof_reasons=[], proof_digest=None)
+
+
+def row_version(row: Row) -> str:
+    """The version a front end shows and sends back with a write: the row's `updated_at` (ISO,
+    microseconds), which every write changes; "" for a row never stored."""
+    return row.updated_at.isoformat() if row.updated_at is not None else ""

@@ -54,8 +54,10 @@ class RowRepository(ABC):
         """Insert; returns the row with its `id`. Raises RowConflict if the key exists."""
 
     @abstractmethod
-    def update(self, row: Row) -> Row:
-        """Replace the stored row with the same key. Raises StorageError if there is none."""
+    def update(self, row: Row, expected_updated_at: datetime | None = None) -> Row:
+        """Replace the stored row with the same key. Raises StorageError if there is none. With
+        `expected_updated_at` (the `updated_at` of the row as it was read), the write happens only
+        if nobody wrote the row since: else RowChanged, and nothing is written (no lost update)."""
 
     @abstractmethod
     def delete(self, set_name: str, original_name: str) -> bool: ...

@@ -9,13 +9,15 @@ row and keeps the previous suggestion so the operator can go back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from proofdesk.core.domain import queue
-from proofdesk.core.domain.errors import DomainError, InputError, SessionLocked
+from proofdesk.core.domain.errors import DomainError, InputError, RowChanged, SessionLocked
 from proofdesk.core.domain.models import (
     EDITABLE_FIELDS,
     ProofReason,
@@ -61,6 +63,11 @@ class BatchResult:
 Suggester = Callable[[Row, DuplicateIndex, Row | None], Row]
 
 
+# [key, version] a front end expects the row it acts on to have, until an action first reads it
+# (ReviewService.expecting); an action's later writes are covered by the version it read.
+_EXPECTED: ContextVar[list[str] | None] = ContextVar("expected_row_version", default=None)
+
+
 class ReviewService:
     def __init__(
         self,
@@ -102,6 +109,11 @@ class ReviewService:
         """The row, unless a session that is still open (running, or killed and not rolled back)
         wrote it: its rollback would destroy the change, so the change is refused (exit 5)."""
         row = self.get(key)
+        expected = _EXPECTED.get()
+        if expected and expected[0] == key:
+            if expected[1] != queue.row_version(row):
+                raise RowChanged(key)
+            expected.clear()  # checked on the action's first read
         if row.session_id is None:
             return row
         with self.store.unit_of_work() as uow:
@@ -350,10 +362,22 @@ class ReviewService:
         return self.now().isoformat(timespec="seconds")
 
     def _store(self, row: Row) -> Row:
+        """Write a row read by this action back, unless someone wrote it since (RowChanged)."""
         with self.store.unit_of_work() as uow:
-            stored = uow.rows.update(row)
+            stored = uow.rows.update(row, expected_updated_at=row.updated_at)
             uow.commit()
         return stored
+
+    @contextmanager
+    def expecting(self, key: str, version: str | None) -> Iterator[None]:
+        """Within: an action on `key` is refused (RowChanged) unless the row's version (its
+        `updated_at`, ISO) is `version`, the one a front end showed, when the action first reads it;
+        None expects nothing."""
+        token = _EXPECTED.set([key, version] if version is not None else None)
+        try:
+            yield
+        finally:
+            _EXPECTED.reset(token)
 
 
 def _snapshot(row: Row) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from proofdesk.core.domain.errors import ProofdeskError
+from proofdesk.core.domain.errors import ProofdeskError, RowChanged
 from proofdesk.core.domain.models import Row
 from proofdesk.core.domain.queue import holds_publication
 from proofdesk.core.services.places import PlaceAllowances
@@ -37,7 +37,7 @@ def _verdict(row: Row) -> str:
 
 
 def _failed(exc: BaseException, prefix: str = "") -> ActionResult:
-    return ActionResult(f"{prefix}{exc}", error=True)
+    return ActionResult(f"{prefix}{exc}", error=True, conflict=isinstance(exc, RowChanged))
 
 
 @dataclass

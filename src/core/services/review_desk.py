@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from proofdesk.core.domain.errors import ProofdeskError
 from proofdesk.core.domain.models import ProofReason, Row, RowStatus
+from proofdesk.core.domain.queue import row_version as row_version
 from proofdesk.core.ports.storage import QueueStore
 
 if TYPE_CHECKING:
@@ -45,11 +46,6 @@ class ActionResult:
     @property
     def key(self) -> str | None:
         return self.row.key_text if self.row is not None else None
-
-
-def row_version(row: Row) -> str:
-    """The version a front end sends back with a write ("" for a row never stored)."""
-    return row.updated_at.isoformat() if row.updated_at is not None else ""
 
 
 class QueueSnapshot:
@@ -116,6 +112,19 @@ class DeskActions:
         return self._result(f"{key} was changed elsewhere since you loaded it (by the CLI, the terminal desk or "
                             "another tab); nothing was written: compare with the newer text and save again",
                             row, True, conflict=True)
+
+    def guarded(self, key: str, version: str | None, action: Callable[[], ActionResult]) -> ActionResult:
+        """`action` on `key` only while the row is at `version` (the one the front end showed): checked
+        before, when the action reads the row and again in its write, so a writer in between (the
+        CLI, another desk or tab, a worker) is never overwritten; a refusal carries the newer row."""
+        stale = self.stale(key, version)
+        if stale is not None:
+            return stale
+        with self.review.expecting(key, version):
+            result = action()
+        if result.conflict:
+            return self.stale(key, version) or result
+        return result
 
     def remember(self, label: str, steps: list[UndoStep]) -> None:
         if steps:

@@ -10,6 +10,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from proofdesk.core.domain.errors import RowChanged
 from proofdesk.core.domain.models import (
     JournalEntry,
     ProofReason,
@@ -133,6 +134,29 @@ class QueueStoreContract:
             loaded = uow.rows.get(*added.key)
         assert loaded is not None and loaded.caption == "New caption." and loaded.keywords == ["x", "y"]
         assert loaded.created_at == added.created_at
+
+    def test_an_update_expecting_the_version_read_refuses_a_row_written_since_and_keeps_that_write(
+        self, store: QueueStore
+    ) -> None:
+        with store.unit_of_work() as uow:
+            uow.rows.add(make_row())
+            uow.commit()
+        with store.unit_of_work() as uow:
+            read = uow.rows.get(*make_row().key)
+        assert read is not None and read.updated_at is not None
+        with store.unit_of_work() as uow:  # someone else writes the row after we read it
+            uow.rows.update(read.changed(caption="Their caption."), expected_updated_at=read.updated_at)
+            uow.commit()
+        with pytest.raises(RowChanged, match="changed elsewhere"), store.unit_of_work() as uow:
+            uow.rows.update(read.changed(caption="Our caption."), expected_updated_at=read.updated_at)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            now = uow.rows.get(*read.key)
+        assert now is not None and now.caption == "Their caption."
+        with store.unit_of_work() as uow:  # expecting the version as it is now: written
+            uow.rows.update(now.changed(caption="Our caption."), expected_updated_at=now.updated_at)
+            uow.commit()
+            assert uow.rows.get(*read.key).caption == "Our caption."  # type: ignore[union-attr]
 
     def test_update_of_missing_row_fails(self, store: QueueStore) -> None:
         with store.unit_of_work() as uow, pytest.raises(StorageError):

@@ -202,9 +202,11 @@ def main() -> int:
             driver.get(desk.url)
             wait = WebDriverWait(driver, 120, poll_frequency=0.02)
             wait.until(lambda d: d.execute_script("return window.__gridAt"), "the grid never held every row")
-            grid_at, first_row_at, fcp = driver.execute_script(
+            grid_at, first_row_at, fcp, navigation = driver.execute_script(
                 "const p = performance.getEntriesByName('first-contentful-paint')[0];"
-                "return [window.__gridAt, window.__firstRowAt, p ? p.startTime : null];")
+                "const n = performance.getEntriesByType('navigation')[0];"
+                "return [window.__gridAt, window.__firstRowAt, p ? p.startTime : null,"
+                " [n.responseEnd, n.domInteractive, n.domContentLoadedEventStart, n.domContentLoadedEventEnd]];")
 
             driver.execute_script(KEY_PROBE)
             first = driver.find_element("css selector", "[data-row]")
@@ -240,6 +242,9 @@ def main() -> int:
     print(line(f"grid first paint ({args.rows} rows in the page)", grid_at, TARGETS["first_paint"]))
     print(f"  (first row painted at {first_row_at:.1f} ms; first-contentful-paint {fcp if fcp is None else round(fcp, 1)} ms; "
           f"GET / of the page, {page_bytes / 1024:.0f} KiB: median {page_ms:.1f} ms)")
+    received, parsed, script_done = navigation[0], navigation[1], navigation[2]
+    print(f"  (the page's HTML received at {received:.0f} ms, parsed at {parsed:.0f} ms; its deferred script ran until "
+          f"{script_done:.0f} ms)")
     print(line(f"GET {args.rows_path} ({args.rows} rows, {list_bytes / 1024:.0f} KiB), median", list_ms, TARGETS["row_list"]))
     if server_timing:
         print(f"  (Server-Timing: {server_timing})")

@@ -440,6 +440,18 @@ PORTS: Mapping[str, type] = {
 }
 
 
+def release(container: Container) -> None:
+    """Close what the container's long-lived adapters hold open (the queue's and the gallery's
+    connection pools); a front end calls it when it is done, so many containers in one process (a
+    library user's, the tests' in-process commands) leave no connection or file behind."""
+    for name in ("queue_store", "gallery"):
+        try:
+            instance = getattr(container, name)()
+        except Exception:  # noqa: BLE001 - never built and cannot be: it holds nothing open
+            continue
+        instance.close()
+
+
 def check_ports(container: Container) -> None:
     """Fail early, naming the provider, if a provider gives something that is not its port."""
     for name, port in PORTS.items():

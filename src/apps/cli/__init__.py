@@ -104,6 +104,7 @@ def main(ctx: click.Context, config_file: Path | None, verbose: bool, quiet_all:
             logging.getLogger(noisy).setLevel(logging.WARNING)
     ctx.obj = CliContext(config_file)
     ctx.obj.quiet = quiet_all
+    ctx.call_on_close(ctx.obj.close)
 
 
 def _add_commands() -> None:

@@ -57,6 +57,14 @@ class CliContext:
             self._container = build_container(self.settings)
         return self._container
 
+    def close(self) -> None:
+        """Release the container's connections when the command is done (`ctx.call_on_close`)."""
+        if self._container is not None:
+            from proofdesk.apps.container import release
+
+            release(self._container)
+            self._container = None
+
     def sqlite_queue_file(self) -> Path | None:
         """The queue's SQLite file when the queue is one (None for MySQL/MariaDB or in memory)."""
         url = self.settings.storage_url

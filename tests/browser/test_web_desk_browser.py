@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from proofdesk.adapters.storage.sql import SqlQueueStore
 
 from tests.integration.conftest import Proofdesk
 from tests.integration.test_publish import gallery_rows
-from tests.support.browser import Desk
+from tests.support.browser import OFFLINE, Desk
 from tests.support.burst_shoot import Shoot
 from tests.support.ftp_server import FtpServer
 
@@ -362,3 +363,66 @@ def test_hostile_text_in_every_field_is_shown_as_text_and_runs_nothing(
     assert page.browser.script("return window.__pwned;") is None
     assert page.driver.find_elements("css selector", 'img[src="x"], svg[onload], a[href^="javascript:"]') == []
     assert not [s for s in page.driver.find_elements("css selector", "script") if "__pwned" in (s.get_attribute("innerHTML") or "")]
+
+
+def test_enter_opens_the_loupe_z_zooms_to_the_original_c_compares_with_the_keeper_and_question_mark_shows_the_keys(
+    page: DeskPage, burst_shoot: Shoot
+) -> None:
+    page.open()
+    rows = page.rows()
+    keeper, frame = keeper_of(rows, burst_shoot, 1), frames_of(rows, burst_shoot, 1)[0]
+    loupe = page.driver.find_element("css selector", "img[data-loupe]")
+    page.select(frame)
+    page.press("\ue007")  # Enter
+    page.browser.wait(lambda d: d.find_element("tag name", "body").get_attribute("data-view") == "loupe" and loupe.is_displayed(),
+                      "Enter did not open the loupe")
+    preview = loupe.get_attribute("src")
+    page.browser.wait(lambda d: page.browser.script("return arguments[0].complete && arguments[0].naturalWidth;", loupe),
+                      "the loupe's preview never loaded")
+
+    page.press("z")  # 100 %: the original's own pixels
+    page.browser.wait(lambda d: loupe.get_attribute("src") != preview and page.browser.script(
+        "return arguments[0].complete && arguments[0].naturalWidth;", loupe), "Z did not load the original")
+    with Image.open(burst_shoot.folder / frame) as original:
+        assert page.browser.script("return [arguments[0].naturalWidth, arguments[0].naturalHeight];", loupe) == list(original.size)
+    page.press("z")
+    page.browser.wait(lambda d: loupe.get_attribute("src") == preview, "Z again did not go back to the fitted preview")
+
+    page.press("c")  # compare: the frame beside its scene's keeper
+    compare = page.driver.find_element("css selector", "img[data-compare]")
+    page.browser.wait(lambda d: compare.is_displayed() and page.browser.script(
+        "return arguments[0].complete && arguments[0].naturalWidth;", compare), "C showed no keeper beside the frame")
+    page.select(keeper)
+    keeper_preview = loupe.get_attribute("src")
+    assert compare.get_attribute("src") == keeper_preview  # the keeper's own preview is the one compared with
+    page.press("c")
+    page.browser.wait(lambda d: not compare.is_displayed(), "C again did not close the compare view")
+
+    page.press("\ue007")  # Enter: back to the grid
+    page.browser.wait(lambda d: d.find_element("tag name", "body").get_attribute("data-view") == "grid" and not loupe.is_displayed(),
+                      "Enter did not go back to the grid")
+    page.press("?")
+    page.browser.wait(lambda d: d.find_element("id", "help-dialog").is_displayed(), "? did not show the keys")
+    assert "Shift+P" in page.driver.find_element("id", "help-dialog").text
+
+
+def test_a_save_over_a_change_made_elsewhere_is_refused_shows_the_newer_text_beside_mine_and_loses_neither(
+    page: DeskPage, burst_shoot: Shoot
+) -> None:
+    page.open()
+    target = keeper_of(page.rows(), burst_shoot, 2)
+    page.select(target)
+    page.browser.wait(lambda d: page.field("caption").get_attribute("value"), "the editor shows no caption")
+    theirs = "A ferry leaves the quay in light rain."
+    changed = page.queue("edit", target, "--caption", theirs, env=OFFLINE)  # the CLI, while the page is open
+    assert changed.exit_code == 0, changed.output
+
+    mine = "Gulls circle above the fish market."
+    page.edit_caption(mine)
+    page.chord("\ue009", "s")  # Ctrl+S
+    conflict = page.driver.find_element("id", "conflict")
+    page.browser.wait(lambda d: conflict.is_displayed(), "a stale save showed no conflict")
+    assert theirs in page.driver.find_element("id", "conflict-theirs").text
+    assert mine in page.driver.find_element("id", "conflict-mine").text
+    assert page.field("caption").get_attribute("value") == mine  # my text is still in the field
+    assert page.rows()[target]["caption"] == theirs  # the newer text was not overwritten

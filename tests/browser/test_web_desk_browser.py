@@ -159,9 +159,15 @@ def page(browser: Browser, burst_queue: Proofdesk, start_desk: Any) -> Iterator[
 
 
 def test_every_queue_row_is_in_the_page_with_its_status_verdict_scene_and_keeper_as_rows_json_has_them(
-    page: DeskPage
+    page: DeskPage, burst_shoot: Shoot
 ) -> None:
+    rows = page.rows()  # some variety first, made with the CLI: approved, rejected, a person's keeper
+    for command, name in (("approve", keeper_of(rows, burst_shoot, 0)), ("reject", frames_of(rows, burst_shoot, 0)[0]),
+                          ("keeper", frames_of(rows, burst_shoot, 1)[0])):
+        result = page.queue(command, name, env=OFFLINE)
+        assert result.exit_code == 0, result.output
     page.open()
+    assert {row["status"] for row in page.rows().values()} == {"approved", "rejected", "pending"}
     for name, row in page.rows().items():
         assert page.attr(name, "data-status") == row["status"], name
         assert page.attr(name, "data-verdict") == (row["metadata_quality"] or "not proven"), name

@@ -10,11 +10,14 @@
   const compareImg = document.querySelector("img[data-compare]");
   const form = document.getElementById("edit-form");
   const message = document.getElementById("message");
-  const cells = () => Array.from(grid.querySelectorAll(".cell"));
-  const visible = () => cells().filter((c) => !c.hidden);
+  const allCells = Array.from(grid.querySelectorAll(".cell"));  // every queue row, in order (never virtual)
+  const cells = () => allCells;
+  let shownCells = [];  // the cells layout() left visible, in order
+  const visible = () => shownCells;
   let selected = null;
   let detail = null;  // the selected row as the API gave it
   let proofTimer = null;
+  let edited = false;  // the editor was typed in since this row was selected
   let zoomed = false;
   let comparing = false;
   let expanded = new Set();  // scenes whose frames are shown
@@ -40,10 +43,6 @@
 
   // ---------------------------------------------------------------- grid
 
-  function frameCount(scene) {
-    return scene ? cells().filter((c) => c.dataset.scene === scene).length : 1;
-  }
-
   function matches(cell) {
     for (const [name, value] of Object.entries(filters)) {
       if (!value) continue;
@@ -55,9 +54,14 @@
 
   function layout() {
     const seen = new Set();
-    let shown = 0;
+    const frames = new Map();  // scene -> its number of frames, counted once (not once per cell)
+    for (const cell of allCells) {
+      const scene = cell.dataset.scene;
+      if (scene) frames.set(scene, (frames.get(scene) || 0) + 1);
+    }
+    const shownNow = [];
     const anyFilter = Object.values(filters).some((v) => v);
-    for (const cell of cells()) {
+    for (const cell of allCells) {
       const scene = cell.dataset.scene;
       const first = !scene || !seen.has(scene);
       if (scene) seen.add(scene);
@@ -65,14 +69,16 @@
       cell.classList.toggle("frame", isFrame);
       let show = matches(cell);
       if (show && isFrame && !anyFilter && !expanded.has(scene)) show = false;
-      cell.hidden = !show;
-      if (show) shown++;
+      if (cell.hidden === show) cell.hidden = !show;
+      if (show) shownNow.push(cell);
+      const count = scene ? frames.get(scene) : 1;
+      const wantButton = !!(first && scene && count > 1);
       const button = cell.querySelector("button.frames");
-      const count = frameCount(scene);
-      button.hidden = !(first && scene && count > 1);
-      button.textContent = expanded.has(scene) ? "hide frames" : "+" + (count - 1) + " frame(s)";
+      if (button.hidden === wantButton) button.hidden = !wantButton;
+      if (wantButton) button.textContent = expanded.has(scene) ? "hide frames" : "+" + (count - 1) + " frame(s)";
     }
-    document.getElementById("counts").textContent = shown + " shown of " + cells().length;
+    shownCells = shownNow;
+    document.getElementById("counts").textContent = shownNow.length + " shown of " + allCells.length;
   }
 
   function badge(cell, cls, text) {
@@ -110,6 +116,7 @@
     cell.setAttribute("aria-selected", "true");
     cell.scrollIntoView({ block: "nearest" });
     zoomed = false;
+    edited = false;
     loupeImg.classList.remove("zoomed");
     loupeImg.src = "/img/" + cell.dataset.id + "/preview";
     prefetch(cell);
@@ -117,12 +124,29 @@
     if (!quiet) loadDetail();
   }
 
+  // The next previews are fetched and decoded ahead (decode() off screen, kept referenced), so the
+  // loupe's own <img> shows the next photo from the browser's caches: no network, little decode.
+  const ahead = new Map();  // preview URL -> an <img> decoding or decoded; the most recent last
+  function preview(url) {
+    let image = ahead.get(url);
+    if (image) ahead.delete(url);
+    else {
+      image = new Image();
+      image.decoding = "async";
+      image.src = url;
+      image.decode().catch(() => {});  // a failed one is simply fetched again when shown
+    }
+    ahead.set(url, image);
+    while (ahead.size > 16) ahead.delete(ahead.keys().next().value);
+    return image;
+  }
+
   function prefetch(cell) {
     const list = visible();
     const at = list.indexOf(cell);
-    for (let step = -3; step <= 3; step++) {
+    for (const step of [1, 2, 3, 4, -1, -2]) {  // mostly forward: culling moves on
       const other = list[at + step];
-      if (step !== 0 && other) new Image().src = "/img/" + other.dataset.id + "/preview";
+      if (other) preview("/img/" + other.dataset.id + "/preview");
     }
   }
 
@@ -205,6 +229,7 @@
 
   function fillEditor(row) {
     detail = row;
+    edited = false;
     document.getElementById("editor-title").textContent = row.key;
     form.elements.caption.value = row.caption || "";
     form.elements.alt_text.value = row.alt_text || "";
@@ -223,7 +248,14 @@
   async function loadDetail() {
     const cell = selected;
     const { status, data } = await call("GET", "/api/rows/" + cell.dataset.id);
-    if (status === 200 && cell === selected) fillEditor(data);
+    if (status !== 200 || cell !== selected) return;
+    if (edited) {  // typing began before the row arrived: keep what was typed, show the rest
+      const typed = draft();
+      fillEditor(data);
+      for (const [name, value] of Object.entries(typed)) form.elements[name].value = value;
+      edited = true;
+      scheduleProof();
+    } else fillEditor(data);
   }
 
   function draft() {
@@ -368,7 +400,7 @@
   for (const control of document.querySelectorAll("[data-filter]")) {
     control.addEventListener("input", () => { filters[control.dataset.filter] = control.value.trim(); layout(); });
   }
-  form.addEventListener("input", scheduleProof);
+  form.addEventListener("input", () => { edited = true; scheduleProof(); });
   form.addEventListener("submit", (event) => event.preventDefault());
   document.getElementById("save").addEventListener("click", () => act("edit", { fields: draft() }));
   document.getElementById("generate").addEventListener("click", () => act("generate"));

@@ -72,3 +72,28 @@ def test_proven_stores_nothing_and_takes_the_gallery_names_it_is_given(review: R
     blocked = review.proven(approved)
     assert blocked.status == RowStatus.PENDING and blocked.metadata_quality == ProofVerdict.BLOCKED
     assert review.get(BRIDGE) == approved  # nothing was stored
+
+
+def test_offline_text_counts_only_exact_copies_until_a_person_writes_a_near_copy() -> None:
+    from proofdesk.core.domain.models import ProofVerdict
+
+    from tests.support.review_rows import build_review_service
+
+    review = build_review_service()
+    first, second = "2008-10-22_arezzo/DSCN0010.jpg", "2008-10-22_arezzo/DSCN0012.jpg"
+    texts = {first: "The old stone bridge over the river Arno in afternoon light at 16:28:39.",
+             second: "The old stone bridge over the river Arno in afternoon light at 16:28:41."}
+    with review.store.unit_of_work() as uow:  # the offline captioner wrote both: 97 % alike
+        for key, caption in texts.items():
+            row = uow.rows.get(*key.split("/"))
+            assert row is not None
+            uow.rows.update(row.changed(caption=caption, caption_source="offline"))
+        uow.commit()
+    for key in texts:
+        proven = review.reprove(key)
+        assert proven.metadata_quality == ProofVerdict.ACCEPTED, proven.proof_reasons
+    assert review.proven(review.get(first)).metadata_quality == ProofVerdict.ACCEPTED  # what publish checks
+
+    copied = review.edit(second, {"caption": "The old stone bridge over the river Arno in afternoon light at 16:28:40."})
+    assert copied.metadata_quality == ProofVerdict.BLOCKED
+    assert any(reason.rule == "duplicate.caption" and first in reason.message for reason in copied.proof_reasons)

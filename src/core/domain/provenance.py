@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal
 
+from proofdesk.core.domain.errors import InputError
 from proofdesk.core.domain.models import EDITABLE_FIELDS, Row
 
 Author = Literal["model", "offline", "person"]
@@ -54,3 +55,20 @@ def without(row: Row, fields: Iterable[str]) -> Row:
     """The row without a provenance entry for `fields` (their value was cleared)."""
     drop = set(fields)
     return row.changed(provenance={k: v for k, v in row.provenance.items() if k not in drop})
+
+
+def clean_changes(row: Row, changes: dict[str, Any]) -> dict[str, Any]:
+    """A person's edit as stored: editable fields only (else InputError naming the row), keywords
+    split on commas and trimmed, empty text None."""
+    cleaned: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name not in EDITABLE_FIELDS:
+            raise InputError(f"{row.key_text}: cannot edit {name}; editable fields are {', '.join(EDITABLE_FIELDS)}")
+        if name == "keywords":
+            if isinstance(value, str):
+                value = [part.strip() for part in value.split(",")]
+            value = [str(k).strip() for k in value if str(k).strip()]
+        elif isinstance(value, str):
+            value = value.strip() or None
+        cleaned[name] = value
+    return cleaned

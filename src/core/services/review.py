@@ -36,7 +36,7 @@ from proofdesk.core.domain.proof import (
     proof,
 )
 from proofdesk.core.domain.proof.text import SPELLING_WORD
-from proofdesk.core.domain.provenance import entry, person_fields, written_by_person
+from proofdesk.core.domain.provenance import clean_changes, entry, person_fields, written_by_person
 from proofdesk.core.domain.queue import IllegalTransition
 from proofdesk.core.ports.review import Spellchecker
 from proofdesk.core.ports.storage import QueueStore
@@ -133,13 +133,20 @@ class ReviewService:
 
     # ---------------------------------------------------------------- proof
 
-    def index_without(self, row: Row, gallery_names: Sequence[str] | None = None) -> DuplicateIndex:
+    def index_without(self, row: Row, gallery_names: Sequence[str] | None = None,
+                      config: ProofConfig | None = None) -> DuplicateIndex:
         """The duplicate index over the queue as it is now, `row` left out, and the gallery's names
         (`gallery_names` when the caller has read them, else the gallery is asked)."""
         with self.store.unit_of_work() as uow:
             everything = uow.rows.list()
         names = list(self.gallery_names()) if gallery_names is None else list(gallery_names)
-        return build_duplicate_index(everything, {row.key}, names, self.proof_config)
+        return build_duplicate_index(everything, {row.key}, names, config or self._config(row))
+
+    def _config(self, row: Row) -> ProofConfig:
+        """The proof settings for `row`'s text: the offline captioner's, until a person writes
+        one of its texts, counts only exact duplicates (as the caption stage does)."""
+        offline = row.caption_source == "offline" and not person_fields(row)
+        return self.proof_config.exact_duplicates_only() if offline else self.proof_config
 
     def evidence(self, row: Row) -> Evidence:
         from proofdesk.core.services.culling import scene_keeper
@@ -154,8 +161,9 @@ class ReviewService:
 
     def preview(self, row: Row, changes: dict[str, Any], index: DuplicateIndex | None = None) -> ProofResult:
         """The proof of `row` with `changes` applied, without storing anything (live verdict)."""
-        candidate = row.changed(**_clean_changes(row, changes))
-        return proof(candidate, self.evidence(candidate), index or self.index_without(row), self.proof_config, claim=False)
+        candidate = row.changed(**clean_changes(row, changes))
+        config = self.proof_config if changes else self._config(row)  # a draft is a person's text
+        return proof(candidate, self.evidence(candidate), index or self.index_without(row, config=config), config, claim=False)
 
     def proven(self, row: Row, *, gallery_names: Sequence[str] | None = None) -> Row:
         """`row` proven again against the queue as it is now, the gallery and the glossary,
@@ -170,7 +178,7 @@ class ReviewService:
         return queue.reproven(row, self._proof_of(row, human_keywords, gallery_names))
 
     def _proof_of(self, row: Row, human_keywords: list[str] | None, gallery_names: Sequence[str] | None) -> Row:
-        result = proof(row, self.evidence(row), self.index_without(row, gallery_names), self.proof_config, claim=False)
+        result = proof(row, self.evidence(row), self.index_without(row, gallery_names), self._config(row), claim=False)
         proven = apply_proof(row, result)
         if human_keywords is None:
             return proven
@@ -196,7 +204,7 @@ class ReviewService:
 
     def edit(self, key: str, changes: dict[str, Any]) -> Row:
         row = self._changeable(key)
-        cleaned = _clean_changes(row, changes)
+        cleaned = clean_changes(row, changes)
         edited = queue.edit(row, cleaned)  # records edited fields, sends approved/published back to pending
         written = [name for name in EDITABLE_FIELDS if getattr(edited, name) != getattr(row, name)]
         if written:
@@ -383,18 +391,3 @@ class ReviewService:
 def _snapshot(row: Row) -> dict[str, Any]:
     return {"caption": row.caption, "alt_text": row.alt_text, "keywords": list(row.keywords),
             "file_name": row.file_name, "source": row.caption_source, "provenance": dict(row.provenance)}
-
-
-def _clean_changes(row: Row, changes: dict[str, Any]) -> dict[str, Any]:
-    cleaned: dict[str, Any] = {}
-    for name, value in changes.items():
-        if name not in EDITABLE_FIELDS:
-            raise InputError(f"{row.key_text}: cannot edit {name}; editable fields are {', '.join(EDITABLE_FIELDS)}")
-        if name == "keywords":
-            if isinstance(value, str):
-                value = [part.strip() for part in value.split(",")]
-            value = [str(k).strip() for k in value if str(k).strip()]
-        elif isinstance(value, str):
-            value = value.strip() or None
-        cleaned[name] = value
-    return cleaned

@@ -138,6 +138,12 @@ class ProofConfig(BaseModel):
     # than this from the photo's GPS position (towns of `place_min_population` or more, and countries)
     place_max_km: float = Field(default=50.0, gt=0)
     place_min_population: int = Field(default=15000, ge=0)
+
+    def exact_duplicates_only(self) -> ProofConfig:
+        """These settings for the offline captioner's text: it differs from its neighbours' where the
+        facts do (frame name, time to the second), by a few characters, so only an exact copy of it
+        is a duplicate. The caption stage, the review desk and publish's re-proof all judge it so."""
+        return ProofConfig.model_validate({**self.model_dump(), "near_duplicate_threshold": 100.0})
     # a lower-case keyword or file-name word that is also an ordinary word names a place only
     # when it is a country or a city at least this large ("paris" yes, "bell" and "reading" no)
     place_word_min_population: int = Field(default=500000, ge=0)

@@ -138,7 +138,7 @@ class CaptionStage:
         do (name, time to the second), by a few characters, so there only an exact duplicate is one."""
         if self.captioner.backend != "offline":
             return self.proof_config
-        return ProofConfig.model_validate({**self.proof_config.model_dump(), "near_duplicate_threshold": 100.0})
+        return self.proof_config.exact_duplicates_only()
 
     @property
     def verifies(self) -> bool:

@@ -260,7 +260,7 @@ def test_shift_p_approves_the_scenes_keeper_and_culls_its_frames_and_n_jumps_to_
     page.wait_row(keeper, lambda r: r["status"] == "approved", "Shift+P did not approve the keeper")
     for frame in frames:
         page.wait_row(frame, lambda r: r["status"] == "rejected", "Shift+P did not cull the scene's frame")
-        assert page.attr(frame, "data-status") == "rejected"
+        page.wait_attr(frame, "data-status", "rejected")  # the page shows it once the answer is in
 
     page.select(keeper)
     page.press("n")
@@ -432,3 +432,35 @@ def test_a_save_over_a_change_made_elsewhere_is_refused_shows_the_newer_text_bes
     assert mine in page.driver.find_element("id", "conflict-mine").text
     assert page.field("caption").get_attribute("value") == mine  # my text is still in the field
     assert page.rows()[target]["caption"] == theirs  # the newer text was not overwritten
+
+
+def test_keys_reach_the_desk_however_a_script_sends_them_and_upper_case_p_on_a_frame_is_no_scene_action(
+    page: DeskPage, burst_shoot: Shoot
+) -> None:
+    page.open()
+    assert "token=" not in page.driver.current_url  # the address bar drops the token (the cookie holds it)
+    rows = page.rows()
+    first, second, third, *_ = frames_of(rows, burst_shoot, 1)
+    auto = page.driver.find_element("id", "auto-advance")
+    page.browser.script("arguments[0].checked = false;", auto)  # decisions stay on the row for this test
+
+    keeper = keeper_of(rows, burst_shoot, 1)
+    page.select(first)  # "P" (Selenium types it with Shift) on a frame asks to approve that frame only
+    page.press("P")
+    page.browser.wait(lambda d: "cannot approve" in d.find_element("id", "message").text and first in
+                      d.find_element("id", "message").text, "P on a frame was not an approve of that frame")
+    assert {page.rows()[name]["status"] for name in (keeper, first, second, third)} == {"pending"}  # no scene action
+
+    page.select(second)  # dispatched on the window
+    page.browser.script("window.dispatchEvent(new KeyboardEvent('keydown', {key: 'x'}));")
+    page.wait_row(second, lambda r: r["status"] == "rejected", "x dispatched on the window did nothing")
+    page.select(third)  # dispatched on the body without bubbling, with only a code
+    page.browser.script("document.body.dispatchEvent(new KeyboardEvent('keydown', {code: 'KeyX'}));")
+    page.wait_row(third, lambda r: r["status"] == "rejected", "a non-bubbling keydown with only a code did nothing")
+
+    page.press("?")  # with a dialog open, keys are the dialog's: nothing is decided behind it
+    page.browser.wait(lambda d: d.find_element("id", "help-dialog").get_attribute("open") is not None, "? opened no help")
+    page.browser.script("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'u', bubbles: true}));")
+    page.press("\ue00c")  # Esc closes it
+    page.browser.wait(lambda d: d.find_element("id", "help-dialog").get_attribute("open") is None, "Esc left the help open")
+    assert page.rows()[third]["status"] == "rejected"

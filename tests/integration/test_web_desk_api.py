@@ -62,7 +62,7 @@ def rows_json(config: Path) -> dict[str, dict[str, Any]]:
 
 def signed_in(client: TestClient, keys: DeskKeys) -> TestClient:
     answer = client.get(f"/?token={keys.token}", follow_redirects=False)
-    assert answer.status_code == 303 and answer.headers["location"] == "/"
+    assert answer.status_code == 200 and "proofdesk_desk=" in answer.headers["set-cookie"]
     return client
 
 
@@ -84,18 +84,31 @@ def test_without_the_token_pages_api_and_images_are_401(desk: tuple[TestClient, 
 def test_the_url_token_becomes_an_httponly_strict_cookie_and_scripts_may_use_bearer(desk: tuple[TestClient, DeskKeys]) -> None:
     client, keys = desk
     answer = client.get(f"/?token={keys.token}", follow_redirects=False)
-    cookie = answer.headers["set-cookie"].lower()
-    assert answer.status_code == 303 and "httponly" in cookie and "samesite=strict" in cookie
+    cookie = answer.headers["set-cookie"]
+    assert answer.status_code == 200 and "HttpOnly" in cookie and "SameSite=Strict" in cookie
     assert client.get("/").status_code == 200  # the cookie from here on
+    api = TestClient(client.app, base_url=BASE)  # a script: the token in the URL answers at once
+    assert api.get(f"/api/rows?token={keys.token}", follow_redirects=False).json()["count"] == 6
     bare = TestClient(client.app, base_url=BASE)
     assert bare.get("/api/rows", headers={"Authorization": f"Bearer {keys.token}"}).json()["count"] == 6
 
 
 def test_a_wrong_host_header_is_refused_even_with_the_token(desk: tuple[TestClient, DeskKeys]) -> None:
     client = signed_in(*desk)
-    for host in ("evil.example", "evil.example:8765", "127.0.0.1.nip.io:8765"):
+    for host in ("evil.example", "evil.example:8765", "127.0.0.1.nip.io:8765", "localhost:9999", "10.0.0.7:8765", ""):
         assert client.get("/api/rows", headers={"Host": host}).status_code == 400, host
-    assert client.get("/api/rows", headers={"Host": "localhost:8765"}).status_code == 200
+    for host in ("localhost:8765", "127.0.0.1:8765", "127.0.0.1", "[::1]:8765", "LOCALHOST:8765"):
+        assert client.get("/api/rows", headers={"Host": host}).status_code == 200, host
+
+
+def test_bound_to_every_address_the_desk_answers_ip_addresses_but_no_host_name() -> None:
+    from proofdesk.apps.web.security import HostPolicy
+
+    everywhere = HostPolicy("0.0.0.0", 8765)
+    assert all(everywhere.allows(h) for h in ("127.0.0.1:8765", "192.168.1.20:8765", "[fe80::1]:8765", "localhost:8765"))
+    assert not any(everywhere.allows(h) for h in ("evil.example:8765", "desk.lan:8765", "192.168.1.20:80"))
+    lan = HostPolicy("192.168.1.20", 8765)
+    assert lan.allows("192.168.1.20:8765") and not lan.allows("192.168.1.21:8765") and not lan.allows("rebind.example:8765")
 
 
 def test_a_post_without_the_csrf_header_is_403_before_anything_else_even_when_stale(
@@ -110,11 +123,22 @@ def test_a_post_without_the_csrf_header_is_403_before_anything_else_even_when_st
     assert client.put("/api/rows").status_code in (403, 405)
 
 
+def test_a_write_without_the_row_s_version_is_refused_and_changes_nothing(desk: tuple[TestClient, DeskKeys], config: Path) -> None:
+    client, keys = desk
+    client = signed_in(client, keys)
+    row = listed(client)[f"{SET}/DSC_0101.jpg"]
+    answer = post(client, keys, f"/api/rows/{row['id']}/approve", {})
+    assert answer.status_code == 428 and "version" in answer.json()["error"]
+    assert rows_json(config)[f"{SET}/DSC_0101.jpg"]["status"] == "pending"
+
+
 def test_paths_outside_the_queue_are_404_and_images_carry_no_file_path(desk: tuple[TestClient, DeskKeys]) -> None:
     client = signed_in(*desk)
     for path in ("/img/99999/thumb", "/img/1/secret", "/img/..%2F..%2Fetc%2Fpasswd/thumb", "/etc/passwd",
-                 "/static/../../pyproject.toml", "/static/desk.html", "/incoming/x.jpg", "/api/nothing"):
-        assert client.get(path).status_code == 404, path
+                 "/static/../../pyproject.toml", "/static/desk.html", "/incoming/x.jpg", "/api/nothing",
+                 "/api/rows/", "/img/1/thumb/", "/favicon.ico"):
+        assert client.get(path, follow_redirects=False).status_code == 404, path
+    assert client.get("/static/favicon.svg").headers["content-type"] == "image/svg+xml"
     page = client.get("/").text
     sources = re.findall(r'src="([^"]+)"', page)
     assert sources and all(re.fullmatch(r"/img/\d+/thumb|/static/desk\.js", src) for src in sources), sources
@@ -202,7 +226,8 @@ def test_stars_are_written_as_xmp_rating_in_the_published_copy_and_its_sidecar(
     row = listed(client)[f"{SET}/DSC_0101.jpg"]
     rated = post(client, keys, f"/api/rows/{row['id']}/rate", {"version": row["version"], "stars": 4})
     assert rated.status_code == 200 and rated.json()["row"]["rating"] == 4
-    assert post(client, keys, f"/api/rows/{row['id']}/rate", {"stars": 9}).status_code == 422
+    out_of_range = {"version": rated.json()["row"]["version"], "stars": 9}
+    assert post(client, keys, f"/api/rows/{row['id']}/rate", out_of_range).status_code == 422
     approved = post(client, keys, f"/api/rows/{row['id']}/approve", {"version": rated.json()["row"]["version"]})
     assert approved.status_code == 200
     assert client.get("/api/publish").json()["approved"] == 1
@@ -223,25 +248,18 @@ def test_stars_are_written_as_xmp_rating_in_the_published_copy_and_its_sidecar(
         assert read.stdout.strip() == "4", (path, read.stdout, read.stderr)
 
 
-def test_serve_prints_one_line_with_the_url_and_the_desk_answers_on_it(config: Path) -> None:
-    from proofdesk.apps.web.server import free_port
-
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "proofdesk.apps", "--config", str(config), "serve", "--port", str(port)],
+def test_serve_prints_one_line_with_the_url_once_it_answers_on_it(config: Path) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "proofdesk.apps", "--config", str(config), "serve", "--port", "0"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline().rstrip("\n")  # type: ignore[union-attr]
-        match = re.fullmatch(rf"proofdesk desk: (http://127\.0\.0\.1:{port}/\?token=([\w-]+))", line)
-        assert match, line
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                answer = httpx.get(f"http://127.0.0.1:{port}/api/rows", headers={"Authorization": f"Bearer {match[2]}"})
-                break
-            except httpx.ConnectError:
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
+        match = re.fullmatch(r"proofdesk desk: (http://127\.0\.0\.1:(\d+)/\?token=([\w-]+))", line)
+        assert match and match[2] != "0", line  # port 0: the free port it got
+        # no retry: the socket listens before the line is printed
+        answer = httpx.get(f"http://127.0.0.1:{match[2]}/api/rows", headers={"Authorization": f"Bearer {match[3]}"})
         assert answer.status_code == 200 and answer.json()["count"] == 6
+        page = httpx.get(match[1])  # the printed URL itself, as a browser opens it
+        assert page.status_code == 200 and 'data-row="' in page.text
     finally:
         process.terminate()
         out, err = process.communicate(timeout=30)
@@ -251,11 +269,7 @@ def test_serve_prints_one_line_with_the_url_and_the_desk_answers_on_it(config: P
 def test_a_non_loopback_host_must_be_named_and_says_so_on_stderr(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import proofdesk.apps.web.server as server
 
-    class NotServing:
-        def run(self) -> None:
-            return None
-
-    monkeypatch.setattr(server, "serve_forever", lambda container, host, port: (NotServing(), server.desk_url(host, port, "T")))
+    monkeypatch.setattr(server, "serve_forever", lambda container, host, port: (lambda: None, server.desk_url(host, port, "T")))
     result = CliRunner().invoke(main, ["--config", str(config), "serve", "--host", "0.0.0.0", "--port", "9999"])
     assert result.exit_code == 0, result.output
     assert result.stdout == "proofdesk desk: http://0.0.0.0:9999/?token=T\n"

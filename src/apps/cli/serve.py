@@ -22,11 +22,11 @@ def serve(cli: CliContext, host: str, port: int, open_it: bool) -> None:
     if not is_loopback(host):
         click.echo(f"warning: the desk listens on {host}, not only this machine: anyone who can reach "
                    f"{host}:{port} and holds the token can change the queue", err=True)
-    server, url = serve_forever(cli.container, host, port)
+    run, url = serve_forever(cli.container, host, port)  # listening already: the URL answers at once
     click.echo(f"proofdesk desk: {url}")
     if open_it:
         click.launch(url)
-    server.run()
+    run()
 
 
 COMMANDS = [serve]

@@ -51,6 +51,7 @@ def brief(row: Row) -> dict[str, Any]:
     data = {name: getattr(row, name) for name in LIST_FIELDS}
     data.update(key=row.key_text, status=row.status.value, verdict=verdict(row), version=row_version(row),
                 findings=sum(1 for reason in row.proof_reasons if not reason.is_fix))
+    _BRIEFS[cache_key] = data
     return data
 
 
@@ -112,9 +113,11 @@ class Api:
         if row is None:
             return JSONResponse({"error": f"no row with id {request.path_params['row_id']}"}, status_code=404)
         data = full(row)
-        data["unknown_words"] = {name: self.actions.review.unknown_words(getattr(row, name))
-                                 for name in ("caption", "alt_text")}
+        data["unknown_words"] = await run_in_threadpool(self._unknown_words, row)
         return JSONResponse(data)
+
+    def _unknown_words(self, row: Row) -> dict[str, list[str]]:
+        return {name: self.actions.review.unknown_words(getattr(row, name)) for name in ("caption", "alt_text")}
 
     async def _row(self, request: Request) -> Row | None:
         return await run_in_threadpool(self.actions.row_by_id, int(request.path_params["row_id"]))
@@ -165,6 +168,10 @@ class Api:
         }
         if action not in calls:
             return JSONResponse({"error": f"unknown action {action!r}; one of {', '.join(calls)}"}, status_code=404)
+        if action != "add-word" and not isinstance(body.get("version"), str):
+            return JSONResponse({"error": f"{key}: send the row's version as \"version\" (from GET /api/rows or "
+                                          f"/api/rows/{row.id}): a write without it could overwrite a change you "
+                                          "have not seen"}, status_code=428)
         return answer(await run_in_threadpool(self.actions.guarded, key, body.get("version"), calls[action]))
 
     async def undo(self, request: Request) -> JSONResponse:

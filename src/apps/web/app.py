@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, PackageLoader, select_autoescape
 from proofdesk.apps.web.api import Api, brief, grid_order
 from proofdesk.apps.web.images import PictureCache
-from proofdesk.apps.web.security import DeskGuard, DeskKeys, allowed_hosts
+from proofdesk.apps.web.security import DeskGuard, DeskKeys, HostPolicy
 from proofdesk.core.services.review_actions import ReviewActions
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -22,7 +22,8 @@ from starlette.routing import Route
 if TYPE_CHECKING:
     from proofdesk.apps.container import Container
 
-STATIC = {"desk.js": "text/javascript; charset=utf-8", "desk.css": "text/css; charset=utf-8"}
+STATIC = {"desk.js": "text/javascript; charset=utf-8", "desk.css": "text/css; charset=utf-8",
+          "favicon.svg": "image/svg+xml"}
 
 
 def _templates() -> Environment:
@@ -74,7 +75,8 @@ def create_app(actions: ReviewActions, pictures: PictureCache, keys: DeskKeys, h
         Route("/api/publish", api.publish, methods=["POST"]),
     ]
     app = Starlette(routes=routes)
-    app.add_middleware(DeskGuard, keys=keys, hosts=allowed_hosts(host, port))
+    app.router.redirect_slashes = False  # "/api/rows/" is a 404 like any other unknown path
+    app.add_middleware(DeskGuard, keys=keys, hosts=HostPolicy(host, port))
     return app
 
 

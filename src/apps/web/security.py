@@ -3,8 +3,8 @@
 1. the Host header must name the bound address or localhost (no DNS rebinding): else 400;
 2. every request but GET/HEAD carries the CSRF token in `X-CSRF-Token`: else 403, before anything
    else is looked at (a stale write without the header is a 403, not a 409);
-3. the access token: `?token=` once (answered by a redirect that sets an HttpOnly SameSite=Strict
-   cookie and drops the token from the address), the cookie, or `Authorization: Bearer`: else 401.
+3. the access token: `?token=` once (the answer sets an HttpOnly SameSite=Strict cookie; the page
+   then drops the token from the address), the cookie, or `Authorization: Bearer`: else 401.
 
 Every answer carries a Content-Security-Policy without inline script, and no referrer.
 """
@@ -16,9 +16,8 @@ import ipaddress
 import secrets
 from dataclasses import dataclass, field
 
-from starlette.datastructures import URL
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 COOKIE = "proofdesk_desk"
@@ -38,11 +37,60 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def allowed_hosts(host: str, port: int) -> frozenset[str]:
-    """The Host headers the desk answers: the bound address and localhost, with or without the port."""
-    bound = f"[{host}]" if ":" in host and not host.startswith("[") else host
-    names = {bound, "localhost"} | ({"127.0.0.1", "[::1]"} if is_loopback(host) else set())
-    return frozenset(names | {f"{name}:{port}" for name in names})
+WILDCARDS = ("0.0.0.0", "::", "")
+
+
+@dataclass(frozen=True)
+class HostPolicy:
+    """The Host headers the desk answers (no DNS rebinding: a name other than localhost is refused):
+    the bound address and localhost, with the bound port or none; bound to every address (0.0.0.0,
+    ::), any IP address literal, since the desk is then reached by this machine's addresses."""
+
+    host: str
+    port: int
+
+    def allows(self, header: str) -> bool:
+        name, port = _split_host(header.strip().lower())
+        if name is None or (port is not None and port != self.port):
+            return False
+        if name == "localhost":
+            return True
+        bound = self.host.strip("[]").lower()
+        try:
+            address = ipaddress.ip_address(name)
+        except ValueError:
+            return name == bound  # a host name: only the one the desk was bound to by name
+        if bound in WILDCARDS:
+            return True
+        if is_loopback(bound) and address.is_loopback:
+            return True
+        try:
+            return address == ipaddress.ip_address(bound)
+        except ValueError:
+            return False
+
+
+def _split_host(header: str) -> tuple[str | None, int | None]:
+    """("127.0.0.1", 8765) from "127.0.0.1:8765", ("::1", None) from "[::1]"; (None, None) if malformed."""
+    if not header:
+        return None, None
+    if header.startswith("["):
+        end = header.find("]")
+        if end < 0:
+            return None, None
+        name, rest = header[1:end], header[end + 1:]
+        if rest and not rest.startswith(":"):
+            return None, None
+        port_text = rest[1:] if rest else None
+    elif header.count(":") == 1:
+        name, port_text = header.split(":")
+    elif ":" in header:
+        name, port_text = header, None  # a bare IPv6 address
+    else:
+        name, port_text = header, None
+    if port_text is None:
+        return name, None
+    return (name, int(port_text)) if port_text.isdigit() else (None, None)
 
 
 @dataclass(frozen=True)
@@ -67,7 +115,7 @@ def _refusal(status: int, message: str, scope: Scope) -> Response:
 class DeskGuard:
     """ASGI middleware: Host, CSRF and token checks, then security headers on every answer."""
 
-    def __init__(self, app: ASGIApp, keys: DeskKeys, hosts: frozenset[str]) -> None:
+    def __init__(self, app: ASGIApp, keys: DeskKeys, hosts: HostPolicy) -> None:
         self.app = app
         self.keys = keys
         self.hosts = hosts
@@ -77,33 +125,41 @@ class DeskGuard:
             await self.app(scope, receive, send)
             return
 
+        request = Request(scope)
+        cookie = self.cookie_to_set(request)
+
         async def send_with_headers(message: dict) -> None:  # type: ignore[type-arg]
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers += [(name.lower().encode(), value.encode()) for name, value in HEADERS.items()]
+                if cookie:
+                    headers.append((b"set-cookie", cookie.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 
-        refusal = self.check(Request(scope))
+        refusal = self.check(request)
         if refusal is not None:
             await refusal(scope, receive, send_with_headers)
             return
         await self.app(scope, receive, send_with_headers)
 
+    def cookie_to_set(self, request: Request) -> str | None:
+        """A GET carrying the right `?token=` is answered as it is, with the cookie that carries the
+        token from then on (the page drops the token from its address)."""
+        token = request.query_params.get("token")
+        if request.method in SAFE_METHODS and token is not None and _same(token, self.keys.token):
+            return f"{COOKIE}={self.keys.token}; HttpOnly; Path=/; SameSite=Strict"
+        return None
+
     def check(self, request: Request) -> Response | None:
-        host = request.headers.get("host", "").lower()
-        if host not in self.hosts:
+        host = request.headers.get("host", "")
+        if not self.hosts.allows(host):
             return _refusal(400, f"unknown Host {host!r}: open the desk at the address `proofdesk serve` printed",
                             request.scope)
         if request.method not in SAFE_METHODS and not _same(request.headers.get("x-csrf-token"), self.keys.csrf):
             return _refusal(403, "missing or wrong X-CSRF-Token header", request.scope)
-        query_token = request.query_params.get("token")
-        if request.method in SAFE_METHODS and query_token is not None and _same(query_token, self.keys.token):
-            # the token leaves the address bar (and the history) at once; the cookie carries it from here
-            clean = URL(str(request.url)).remove_query_params("token")
-            response = RedirectResponse(clean.path + (f"?{clean.query}" if clean.query else ""), status_code=303)
-            response.set_cookie(COOKIE, self.keys.token, httponly=True, samesite="strict", path="/")
-            return response
+        if self.cookie_to_set(request) is not None:
+            return None
         authorization = request.headers.get("authorization", "")
         bearer = authorization[7:].strip() if authorization.lower().startswith("bearer ") else None
         if _same(request.cookies.get(COOKIE), self.keys.token) or _same(bearer, self.keys.token):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 import uvicorn
 from proofdesk.apps.web.app import desk_from_container
 from proofdesk.apps.web.security import DeskKeys
+from proofdesk.core.domain.errors import ExternalFailure
 
 if TYPE_CHECKING:
     from proofdesk.apps.container import Container
@@ -23,10 +25,20 @@ def desk_url(host: str, port: int, token: str) -> str:
     return f"http://{shown}:{port}/?token={token}"
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket already listening on `host:port` (port 0: a free one, read back with getsockname), so
+    the URL is printed only once a browser or a script can connect to it."""
+    address = host.strip("[]")
+    sock = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((address, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise ExternalFailure(f"the web desk cannot listen on {host}:{port}: {exc.strerror or exc}"
+                              + (" (another program uses that port: choose one with --port)" if port else "")) from exc
+    return sock
 
 
 @dataclass
@@ -47,10 +59,11 @@ class RunningDesk:
 def start_desk(container: Container, host: str = "127.0.0.1", port: int | None = None,
                cache_dir: Path | None = None, keys: DeskKeys | None = None) -> RunningDesk:
     """Serve the desk on `host:port` (a free port when None) in a daemon thread; returns once it listens."""
-    port = port or free_port(host)
+    sock = listening_socket(host, port or 0)
+    port = int(sock.getsockname()[1])
     app, keys = desk_from_container(container, host, port, keys=keys, cache_dir=cache_dir)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, name="web-desk", daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="web-desk", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
@@ -61,8 +74,11 @@ def start_desk(container: Container, host: str = "127.0.0.1", port: int | None =
     return RunningDesk(url=url, base=url.split("/?", 1)[0], keys=keys, server=server, thread=thread)
 
 
-def serve_forever(container: Container, host: str, port: int) -> tuple[uvicorn.Server, str]:
-    """The server for `proofdesk serve` (run it with `.run()`) and the URL to print."""
+def serve_forever(container: Container, host: str, port: int) -> tuple[Callable[[], None], str]:
+    """For `proofdesk serve`: a function that serves until Ctrl-C, and the URL to print, made once
+    the socket listens (port 0: the free port it got)."""
+    sock = listening_socket(host, port)
+    port = int(sock.getsockname()[1])
     app, keys = desk_from_container(container, host, port)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
-    return server, desk_url(host, port, keys.token)
+    return lambda: server.run(sockets=[sock]), desk_url(host, port, keys.token)

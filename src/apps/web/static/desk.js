@@ -10,7 +10,7 @@
   const compareImg = document.querySelector("img[data-compare]");
   const form = document.getElementById("edit-form");
   const message = document.getElementById("message");
-  const allCells = Array.from(grid.querySelectorAll(".cell"));  // every queue row, in order (never virtual)
+  let allCells = Array.from(grid.querySelectorAll(".cell"));  // every queue row, in order (never virtual)
   const cells = () => allCells;
   let shownCells = [];  // the cells layout() left visible, in order
   const visible = () => shownCells;
@@ -86,6 +86,26 @@
     if (el) el.textContent = text;
   }
 
+  function toggleBadge(cell, cls, wanted, text, title) {
+    let el = cell.querySelector(".badge." + cls);
+    if (wanted && !el) {
+      el = document.createElement("span");
+      el.className = "badge " + cls;
+      el.textContent = text;
+      cell.querySelector(".badges").prepend(el);
+    } else if (!wanted && el) el.remove();
+    if (el) el.title = title;
+  }
+
+  function keeperFirst(scene) {  // after K or Shift+P: the scene's keeper leads its frames again
+    if (!scene) return;
+    const members = allCells.filter((c) => c.dataset.scene === scene);
+    const keeper = members.find((c) => c.dataset.keeper === "true");
+    if (!keeper || members[0] === keeper) return;
+    members[0].before(keeper);
+    allCells = Array.from(grid.querySelectorAll(".cell"));
+  }
+
   function updateCell(row) {
     const cell = grid.querySelector('.cell[data-id="' + row.id + '"]');
     if (!cell) return;
@@ -97,6 +117,8 @@
     cell.dataset.rating = String(row.rating || 0);
     badge(cell, "status", row.status);
     badge(cell, "verdict", row.verdict);
+    toggleBadge(cell, "keeper", !!(row.keeper && row.scene_id), "keeper", "");
+    toggleBadge(cell, "cull", !!row.cull_suggested, "cull?", row.cull_reason || "");
     badge(cell, "stars", "★".repeat(row.rating || 0));
     cell.querySelector(".file").textContent = row.file_name || "";
     cell.querySelector(".caption").textContent = row.caption || "";
@@ -144,7 +166,7 @@
   function prefetch(cell) {
     const list = visible();
     const at = list.indexOf(cell);
-    for (const step of [1, 2, 3, 4, -1, -2]) {  // mostly forward: culling moves on
+    for (const step of [1, 2, 3, -1, -2, -3]) {  // the next and previous three, the next first
       const other = list[at + step];
       if (other) preview("/img/" + other.dataset.id + "/preview");
     }
@@ -274,16 +296,37 @@
 
   // ---------------------------------------------------------------- actions
 
-  async function act(action, body, after) {
-    if (!selected) return null;
+  // Writes go to the server one after another, each with the version the previous one left: a
+  // quick P, X, Ctrl+S, G never races itself into a stale write. The cursor moves at once.
+  let writes = Promise.resolve();
+  function queued(work) {
+    const next = writes.then(work, work);
+    writes = next.catch(() => null);
+    return next;
+  }
+
+  function act(action, body, after) {
+    if (!selected) return Promise.resolve(null);
     const cell = selected;
+    const typed = edited ? draft() : null;
+    // auto-advance at once (the next key need not wait for the server); a refusal brings the
+    // cursor back to the row it names, unless the photographer has moved on since
+    let advancedTo = null;
+    if (after) { after(); advancedTo = selected !== cell ? selected : null; }
+    return queued(() => send(cell, action, body, typed, advancedTo));
+  }
+
+  async function send(cell, action, body, typed, advancedTo) {
     const payload = Object.assign({ version: cell.dataset.version }, body || {});
     const { status, data } = await call("POST", "/api/rows/" + cell.dataset.id + "/" + action, payload);
     if (data.row) updateCell(data.row);
     (data.scene || []).forEach(updateCell);
+    if (data.row && (action === "keeper" || action === "scene")) { keeperFirst(cell.dataset.scene); layout(); }
+    if (status !== 200 && advancedTo && selected === advancedTo) select(cell);
     if (status === 409) {
       say(data.message || data.error, true);
-      if (action === "edit") showConflict(data.row, payload.fields);
+      if (cell !== selected) return null;
+      if (action === "edit" || typed) showConflict(data.row, payload.fields || typed);
       else if (data.row) fillEditor(Object.assign({}, data.row, { unknown_words: {} }));
       return null;
     }
@@ -291,7 +334,6 @@
     if (status !== 200) return null;
     if (data.done || data.scene) await refreshAll();
     if (data.row && cell === selected) fillEditor(Object.assign({ unknown_words: detail && detail.unknown_words }, data.row));
-    if (after) after();
     return data;
   }
 
@@ -308,11 +350,13 @@
     if (document.getElementById("auto-advance").checked) move(1);
   }
 
-  async function undo() {
-    const { status, data } = await call("POST", "/api/undo", {});
-    say(data.message || data.error, status !== 200);
-    await refreshAll();
-    if (selected) loadDetail();
+  function undo() {
+    return queued(async () => {
+      const { status, data } = await call("POST", "/api/undo", {});
+      say(data.message || data.error, status !== 200);
+      await refreshAll();
+      if (selected) loadDetail();
+    });
   }
 
   async function openPublish() {
@@ -347,9 +391,25 @@
     return target instanceof HTMLElement && (target.matches("textarea, input:not([type=checkbox]), select"));
   }
 
+  function keyOf(event) {  // event.key, else (a script's event with only a code) from event.code
+    if (event.key) return event.key;
+    const code = event.code || "";
+    if (/^Key[A-Z]$/.test(code)) return event.shiftKey ? code.slice(3) : code.slice(3).toLowerCase();
+    if (/^Digit[0-9]$/.test(code)) return code.slice(5);
+    return code;
+  }
+
+  function leadsAScene(cell) {  // a keeper with frames behind it: Shift+P speaks for its whole scene
+    const scene = cell && cell.dataset.scene;
+    return !!scene && cell.dataset.keeper === "true" && allCells.some((c) => c !== cell && c.dataset.scene === scene);
+  }
+
   function onKey(event) {
-    const key = event.key || "";
+    if (event.defaultPrevented) return;
+    const key = keyOf(event);
     const lower = key.toLowerCase();
+    if (document.querySelector("dialog[open]")) return;  // a dialog answers its own keys (Esc closes it)
+    if (event.target instanceof HTMLButtonElement && (key === "Enter" || key === " ")) return;  // the button's own
     const ctrl = event.ctrlKey || event.metaKey;
     if (ctrl && lower === "s") { event.preventDefault(); act("edit", { fields: draft() }); return; }
     if (inField(event)) {
@@ -365,7 +425,8 @@
       c: () => { comparing = !comparing; setView("loupe"); showCompare(); },
       z: () => { zoomed = !zoomed; loupeImg.src = "/img/" + selected.dataset.id + (zoomed ? "/original" : "/preview");
                  loupeImg.classList.toggle("zoomed", zoomed); setView("loupe"); },
-      p: () => (event.shiftKey ? act("scene", {}, advance) : act("approve", {}, advance)),
+      // P or p approves the row; Shift+P on a scene's keeper approves it and culls its frames
+      p: () => (event.shiftKey && leadsAScene(selected) ? act("scene", {}, advance) : act("approve", {}, advance)),
       x: () => act("reject", {}, advance),
       u: () => act("pending"),
       k: () => act("keeper"),
@@ -384,7 +445,14 @@
 
   // ---------------------------------------------------------------- wiring
 
+  // Keys from the keyboard bubble to the document; a script's event may also be dispatched on the
+  // window, or on an element without bubbling (caught on its way down, in the capture phase).
   document.addEventListener("keydown", onKey);
+  window.addEventListener("keydown", (event) => { if (event.target === window) onKey(event); });
+  document.addEventListener("keydown", (event) => {
+    if (!event.bubbles && event.target !== document) onKey(event);
+  }, true);
+  if (new URLSearchParams(location.search).has("token")) history.replaceState(null, "", location.pathname);
   grid.addEventListener("click", (event) => {
     const button = event.target.closest("button.frames");
     const cell = event.target.closest(".cell");

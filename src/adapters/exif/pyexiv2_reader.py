@@ -11,12 +11,13 @@ import io
 import logging
 import math
 import re
+import struct
 import threading
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from proofdesk.adapters.exif.jpeg_segments import IptcBlock, iptc_block
+from proofdesk.adapters.exif.jpeg_segments import IptcBlock, iptc_block, segments
 from proofdesk.core.domain.models import ExifFacts
 from proofdesk.core.domain.mwg import (
     BYLINE_IIM_LIMIT,
@@ -165,6 +166,25 @@ def _raw_text(value: Any) -> str | None:
         value = value[0] if value else None
     return value if isinstance(value, str) else None
 
+
+
+_HEAD = 1 << 18  # a JPEG's metadata segments nearly always fit in its first 256 KiB
+
+
+def _metadata_bytes(path: str) -> bytes:
+    """What the reader needs of the file: for a JPEG, its marker segments up to the start of the
+    scan (every metadata block lives there, and libexiv2 stops reading at SOS), not the
+    megabytes of picture data after it; any other file, or a JPEG whose segments run past the
+    head, whole."""
+    with open(path, "rb") as handle:
+        head = handle.read(_HEAD)
+        found = segments(head)
+        end = found[-1].end if found else 2
+        if head.startswith(b"\xff\xd8") and head[end:end + 2] == b"\xff\xda" and end + 4 <= len(head):
+            (length,) = struct.unpack(">H", head[end + 2:end + 4])
+            if end + 2 + length <= len(head):
+                return head[:end + 2 + length]  # through the SOS header
+        return head + handle.read()
 
 class _Iptc:
     """The IPTC-IIM values of a file, decoded by MWG rules: from the raw datasets of a JPEG's APP13
@@ -376,7 +396,7 @@ class Pyexiv2ExifReader(ExifReader):
         self.placeholder_text = tuple(placeholder_text)
 
     def read(self, path: str) -> ExifFacts:
-        data = Path(path).read_bytes()  # FileNotFoundError for a missing file, as the port says
+        data = _metadata_bytes(path)  # FileNotFoundError for a missing file, as the port says
         pyexiv2 = _pyexiv2()
         try:
             image = pyexiv2.ImageData(data)

@@ -128,7 +128,7 @@ class PillowImageInspector(ImageInspector):
             (layout.preview_width, layout.preview_height)
         return ImageCheck(digest, size, "RAW", width, height)
 
-    def perceptual_hash(self, path: str) -> str | None:
+    def perceptual_hash(self, path: str, sha256: str | None = None) -> str | None:
         """imagehash's DCT hash of the upright picture, decoded at reduced size (JPEG draft mode;
         a RAW file's preview or half-size development)."""
         import imagehash
@@ -144,9 +144,12 @@ class PillowImageInspector(ImageInspector):
                     decoded = PillowImageProcessor().decode(handle.read(), 256)
                 picture = Image.frombuffer("RGB", (decoded.width, decoded.height), decoded.rgb, "raw", "RGB", 0, 1)
                 return str(imagehash.phash(picture))
+            known = self._known_hash(sha256) if sha256 else None  # validated in this process: decoded then
+            if known is not None:
+                return known
             with open(path, "rb") as handle:
                 data = handle.read()
-            known = self._known_hash(hashlib.sha256(data).hexdigest())  # validated in this process: decoded then
+            known = self._known_hash(hashlib.sha256(data).hexdigest())
             if known is not None:
                 return known
             with Image.open(io.BytesIO(data)) as image:

@@ -118,7 +118,9 @@ class ImageInspector(ABC):
         file of another format is an unsupported RAW."""
         return frozenset()
 
-    def perceptual_hash(self, path: str) -> str | None:
+    def perceptual_hash(self, path: str, sha256: str | None = None) -> str | None:
         """A 64-bit perceptual hash of the picture (16 hex digits) that survives re-encoding and
-        resizing; None when it cannot be computed (then a changed file counts as a new picture)."""
+        resizing; None when it cannot be computed (then a changed file counts as a new picture).
+        `sha256`, when the caller knows the file's, spares hashing the file again to find a hash
+        this inspector already took while validating it."""
         return None

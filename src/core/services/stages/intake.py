@@ -135,16 +135,16 @@ class IntakeStages:
 
     # ------------------------------------------------------------------ stage 4
 
-    def _perceptual_hash(self, path: str | None) -> str | None:
+    def _perceptual_hash(self, path: str | None, sha256: str | None = None) -> str | None:
         if self.inspector is None or not path:
             return None
-        return self.inspector.perceptual_hash(self.files.resolve(path))
+        return self.inspector.perceptual_hash(self.files.resolve(path), sha256)
 
     def _changed_picture(self, existing: Row, file: ValidFile, incoming: str) -> Row:
         """A new file under a queued name: the same picture re-exported keeps its human edits (its
         approval and proof verdict are dropped until the proof and a person pass it again); a
         different picture moves the old text to the row's history and starts anew."""
-        new_hash = self._perceptual_hash(incoming)
+        new_hash = self._perceptual_hash(incoming, file.sha256)
         old_hash = existing.perceptual_hash or self._perceptual_hash(existing.incoming_path)
         if queue.same_picture(old_hash, new_hash, self.rules.same_picture_max_distance):
             return queue.refresh_changed_file(existing, file.sha256, file.size_bytes).changed(perceptual_hash=new_hash)
@@ -236,7 +236,7 @@ class IntakeStages:
             row = Row(
                 set_name=file.set_name, original_name=file.name, source_path=file.path,
                 incoming_path=incoming, sha256=file.sha256, size_bytes=file.size_bytes,
-                session_id=session_id, perceptual_hash=self._perceptual_hash(incoming),
+                session_id=session_id, perceptual_hash=self._perceptual_hash(incoming, file.sha256),
                 raw_original_name=file.raw_original_name, jpeg_original_name=file.jpeg_original_name,
                 exif=facts or ExifFacts(),
                 **self._position_facts(facts or ExifFacts(), self._clock(clock_offset, None)),

@@ -158,6 +158,25 @@ class QueueStoreContract:
             uow.commit()
             assert uow.rows.get(*read.key).caption == "Our caption."  # type: ignore[union-attr]
 
+    def test_a_row_s_version_is_what_its_write_returned_and_versions_lists_every_row_s(self, store: QueueStore) -> None:
+        """The web desk sends back the `updated_at` a write returned: the store must keep it exactly
+        (microseconds), and `versions()` must agree with the rows."""
+        with store.unit_of_work() as uow:
+            uow.rows.add(make_row("a.jpg"))
+            uow.rows.add(make_row("b.jpg", set_name="other"))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            read = uow.rows.get(*make_row("a.jpg").key)
+            assert read is not None
+            written = uow.rows.update(read.changed(caption="Harbour at dawn."), expected_updated_at=read.updated_at)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            stored = uow.rows.get(*read.key)
+            versions = uow.rows.versions()
+            listed = {row.key: row.updated_at for row in uow.rows.list()}
+        assert stored is not None and stored.updated_at == written.updated_at and written.updated_at != read.updated_at
+        assert versions == listed and list(versions) == sorted(listed) and versions[read.key] == written.updated_at
+
     def test_update_of_missing_row_fails(self, store: QueueStore) -> None:
         with store.unit_of_work() as uow, pytest.raises(StorageError):
             uow.rows.update(make_row())

@@ -20,7 +20,7 @@ from tests.support.browser import OFFLINE, Desk
 from tests.support.burst_shoot import Shoot
 from tests.support.ftp_server import FtpServer
 
-from .conftest import Browser
+from .conftest import Browser, require_browser
 
 SET = "2026-06-12_burst"
 FIELDS = ("caption", "alt_text", "keywords", "file_name")
@@ -464,3 +464,26 @@ def test_keys_reach_the_desk_however_a_script_sends_them_and_upper_case_p_on_a_f
     page.press("\ue00c")  # Esc closes it
     page.browser.wait(lambda d: d.find_element("id", "help-dialog").get_attribute("open") is None, "Esc left the help open")
     assert page.rows()[third]["status"] == "rejected"
+
+
+def test_in_the_browser_no_token_is_401_and_a_rebound_host_name_is_refused(burst_queue: Proofdesk, start_desk: Any) -> None:
+    """A real browser without the token, and one whose DNS sends another name to the desk (the
+    DNS-rebinding attack: `rebind.test` resolved to 127.0.0.1), get no page and no rows."""
+    from tests.support.browser import headless_chromium
+
+    require_browser()
+    desk = start_desk(burst_queue.cwd)
+    port = desk.base.rsplit(":", 1)[1]
+    driver = headless_chromium(extra=("--host-resolver-rules=MAP rebind.test 127.0.0.1",))
+    try:
+        for url in (desk.base + "/", desk.base + "/api/rows", desk.base + "/img/1/preview"):
+            driver.get(url)  # no token, no cookie
+            assert "needs its access token" in driver.page_source, url
+            assert not driver.find_elements("css selector", "[data-row]")
+        driver.get(f"http://rebind.test:{port}/?token={desk.token}")  # the right token, the wrong name
+        assert "unknown Host" in driver.page_source and not driver.find_elements("css selector", "[data-row]")
+        driver.get(desk.url)  # the printed URL itself works, and the address keeps no token
+        Browser(driver).wait(lambda d: d.find_elements("css selector", "[data-row]"), "the desk did not open")
+        assert "token=" not in driver.current_url
+    finally:
+        driver.quit()

@@ -25,8 +25,9 @@ OFFLINE = {
 }
 
 
-def headless_chromium(width: int = 1400, height: int = 900) -> Any:
-    """A Selenium WebDriver on Debian's headless chromium (the caller quits it)."""
+def headless_chromium(width: int = 1400, height: int = 900, extra: tuple[str, ...] = ()) -> Any:
+    """A Selenium WebDriver on Debian's headless chromium (the caller quits it); `extra`: more
+    command-line switches (e.g. `--host-resolver-rules=MAP rebind.test 127.0.0.1`)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
@@ -35,7 +36,7 @@ def headless_chromium(width: int = 1400, height: int = 900) -> Any:
     options = Options()
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}",
-                     "--disable-gpu", "--no-first-run", "--disable-extensions"):
+                     "--disable-gpu", "--no-first-run", "--disable-extensions", *extra):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
